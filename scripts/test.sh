@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests in parallel, then the lab and VM tests one at a time
+# (they create network namespaces and VMs). Ends with a "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+out=$(mktemp -d)
+status=0
+run() { # name, tap args...
+  local name=$1; shift
+  npx tap --disable-coverage --reporter=tap "$@" > "$out/$name.tap" 2>&1
+  local rc=$?
+  cat "$out/$name.tap"
+  [ $rc -eq 0 ] || status=1
+}
+run unit --jobs=2 --timeout=120 'test/unit/**/*.test.ts'
+if compgen -G 'test/lab/*.test.ts' >/dev/null; then
+  run lab --jobs=1 --timeout=900 'test/lab/**/*.test.ts'
+fi
+if compgen -G 'test/vm/*.test.ts' >/dev/null; then
+  run vm --jobs=1 --timeout=2400 'test/vm/**/*.test.ts'
+fi
+
+# Top-level test points of each file: "ok N - file" / "not ok N - file".
+node scripts/tap-summary.js "$out"/*.tap
+exit $status

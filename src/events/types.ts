@@ -1,0 +1,17 @@
+// Contract of the event catalog (seed §12.1, §12.3): every role reports through Events.
+export type Destination = 'syslog' | 'alert' | 'mail';
+export type EventLevel = 'INFO' | 'WARN' | 'ERR';
+
+/** One line of a message file, e.g. `ID=13 SEND=syslog.alert.mail MSG=... LVL=ERR`. */
+export interface EventDef {
+  type: string;        // module type: pm, nm, rc, rm, diskhb, comhb, monp, mdagent, mdadm ...
+  id: number;
+  send: Destination[];
+  msg: string;         // with %1..%n
+  lvl: EventLevel;
+}
+
+export interface Events {
+  /** Report event `id` of module `type`, filling %1..%n from args. Never throws. */
+  emit(type: string, id: number, ...args: Array<string | number>): void;
+}
