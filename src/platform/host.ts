@@ -1,0 +1,49 @@
+// The real OS adapter. Power actions go through sysrq/poweroff on a box; when
+// paths.powerRecord is set (the lab), the action is appended there and the runtime is
+// asked to stop, which is what a power-off looks like to the peer.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Platform, PowerAction, RunOptions, RunResult } from './types';
+
+export interface HostPlatformOptions {
+  powerRecord: string;
+  /** Called after a recorded power action (lab): stop this runtime as a power-off would. */
+  onRecordedPower?: (action: PowerAction) => void;
+}
+
+const powerCommands: Record<PowerAction, [string, string[]]> = {
+  shutdown: ['poweroff', []],
+  halt: ['halt', []],
+  reboot: ['reboot', []],
+  // Immediate reset without sync, as a hardware watchdog would (seed §10.5, §10.8).
+  reset: ['sh', ['-c', 'echo b > /proc/sysrq-trigger']],
+};
+
+export class HostPlatform implements Platform {
+  constructor(private readonly opts: HostPlatformOptions) {}
+
+  run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const child = execFile(
+        file, args,
+        { timeout: opts.timeoutMs ?? 0, env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string }) | null;
+          let code = 0;
+          if (e) code = typeof e.code === 'number' ? e.code : 127;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) || (e && typeof e.code === 'string' ? e.message : ''), signal: e?.signal ?? undefined });
+        });
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+    });
+  }
+
+  async power(action: PowerAction, reason: string): Promise<void> {
+    if (this.opts.powerRecord) {
+      fs.appendFileSync(this.opts.powerRecord, `${new Date().toISOString()} ${action} ${reason}\n`);
+      this.opts.onRecordedPower?.(action);
+      return;
+    }
+    const [file, args] = powerCommands[action];
+    await this.run(file, args);
+  }
+}
