@@ -1,0 +1,124 @@
+// The membership role (nm): drives the transports every interval, feeds the state machine,
+// and turns its transitions into nm events (seed §12.1) and role events for rc.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { decode, dropReasons, encode, type DropReason } from '../heartbeat/codec';
+import { ComTransport } from '../heartbeat/com';
+import { DiskTransport } from '../heartbeat/disk';
+import { LanTransport } from '../heartbeat/lan';
+import type { Transport } from '../heartbeat/transport';
+import type { Role, RuntimeContext } from '../runtime/role';
+import { MembershipState, type Transition } from './state';
+import type { MembershipView } from './types';
+
+export interface MembershipStats {
+  sent: number;
+  received: number;
+  dropped: Record<string, Record<DropReason, number>>;
+}
+
+export class Membership extends EventEmitter implements Role {
+  readonly type = 'nm';
+  private readonly state: MembershipState;
+  private readonly transports: Transport[];
+  private timer?: NodeJS.Timeout;
+  private seq = 0n;
+  private readonly st: MembershipStats;
+
+  constructor(private readonly ctx: RuntimeContext, transports?: Transport[], private readonly now: () => number = Date.now) {
+    super();
+    const c = ctx.config;
+    this.state = new MembershipState({
+      cluster: c.cluster.name, servers: c.servers.map((s) => s.name), heartbeats: c.heartbeats,
+      local: ctx.local.index, timeout: c.timeouts.hbTimeout,
+    });
+    const log = ctx.log.child('nm');
+    this.transports = transports ?? c.heartbeats.map((hb): Transport => {
+      switch (hb.type) {
+        case 'lanhb': return new LanTransport(hb, ctx.local.name, log.child('lanhb'));
+        case 'comhb': return new ComTransport(hb, ctx.local.name, ctx.events, log.child('comhb'));
+        case 'diskhb': return new DiskTransport(hb, ctx.local.name, ctx.local.index, c.servers.length, ctx.events, log.child('diskhb'));
+      }
+    });
+    const zero = () => Object.fromEntries(dropReasons.map((r) => [r, 0])) as Record<DropReason, number>;
+    this.st = { sent: 0, received: 0, dropped: Object.fromEntries(c.heartbeats.map((h) => [h.name, zero()])) };
+  }
+
+  async start(): Promise<void> {
+    const c = this.ctx.config;
+    await Promise.all(this.transports.map((t, i) => t.start((buf) => this.receive(buf, i))));
+    this.transports.forEach((t, i) => {
+      this.state.localUsable[i] = t.usable;
+      if (t.usable) this.ctx.events.emit('nm', 3, t.name, this.ctx.local.name);
+      else this.ctx.events.emit('nm', 10, t.name, this.ctx.local.name);
+    });
+    this.beat();
+    this.timer = setInterval(() => this.beat(), c.timeouts.hbInterval);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.all(this.transports.map((t) => t.stop()));
+  }
+
+  private beat(): void {
+    const now = this.now();
+    this.transports.forEach((t, i) => {
+      if (t.usable !== this.state.localUsable[i]) {
+        this.state.localUsable[i] = t.usable;
+        this.ctx.events.emit('nm', t.usable ? 3 : 4, t.name, this.ctx.local.name);
+      }
+    });
+    if (!this.state.suspended) {
+      const pkt = encode({
+        cluster: this.ctx.config.cluster.name, sender: this.ctx.local.name, senderIndex: this.ctx.local.index,
+        bootId: this.ctx.bootId, seq: ++this.seq, sendTime: now, suspended: false,
+        ratio: this.state.ratio, ratioUntil: this.state.ratioUntil, view: this.state.localRow(),
+      }, this.ctx.key);
+      for (const t of this.transports) { t.send(pkt); this.st.sent++; }
+    }
+    for (const t of this.transports) t.poll?.();
+    this.apply(this.state.tick(now));
+  }
+
+  private receive(buf: Buffer, hb: number): void {
+    const name = this.ctx.config.heartbeats[hb].name;
+    const d = decode(buf, this.ctx.key);
+    if (!d.ok) { this.st.dropped[name][d.reason]++; return; }
+    const r = this.state.accept(d.packet, hb, this.now());
+    if (!r.ok) { this.st.dropped[name][r.reason]++; return; }
+    this.st.received++;
+    this.apply(r.transitions);
+  }
+
+  private apply(ts: Transition[]): void {
+    for (const t of ts) {
+      switch (t.kind) {
+        case 'server-up': this.ctx.events.emit('nm', 1, t.server); break;
+        case 'server-down': this.ctx.events.emit('nm', 2, t.server); break;
+        case 'hb-up': this.ctx.events.emit('nm', 3, t.hb, t.server); break;
+        case 'hb-down': this.ctx.events.emit('nm', 4, t.hb, t.server); break;
+        case 'peer-restarted': break;
+      }
+      this.emit(t.kind, t.server);
+    }
+  }
+
+  view(): MembershipView { return this.state.view(this.now()); }
+  isUp(server: string): boolean { return this.state.isUp(server); }
+  stats(): MembershipStats { return JSON.parse(JSON.stringify(this.st)); }
+
+  /** Multiply every timeout by `value` until `until` (epoch ms): clptoratio -r. */
+  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = until; }
+  clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; }
+
+  suspend(): void { this.state.suspended = true; }
+  resume(): void { this.state.refresh(this.now()); this.state.suspended = false; }
+}
+
+export function createMembership(ctx: RuntimeContext): Membership {
+  return new Membership(ctx);
+}
+
+export const newBootId = (): Buffer => randomBytes(16);

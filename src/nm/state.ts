@@ -1,0 +1,149 @@
+// Membership state machine (the seed's nm), pure and clock-injected: packets in, ticks in,
+// transitions out. A heartbeat of a server is alive while its packets arrive within the
+// timeout; a server is up while any of its heartbeats is alive.
+import type { DropReason, HeartbeatPacket } from '../heartbeat/codec';
+import type { HbCell, MembershipView } from './types';
+
+export type Transition =
+  | { kind: 'server-up' | 'server-down'; server: string }
+  | { kind: 'hb-up' | 'hb-down'; server: string; hb: string }
+  | { kind: 'peer-restarted'; server: string };
+
+interface Peer {
+  bootId?: string;
+  retired: Set<string>;
+  lastSendTime: number;
+  lastSeq: Array<bigint | undefined>;
+  lastHeard: Array<number | undefined>;
+  alive: boolean[];
+  up: boolean;
+  view?: HbCell[][];
+  suspended: boolean;
+}
+
+export interface StateOptions {
+  cluster: string;
+  servers: string[];
+  heartbeats: Array<{ name: string; type: string }>;
+  local: number;
+  timeout: number;
+}
+
+export class MembershipState {
+  private readonly peers: Array<Peer | undefined>;
+  /** Whether each local heartbeat transport works (device present, socket bound). */
+  readonly localUsable: boolean[];
+  ratio = 1;
+  ratioUntil = 0;
+  suspended = false;
+
+  constructor(private readonly o: StateOptions) {
+    const H = o.heartbeats.length;
+    this.peers = o.servers.map((_, i) => (i === o.local ? undefined : {
+      retired: new Set<string>(), lastSendTime: 0, lastSeq: Array(H).fill(undefined), lastHeard: Array(H).fill(undefined),
+      alive: Array(H).fill(false), up: false, suspended: false,
+    }));
+    this.localUsable = Array(H).fill(true);
+  }
+
+  timeout(now: number): number {
+    if (this.ratioUntil && now >= this.ratioUntil) { this.ratio = 1; this.ratioUntil = 0; }
+    return this.o.timeout * this.ratio;
+  }
+
+  /** Check a decoded packet received on heartbeat `hb`; record it if acceptable. */
+  accept(p: HeartbeatPacket, hb: number, now: number): { ok: true; transitions: Transition[] } | { ok: false; reason: DropReason } {
+    if (p.cluster !== this.o.cluster) return { ok: false, reason: 'foreign-cluster' };
+    const idx = this.o.servers.indexOf(p.sender);
+    if (idx < 0 || idx !== p.senderIndex) return { ok: false, reason: 'unknown-sender' };
+    if (idx === this.o.local) return { ok: false, reason: 'self' };
+    if (p.view.length !== this.o.servers.length || p.view.some((r) => r.length !== this.o.heartbeats.length)) return { ok: false, reason: 'bad-shape' };
+    const peer = this.peers[idx]!;
+    const boot = p.bootId.toString('hex');
+    const transitions: Transition[] = [];
+    if (boot !== peer.bootId) {
+      // A new boot id is a restart only if it is not an old one and is newer in time.
+      if (peer.retired.has(boot) || p.sendTime <= peer.lastSendTime) return { ok: false, reason: 'replay' };
+      if (peer.bootId) { peer.retired.add(peer.bootId); transitions.push({ kind: 'peer-restarted', server: p.sender }); }
+      peer.bootId = boot;
+      peer.lastSeq.fill(undefined);
+    } else {
+      const last = peer.lastSeq[hb];
+      if (last !== undefined && p.seq <= last) return { ok: false, reason: 'replay' };
+    }
+    peer.lastSeq[hb] = p.seq;
+    peer.lastSendTime = Math.max(peer.lastSendTime, p.sendTime);
+    peer.lastHeard[hb] = now;
+    peer.view = p.view;
+    peer.suspended = p.suspended;
+    if (!peer.alive[hb]) {
+      peer.alive[hb] = true;
+      transitions.push({ kind: 'hb-up', server: p.sender, hb: this.o.heartbeats[hb].name });
+    }
+    if (!peer.up) {
+      peer.up = true;
+      transitions.push({ kind: 'server-up', server: p.sender });
+    }
+    return { ok: true, transitions };
+  }
+
+  /** Time out silent heartbeats and servers. While suspended nothing times out. */
+  tick(now: number): Transition[] {
+    const out: Transition[] = [];
+    if (this.suspended) return out;
+    const limit = this.timeout(now);
+    this.peers.forEach((peer, s) => {
+      if (!peer) return;
+      peer.alive.forEach((alive, h) => {
+        if (alive && now - (peer.lastHeard[h] ?? 0) > limit) {
+          peer.alive[h] = false;
+          out.push({ kind: 'hb-down', server: this.o.servers[s], hb: this.o.heartbeats[h].name });
+        }
+      });
+      if (peer.up && !peer.alive.some(Boolean)) {
+        peer.up = false;
+        peer.view = undefined;
+        out.push({ kind: 'server-down', server: this.o.servers[s] });
+      }
+    });
+    return out;
+  }
+
+  /** Restart every silence clock (after resume), so nobody is declared down for the pause. */
+  refresh(now: number): void {
+    for (const p of this.peers) if (p) p.lastHeard = p.lastHeard.map((t) => (t === undefined ? t : now));
+  }
+
+  isUp(server: string): boolean {
+    const i = this.o.servers.indexOf(server);
+    return i === this.o.local || !!this.peers[i]?.up;
+  }
+
+  /** The local server's row: what it sees of every server on every heartbeat. */
+  localRow(): HbCell[][] {
+    return this.o.servers.map((_, s) => this.o.heartbeats.map((_, h) => {
+      if (s === this.o.local) return this.localUsable[h] ? 'o' : 'x';
+      return this.peers[s]!.alive[h] ? 'o' : 'x';
+    }));
+  }
+
+  view(now: number): MembershipView {
+    const S = this.o.servers.length, H = this.o.heartbeats.length;
+    const dash = (): HbCell[][] => Array.from({ length: S }, () => Array<HbCell>(H).fill('-'));
+    const matrix = this.o.servers.map((_, obs) => {
+      if (obs === this.o.local) return this.localRow();
+      const p = this.peers[obs]!;
+      return p.up && p.view ? p.view : dash();
+    });
+    this.timeout(now);
+    return {
+      cluster: this.o.cluster,
+      local: this.o.servers[this.o.local],
+      servers: this.o.servers.map((name, index) => ({ name, index, status: this.isUp(name) ? 'Online' : 'Offline' })),
+      heartbeats: this.o.heartbeats.map((h, index) => ({ name: h.name, index, type: h.type })),
+      matrix,
+      ratio: this.ratioUntil ? { value: this.ratio, until: this.ratioUntil } : { value: 1 },
+      suspended: this.suspended,
+    };
+  }
+}
