@@ -1,7 +1,7 @@
 // The real OS adapter. Power actions go through sysrq/poweroff on a box; when
 // paths.powerRecord is set (the lab), the action is appended there and the runtime is
 // asked to stop, which is what a power-off looks like to the peer.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Platform, PowerAction, RunOptions, RunResult } from './types';
 
@@ -35,6 +35,16 @@ export class HostPlatform implements Platform {
         });
       if (opts.input !== undefined) child.stdin?.end(opts.input);
     });
+  }
+
+  /** Start a long-running process detached from us, output appended to logFile; returns its pid. */
+  daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string }): number {
+    const out = fs.openSync(opts.logFile, 'a', 0o600);
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env });
+    fs.closeSync(out);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`cannot start ${file}`);
+    return child.pid;
   }
 
   async power(action: PowerAction, reason: string): Promise<void> {

@@ -28,9 +28,9 @@ export class SyslogSink implements Sink {
     this.chain = this.chain.then(async () => {
       const r = await this.platform.run('logger', args, { timeoutMs: 5000 });
       if (r.code !== 0) {
-        this.dropped++;
-        this.log.warn(`syslog: ${this.socket}: ${r.stderr.trim() || `logger exited ${r.code}`}`);
-      }
+        // Report a broken logger socket once, not once per event.
+        if (!this.dropped++) this.log.warn(`syslog: ${this.socket}: ${r.stderr.trim() || `logger exited ${r.code}`} (further drops are counted)`);
+      } else this.dropped = 0;
     });
   }
 

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, UsageError } from '../args';
+import { report, type CliContext, type Command } from '../context';
+
+const mainJs = path.resolve(__dirname, '..', '..', 'runtime', 'main.js');
+
+/** Start the runtime process itself (the service), then wait for its socket. */
+async function spawnRuntime(ctx: CliContext): Promise<boolean> {
+  fs.mkdirSync(ctx.paths.log, { recursive: true, mode: 0o700 });
+  const out = fs.openSync(path.join(ctx.paths.log, 'pairha.log'), 'a', 0o600);
+  const child = spawn(process.execPath, [mainJs], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  for (let i = 0; i < 100; i++) {
+    try { await ctx.call({ op: 'pm.status' }, 1000); return true; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  return false;
+}
+
+export const clpcl: Command = {
+  summary: 'start, stop, suspend or resume the cluster daemon',
+  usage: 'clpcl -s|-t [-a] [-h SERVER]\nclpcl --suspend|--resume\n  -s  start   -t  stop   -a  on all servers   -h  on SERVER',
+  async run(argv, ctx) {
+    const { opts, rest } = parseArgs(argv, [
+      { names: ['-s'], key: 's' }, { names: ['-t'], key: 't' }, { names: ['-a'], key: 'a' },
+      { names: ['-h'], key: 'h', value: true }, { names: ['--suspend'], key: 'suspend' }, { names: ['--resume'], key: 'resume' },
+    ]);
+    if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
+    const actions = ['s', 't', 'suspend', 'resume'].filter((k) => opts[k]);
+    if (actions.length !== 1) throw new UsageError('give exactly one of -s, -t, --suspend, --resume');
+    if (opts.a && opts.h) throw new UsageError('-a and -h exclude each other');
+    if ((opts.suspend || opts.resume) && (opts.a || opts.h)) throw new UsageError('--suspend and --resume act on the whole cluster; -a and -h do not apply');
+    const args = { all: opts.a === true, host: opts.h as string | undefined };
+    const op = { s: 'cl.start', t: 'cl.stop', suspend: 'cl.suspend', resume: 'cl.resume' }[actions[0]]!;
+    if (op === 'cl.start') {
+      let running = true;
+      try { await ctx.call({ op: 'pm.status' }, 2000); } catch { running = false; }
+      if (!running && !opts.h) {
+        if (!(await spawnRuntime(ctx))) { ctx.err('clpcl: the cluster daemon did not start; see the log\n'); return 1; }
+        if (!opts.a) { ctx.out('Command succeeded.\n'); return 0; }
+      }
+    }
+    return report(ctx, await ctx.call({ op, args: op === 'cl.suspend' || op === 'cl.resume' ? { all: true } : args }, 120000));
+  },
+};

@@ -1,0 +1,34 @@
+// What a command gets: where to send requests and where to print.
+import { resolvePaths, type Paths } from '../constants';
+import { request } from '../control/local';
+import type { ControlReply, ControlRequest } from '../control/types';
+
+export interface CliContext {
+  paths: Paths;
+  out: (s: string) => void;
+  err: (s: string) => void;
+  call: (req: ControlRequest, timeoutMs?: number) => Promise<ControlReply>;
+}
+
+export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const paths = resolvePaths(env);
+  return {
+    paths,
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    call: (req, t) => request(paths.controlSocket, req, t),
+  };
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[], ctx: CliContext): Promise<number>;
+}
+
+/** Print a reply's failure; return the exit code. */
+export function report(ctx: CliContext, r: ControlReply, success = 'Command succeeded.'): number {
+  if (r.code === 0) { ctx.out(`${r.message ? r.message + '\n' : ''}${success}\n`); return 0; }
+  ctx.err(`${r.message ?? 'failed'}\n`);
+  return r.code;
+}

@@ -1,0 +1,125 @@
+// Server-to-server control on ports.internal (29001/TCP), bound only to this server's
+// interconnect addresses. Each connection carries one request, authenticated by a
+// challenge: the server sends a fresh random nonce; the request carries
+// HMAC(key, nonce | sender | request) and the reply HMAC(key, nonce | "reply" | reply).
+// A captured exchange cannot be replayed (the nonce is new each time); anything else
+// is dropped and counted.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as net from 'node:net';
+import type { Logger } from '../logger';
+import type { Registry } from './registry';
+import type { ControlReply, ControlRequest, PeerControl } from './types';
+
+const MAX_LINE = 1 << 20;
+
+const sign = (key: Buffer, ...parts: string[]) => createHmac('sha256', key).update(parts.join('\n')).digest('hex');
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export class PeerServer {
+  private servers: net.Server[] = [];
+  readonly dropped = { auth: 0, malformed: 0 };
+
+  constructor(
+    private readonly addresses: string[],
+    private readonly port: number,
+    private readonly key: Buffer,
+    private readonly knownServers: string[],
+    private readonly registry: Registry,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const addr of this.addresses) {
+      const s = net.createServer((c) => this.serve(c));
+      await new Promise<void>((resolve) => {
+        s.once('error', (e) => { this.log.warn(`peer control ${addr}:${this.port}: ${e.message}`); resolve(); });
+        s.listen({ host: addr, port: this.port, exclusive: true }, () => { this.servers.push(s); resolve(); });
+      });
+    }
+  }
+
+  private serve(conn: net.Socket): void {
+    const nonce = randomBytes(16).toString('hex');
+    let buf = '';
+    conn.setEncoding('utf8');
+    conn.setTimeout(10000, () => conn.destroy());
+    conn.on('error', () => conn.destroy());
+    conn.write(JSON.stringify({ nonce }) + '\n');
+    conn.on('data', async (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_LINE) { this.dropped.malformed++; conn.destroy(); return; }
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      conn.removeAllListeners('data');
+      let msg: { from?: unknown; req?: unknown; mac?: unknown };
+      try { msg = JSON.parse(buf.slice(0, nl)); } catch { this.dropped.malformed++; conn.destroy(); return; }
+      if (!msg || typeof msg.from !== 'string' || typeof msg.mac !== 'string' || !this.knownServers.includes(msg.from)) { this.dropped.malformed++; conn.destroy(); return; }
+      const body = JSON.stringify(msg.req ?? null);
+      if (!same(sign(this.key, nonce, msg.from, body), msg.mac)) { this.dropped.auth++; this.log.warn(`peer control: bad authentication from ${conn.remoteAddress}`); conn.destroy(); return; }
+      const reply = await this.registry.dispatch(msg.req, { server: msg.from, local: false });
+      const rbody = JSON.stringify(reply);
+      conn.end(JSON.stringify({ reply, mac: sign(this.key, nonce, 'reply', rbody) }) + '\n');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers = [];
+  }
+}
+
+export class PeerClient implements PeerControl {
+  constructor(
+    private readonly self: string,
+    private readonly addressesOf: (server: string) => string[],
+    private readonly port: number,
+    private readonly key: Buffer,
+    private readonly defaultTimeout: number,
+  ) {}
+
+  async request(server: string, req: ControlRequest, timeoutMs = this.defaultTimeout): Promise<ControlReply> {
+    const errors: string[] = [];
+    for (const addr of this.addressesOf(server)) {
+      try { return await this.once(addr, req, timeoutMs); } catch (e) { errors.push(`${addr}: ${(e as Error).message}`); }
+    }
+    throw new Error(`server ${server} cannot be reached (${errors.join('; ') || 'no address'})`);
+  }
+
+  private once(addr: string, req: ControlRequest, timeoutMs: number): Promise<ControlReply> {
+    return new Promise((resolve, reject) => {
+      const conn = net.createConnection({ host: addr, port: this.port });
+      let buf = '';
+      let nonce: string | undefined;
+      const timer = setTimeout(() => { conn.destroy(); reject(new Error('timeout')); }, timeoutMs);
+      const fail = (why: string) => { clearTimeout(timer); conn.destroy(); reject(new Error(why)); };
+      conn.setEncoding('utf8');
+      conn.on('error', (e) => fail(e.message));
+      conn.on('data', (c: string) => {
+        buf += c;
+        if (buf.length > MAX_LINE) return fail('reply too long');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          let msg: { nonce?: string; reply?: ControlReply; mac?: string };
+          try { msg = JSON.parse(line); } catch { return fail('malformed answer'); }
+          if (nonce === undefined) {
+            if (typeof msg.nonce !== 'string') return fail('malformed challenge');
+            nonce = msg.nonce;
+            const body = JSON.stringify(req);
+            conn.write(JSON.stringify({ from: this.self, req, mac: sign(this.key, nonce, this.self, body) }) + '\n');
+          } else {
+            if (typeof msg.mac !== 'string' || !same(sign(this.key, nonce, 'reply', JSON.stringify(msg.reply)), msg.mac)) return fail('reply failed authentication');
+            clearTimeout(timer);
+            conn.end();
+            return resolve(msg.reply as ControlReply);
+          }
+        }
+      });
+      conn.on('end', () => { if (nonce === undefined || buf) fail('connection closed'); });
+    });
+  }
+}

@@ -1,0 +1,61 @@
+// Entry of the runtime process. Everything it needs comes from the environment
+// (src/constants.ts), so the lab can run several on one machine.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, findLocalServer, loadConfig, loadKey } from '../config';
+import { resolvePaths } from '../constants';
+import { createEvents } from '../events';
+import { Logger } from '../logger';
+import { newBootId } from '../nm/membership';
+import { HostPlatform } from '../platform/host';
+import { claimPidFile, Runtime } from './runtime';
+
+export async function main(): Promise<number> {
+  const paths = resolvePaths();
+  const log = new Logger(process.stderr);
+  const server = process.env.PAIRHA_SERVER || os.hostname();
+  let runtime: Runtime | undefined;
+  const platform = new HostPlatform({ powerRecord: paths.powerRecord, onRecordedPower: () => { void runtime?.shutdown(); } });
+
+  // Until a valid configuration exists, events go to syslog and the alert log with defaults.
+  const early = createEvents({ paths, log, platform, server });
+  let config, local, key;
+  try {
+    config = loadConfig(paths.configFile);
+    local = findLocalServer(config, server);
+    key = loadKey(config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    early.bus.emit('pm', e.event);
+    log.error(e.message);
+    await early.bus.close();
+    return 1;
+  }
+  await early.bus.close();
+  if (!claimPidFile(path.join(paths.run, 'pairha.pid'))) {
+    early.bus.emit('pm', 10);
+    await early.bus.close();
+    return 1;
+  }
+  const { bus } = createEvents({ paths, log, platform, server, config });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus });
+  const stop = () => { void runtime!.shutdown(); };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    await runtime.start(process.env.PAIRHA_DAEMON !== 'stopped');
+  } catch (e) {
+    bus.emit('pm', 11);
+    log.error((e as Error).message);
+    await runtime.shutdown();
+    await bus.close();
+    return 1;
+  }
+  await runtime.exited;
+  await bus.close();
+  return 0;
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), (e) => { process.stderr.write(`${(e as Error).stack}\n`); process.exit(1); });
+}

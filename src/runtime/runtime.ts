@@ -1,0 +1,164 @@
+// The runtime process: the seed's daemons as roles of one process. The transaction role
+// (control sockets: the seed's clptrnsv) runs as long as the process; the cluster daemon
+// (nm, and rc/rm as they join) starts and stops with clpcl -s / -t, so that `clpcl -s -a`
+// can reach a server whose daemon is stopped, as the seed's procedures need.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ClusterConfig, ServerConfig } from '../config/types';
+import type { Paths } from '../constants';
+import { LocalControl } from '../control/local';
+import { PeerClient, PeerServer } from '../control/peer';
+import { Registry } from '../control/registry';
+import type { ControlReply } from '../control/types';
+import type { EventBus } from '../events/bus';
+import { readAlerts } from '../events/sinks/alert';
+import type { Logger } from '../logger';
+import { Membership } from '../nm/membership';
+import type { Platform } from '../platform/types';
+import type { Role, RuntimeContext } from './role';
+
+export interface RuntimeDeps {
+  config: ClusterConfig;
+  local: ServerConfig;
+  key: Buffer;
+  bootId: Buffer;
+  paths: Paths;
+  log: Logger;
+  platform: Platform;
+  events: EventBus;
+}
+
+const ok = (data?: unknown, message?: string): ControlReply => ({ code: 0, data, message });
+
+export class Runtime {
+  readonly registry = new Registry();
+  readonly peer: PeerClient;
+  private readonly localControl: LocalControl;
+  private readonly peerServer: PeerServer;
+  private readonly ctx: RuntimeContext;
+  membership?: Membership;
+  private roles: Role[] = [];
+  private running = false;
+  /** Resolves when the process should exit (stop requested or power action recorded). */
+  readonly exited: Promise<void>;
+  private exit!: () => void;
+
+  constructor(private readonly d: RuntimeDeps) {
+    const c = d.config;
+    this.ctx = { config: c, local: d.local, key: d.key, bootId: d.bootId, paths: d.paths, events: d.events, log: d.log, platform: d.platform };
+    const lanAddrs = (server: string) => c.heartbeats.flatMap((h) => (h.type === 'lanhb' && h.addresses[server] ? [h.addresses[server]] : []));
+    this.localControl = new LocalControl(d.paths.controlSocket, this.registry);
+    this.peerServer = new PeerServer(lanAddrs(d.local.name), c.ports.internal, d.key, c.servers.map((s) => s.name), this.registry, d.log.child('trnsv'));
+    this.peer = new PeerClient(d.local.name, lanAddrs, c.ports.internal, d.key, c.timeouts.internal);
+    this.exited = new Promise((r) => { this.exit = r; });
+    this.registerOps();
+  }
+
+  get daemonRunning(): boolean { return this.running; }
+
+  /** Start the process: control channels, then the cluster daemon. */
+  async start(startDaemon = true): Promise<void> {
+    await this.localControl.start();
+    await this.peerServer.start();
+    if (startDaemon) await this.startDaemon();
+  }
+
+  async startDaemon(): Promise<ControlReply> {
+    if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
+    this.membership = new Membership(this.ctx);
+    this.roles = [this.membership];
+    for (const role of this.roles) {
+      try {
+        await role.start();
+      } catch (e) {
+        this.d.events.emit('pm', 22, role.type, 1);
+        this.d.log.error(`${role.type}: ${(e as Error).message}`);
+        await this.stopRoles();
+        return { code: 1, message: `${role.type} failed to start: ${(e as Error).message}` };
+      }
+    }
+    this.running = true;
+    this.d.events.emit('pm', 1);
+    return ok();
+  }
+
+  async stopDaemon(): Promise<ControlReply> {
+    if (!this.running) return { code: 0, message: 'the cluster daemon is not running' };
+    this.d.events.emit('pm', 2);
+    this.running = false;
+    await this.stopRoles();
+    return ok();
+  }
+
+  private async stopRoles(): Promise<void> {
+    for (const role of [...this.roles].reverse()) {
+      try { await role.stop(); } catch (e) { this.d.log.error(`${role.type}: stop: ${(e as Error).message}`); }
+    }
+    this.roles = [];
+    this.membership = undefined;
+  }
+
+  /** Orderly end of the process (SIGTERM, service stop). */
+  async shutdown(): Promise<void> {
+    await this.stopDaemon();
+    await this.peerServer.stop();
+    await this.localControl.stop();
+    this.exit();
+  }
+
+  /** Run an op here and on the other servers (all) or on one named server. */
+  private async fanOut(op: string, args: Record<string, unknown>, target: { all?: boolean; host?: string }, here: () => Promise<ControlReply>): Promise<ControlReply> {
+    const others = this.d.config.servers.map((s) => s.name).filter((n) => n !== this.d.local.name);
+    const names = target.host ? [target.host] : target.all ? [this.d.local.name, ...others] : [this.d.local.name];
+    const lines: string[] = [];
+    let code = 0;
+    for (const name of names) {
+      if (!this.d.config.servers.some((s) => s.name === name)) return { code: 2, message: `unknown server '${name}'` };
+      let r: ControlReply;
+      try {
+        r = name === this.d.local.name ? await here() : await this.peer.request(name, { op, args });
+      } catch (e) {
+        r = { code: 1, message: (e as Error).message };
+      }
+      if (r.code) { code = r.code; lines.push(`${name}: ${r.message ?? 'failed'}`); }
+    }
+    return { code, message: lines.join('\n') || undefined };
+  }
+
+  private registerOps(): void {
+    const r = this.registry;
+    const target = (a: Record<string, unknown>) => ({ all: a.all === true, host: typeof a.host === 'string' ? a.host : undefined });
+    const needDaemon = (): Membership => {
+      if (!this.membership) throw new Error('the cluster daemon is not running');
+      return this.membership;
+    };
+    r.register('pm.status', async () => ok({ daemon: this.running ? 'running' : 'stopped', server: this.d.local.name, pid: process.pid }));
+    r.register('cl.start', async (a) => this.fanOut('cl.start', {}, target(a), () => this.startDaemon()));
+    r.register('cl.stop', async (a) => this.fanOut('cl.stop', {}, target(a), () => this.stopDaemon()));
+    r.register('cl.suspend', async (a) => this.fanOut('cl.suspend', {}, target(a), async () => { needDaemon().suspend(); return ok(); }));
+    r.register('cl.resume', async (a) => this.fanOut('cl.resume', {}, target(a), async () => { needDaemon().resume(); return ok(); }));
+    r.register('nm.view', async () => ok(needDaemon().view()));
+    r.register('nm.stats', async () => ok(needDaemon().stats()));
+    r.register('nm.ratio', async (a) => this.fanOut('nm.ratio', { ...a, all: false }, target(a), async () => {
+      const m = needDaemon();
+      if (a.clear === true) m.clearRatio();
+      else if (typeof a.value === 'number' && typeof a.until === 'number') m.setRatio(a.value, a.until);
+      else return { code: 2, message: 'ratio needs value and until' };
+      return ok();
+    }));
+    r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
+  }
+}
+
+/** Refuse a second runtime for the same root (pm event 10). */
+export function claimPidFile(file: string): boolean {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8'));
+    if (pid && pid !== process.pid) {
+      try { process.kill(pid, 0); return false; } catch { /* stale */ }
+    }
+  } catch { /* none */ }
+  fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
+  return true;
+}
