@@ -76,7 +76,8 @@ class Checker {
     const out: Record<string, Value | undefined> = {};
     for (const spec of specs) out[spec.key] = this.value(spec, raw[spec.key], sec);
     for (const key of Object.keys(raw)) {
-      if (specs.some((s) => s.key === key) || extra?.(key)) continue;
+      // Keys the scan did not see come from lines it already refused.
+      if (!sec.keys.has(key) || specs.some((s) => s.key === key) || extra?.(key)) continue;
       this.add(sec.keys.get(key) ?? sec.line, sec.name, key, 'unknown key');
     }
     return out;
@@ -288,9 +289,9 @@ export function parseConfig(text: string, file: string): ClusterConfig {
     ...resources.filter((r) => r.type === 'md').map((r) => [`[resource ${r.name}] data_port`, (r as { dataPort?: number }).dataPort, resourceLines.get(r.name), 'data_port'] as [string, number | undefined, ScannedSection | undefined, string]),
   ]);
   usage('UDP', [
+    ['ports.heartbeat', pn('heartbeat'), portSec, 'heartbeat'],
     ['ports.alert_sync', pn('alert_sync'), portSec, 'alert_sync'],
     ...heartbeats.filter((h) => h.type === 'lanhb' && h.port !== pn('heartbeat')).map((h) => [`[heartbeat ${h.name}] port`, (h as { port: number }).port, named.heartbeat.find((s) => nameOf(s) === h.name), 'port'] as [string, number | undefined, ScannedSection | undefined, string]),
-    ['ports.heartbeat', pn('heartbeat'), portSec, 'heartbeat'],
   ]);
 
   // Devices: no two serial/disk heartbeats may claim the same device on one server.

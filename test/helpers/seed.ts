@@ -1,0 +1,25 @@
+// Reads the seed (the maintenance guide) so tests compare against its text, not a copy.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const seedFile = process.env.PAIRHA_SEED || path.resolve(__dirname, '..', '..', '..', 'shared', 'seed', '000_ee5158df66a084d2.txt');
+export const seedText = (): string => fs.readFileSync(seedFile, 'utf8');
+
+/** The fenced blocks that follow a `# clpstat -n` line, in order, without the command line. */
+export function clpstatSamples(): string[] {
+  const blocks = seedText().split('```').filter((_, i) => i % 2 === 1);
+  return blocks.map((b) => b.replace(/^\n/, '')).filter((b) => b.startsWith('# clpstat -n')).map((b) => b.replace(/^# clpstat -n\n/, ''));
+}
+
+/** Rows of the §12.1 event table: [type, level, id, message]. */
+export function seedEvents(): Array<{ type: string; lvl: string; id: number; msg: string; send: string[] }> {
+  const lv: Record<string, string> = { '情報': 'INFO', '警告': 'WARN', 'エラー': 'ERR' };
+  const out = [];
+  for (const line of seedText().split('\n')) {
+    const c = line.split('\t');
+    if (c.length < 9 || !lv[c[1]?.trim()] || !/^\d+$/.test(c[2])) continue;
+    const send = (['syslog', 'alert', 'mail'] as const).filter((_, i) => c[[7, 6, 8][i]].trim() === '●');
+    out.push({ type: c[0] === 'mdadmn' ? 'mdadm' : c[0], lvl: lv[c[1].trim()], id: Number(c[2]), msg: c[3].trim(), send: [...send] });
+  }
+  return out;
+}

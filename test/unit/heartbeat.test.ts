@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import t from 'tap';
+import { decode, encode, type HeartbeatPacket } from '../../src/heartbeat/codec';
+import { Deframer, frame } from '../../src/heartbeat/com';
+import { MembershipState } from '../../src/nm/state';
+
+const key = Buffer.from('0123456789abcdef0123456789abcdef');
+const hbs = [{ name: 'lanhb1', type: 'lanhb' }, { name: 'comhb1', type: 'comhb' }];
+const pkt = (over: Partial<HeartbeatPacket> = {}): HeartbeatPacket => ({
+  cluster: 'cluster', sender: 'server2', senderIndex: 1, bootId: Buffer.alloc(16, 7), seq: 1n, sendTime: 1000,
+  suspended: false, ratio: 1, ratioUntil: 0, view: [['o', 'o'], ['o', 'x']], ...over,
+});
+const state = () => new MembershipState({ cluster: 'cluster', servers: ['server1', 'server2'], heartbeats: hbs, local: 0, timeout: 300 });
+
+t.test('codec round trip and every drop reason', async (t) => {
+  const b = encode(pkt(), key);
+  const d = decode(b, key);
+  t.ok(d.ok);
+  if (d.ok) { t.equal(d.packet.sender, 'server2'); t.equal(d.packet.seq, 1n); t.same(d.packet.view, [['o', 'o'], ['o', 'x']]); }
+  t.same(decode(b.subarray(0, 20), key), { ok: false, reason: 'truncated' });
+  const m = Buffer.from(b); m[0] ^= 1;
+  t.same(decode(m, key), { ok: false, reason: 'bad-magic' });
+  const v = Buffer.from(b); v[4] = 9;
+  t.same(decode(v, key), { ok: false, reason: 'bad-version' });
+  t.same(decode(b, Buffer.from('another key of sixteen+')), { ok: false, reason: 'bad-hmac' });
+  const f = Buffer.from(b); f[30] ^= 0x40;
+  t.same(decode(f, key), { ok: false, reason: 'bad-hmac' });
+  const s = state();
+  const ok = (p: HeartbeatPacket, hb = 0) => s.accept(p, hb, 0);
+  t.same(ok(pkt({ cluster: 'other' })), { ok: false, reason: 'foreign-cluster' });
+  t.same(ok(pkt({ sender: 'server9' })), { ok: false, reason: 'unknown-sender' });
+  t.same(ok(pkt({ sender: 'server1', senderIndex: 0 })), { ok: false, reason: 'self' });
+  t.same(ok(pkt({ view: [['o']] })), { ok: false, reason: 'bad-shape' });
+  t.equal(ok(pkt()).ok, true);
+  t.same(ok(pkt()), { ok: false, reason: 'replay' }, 'same sequence again');
+  t.equal(ok(pkt(), 1).ok, true, 'same packet over another heartbeat is not a replay');
+  t.equal(ok(pkt({ bootId: Buffer.alloc(16, 8), seq: 1n, sendTime: 2000 })).ok, true, 'restart with a new boot id');
+  t.same(ok(pkt({ seq: 5n, sendTime: 3000 })), { ok: false, reason: 'replay' }, 'an old boot id is refused');
+});
+
+t.test('membership: one heartbeat cut keeps the server up; all cut brings it down; ratio stretches the timeout', async (t) => {
+  const s = state();
+  const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
+  let seq = 0n;
+  const hear = (hb: number, now: number) => s.accept(pkt({ seq: ++seq, sendTime: 1000 + now }), hb, now);
+  const r = hear(0, 0);
+  t.same(r.ok && kinds(r.transitions), ['hb-up', 'server-up']);
+  hear(1, 0);
+  t.same(kinds(s.tick(200)), []);
+  hear(1, 250);
+  t.same(s.tick(400), [{ kind: 'hb-down', server: 'server2', hb: 'lanhb1' }], 'lanhb1 silent for 400 ms');
+  t.equal(s.isUp('server2'), true);
+  t.same(s.view(400).matrix[0][1], ['x', 'o']);
+  s.ratio = 3; s.ratioUntil = 10_000;
+  t.same(s.tick(900), [], 'timeout is 900 ms while the ratio is 3');
+  t.same(kinds(s.tick(1200)), ['hb-down', 'server-down']);
+  t.equal(s.view(1200).servers[1].status, 'Offline');
+  t.same(s.view(1200).matrix[1], [['-', '-'], ['-', '-']], 'an offline observer shows -');
+  t.equal(s.timeout(20_000), 300, 'the ratio expires by itself');
+});
+
+t.test('suspension: nobody times out; resume restarts the clocks', async (t) => {
+  const s = state();
+  s.accept(pkt({ seq: 1n }), 0, 0);
+  s.suspended = true;
+  t.same(s.tick(5000), []);
+  s.refresh(5000); s.suspended = false;
+  t.same(s.tick(5200), []);
+  t.equal(s.tick(5400).length, 2);
+});
+
+t.test('10,000 random, mutated, forged, replayed and foreign packets change nothing', async (t) => {
+  const s = state();
+  s.accept(pkt({ seq: 10n }), 0, 0);
+  const before = JSON.stringify(s.view(0));
+  const good = encode(pkt({ seq: 10n }), key);
+  const reasons: Record<string, number> = {};
+  for (let i = 0; i < 10_000; i++) {
+    let b: Buffer;
+    switch (i % 5) {
+      case 0: b = randomBytes(Math.floor(Math.random() * 200)); break;
+      case 1: b = Buffer.from(good); b[Math.floor(Math.random() * b.length)] ^= 1 << (i % 8); break;
+      case 2: b = encode(pkt({ seq: BigInt(100 + i) }), randomBytes(32)); break;
+      case 3: b = good; break;
+      default: b = encode(pkt({ cluster: 'evil', seq: BigInt(100 + i) }), key);
+    }
+    let d;
+    try { d = decode(b, key); } catch (e) { t.fail(`decode threw: ${(e as Error).message}`); continue; }
+    const reason = d.ok ? (() => { const r = s.accept(d.packet, 0, 0); return r.ok ? 'ACCEPTED' : r.reason; })() : d.reason;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  }
+  t.notOk(reasons.ACCEPTED, 'none accepted');
+  t.equal(JSON.stringify(s.view(0)), before, 'view unchanged');
+  t.ok(reasons.replay >= 2000 && reasons['foreign-cluster'] >= 2000 && reasons['bad-hmac'] >= 2000, JSON.stringify(reasons));
+});
+
+t.test('COM framing resynchronises after garbage', async (t) => {
+  const d = new Deframer();
+  const a = frame(Buffer.from('first')), b = frame(Buffer.from('second'));
+  const out = d.push(Buffer.concat([Buffer.from([1, 2, 0xa5, 3]), a.subarray(0, 3)]));
+  t.same(out, []);
+  const rest = d.push(Buffer.concat([a.subarray(3), Buffer.from([0xa5, 0x5a, 0xff, 0xff]), b]));
+  t.same(rest.map(String), ['first', 'second']);
+});
