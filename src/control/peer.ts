@@ -94,7 +94,8 @@ export class PeerClient implements PeerControl {
       let buf = '';
       let nonce: string | undefined;
       const timer = setTimeout(() => { conn.destroy(); reject(new Error('timeout')); }, timeoutMs);
-      const fail = (why: string) => { clearTimeout(timer); conn.destroy(); reject(new Error(why)); };
+      let settled = false;
+      const fail = (why: string) => { if (settled) return; settled = true; clearTimeout(timer); conn.destroy(); reject(new Error(why)); };
       conn.setEncoding('utf8');
       conn.on('error', (e) => fail(e.message));
       conn.on('data', (c: string) => {
@@ -113,13 +114,15 @@ export class PeerClient implements PeerControl {
             conn.write(JSON.stringify({ from: this.self, req, mac: sign(this.key, nonce, this.self, body) }) + '\n');
           } else {
             if (typeof msg.mac !== 'string' || !same(sign(this.key, nonce, 'reply', JSON.stringify(msg.reply)), msg.mac)) return fail('reply failed authentication');
+            settled = true;
             clearTimeout(timer);
             conn.end();
             return resolve(msg.reply as ControlReply);
           }
         }
       });
-      conn.on('end', () => { if (nonce === undefined || buf) fail('connection closed'); });
+      // Closed before an authenticated reply: refused (wrong key) or the peer went away.
+      conn.on('close', () => fail('connection closed by the peer'));
     });
   }
 }
