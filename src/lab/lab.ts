@@ -19,8 +19,10 @@ export interface LabState {
 
 export class LabError extends Error {}
 
-const HUB = 'pairha-hub';
-const nsOf = (server: string) => `pairha-${server}`;
+// PAIRHA_LAB_NS lets two labs (two people, two worktrees) coexist on one machine.
+const NS = process.env.PAIRHA_LAB_NS || 'pairha';
+const HUB = `${NS}-hub`;
+export const nsOf = (server: string) => `${NS}-${server}`;
 const codeDir = path.resolve(__dirname, '..', '..');
 export const defaultLabConfig = path.join(codeDir, 'src', 'lab', 'examples', 'lab.conf');
 
@@ -197,7 +199,7 @@ export class Lab {
     for (const pid of Object.values(s?.socat ?? {})) if (alive(pid)) { process.kill(pid, 'SIGCONT'); process.kill(pid, 'SIGTERM'); }
     const names = (await this.os.run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]);
     for (const ns of names) {
-      if (ns === HUB || ns.startsWith('pairha-')) {
+      if (ns === HUB || ns.startsWith(`${NS}-`)) {
         // Processes still inside (a runtime started by hand) die with their namespace's links.
         const pids = (await this.os.run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean);
         for (const p of pids) { try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ } }

@@ -22,6 +22,7 @@ export class Membership extends EventEmitter implements Role {
   private readonly state: MembershipState;
   private readonly transports: Transport[];
   private timer?: NodeJS.Timeout;
+  private checker?: NodeJS.Timeout;
   private seq = 0n;
   private readonly st: MembershipStats;
 
@@ -54,11 +55,15 @@ export class Membership extends EventEmitter implements Role {
     });
     this.beat();
     this.timer = setInterval(() => this.beat(), c.timeouts.hbInterval);
+    // Timeouts are checked more finely than the send interval, so detection comes within
+    // a tenth of the timeout of the deadline rather than up to a whole interval late.
+    this.checker = setInterval(() => this.apply(this.state.tick(this.now())), Math.max(10, Math.min(c.timeouts.hbInterval, c.timeouts.hbTimeout / 10)));
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.checker) clearInterval(this.checker);
+    this.timer = this.checker = undefined;
     await Promise.all(this.transports.map((t) => t.stop()));
   }
 
@@ -79,7 +84,6 @@ export class Membership extends EventEmitter implements Role {
       for (const t of this.transports) { t.send(pkt); this.st.sent++; }
     }
     for (const t of this.transports) t.poll?.();
-    this.apply(this.state.tick(now));
   }
 
   private receive(buf: Buffer, hb: number): void {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HbCell } from '../../src/nm/types';
 import t from 'tap';
+import { nsOf } from '../../src/lab/lab';
 import { encode } from '../../src/heartbeat/codec';
 import { clpstatSamples } from '../helpers/seed';
 import { isRoot, startLab, until } from '../helpers/lab';
@@ -81,7 +82,7 @@ t.test('10,000 random, mutated, forged, replayed and foreign packets over real U
       n++; s.send(b, 29002, '10.77.1.1', () => (n % 20 ? setImmediate(next) : setTimeout(next, 10)));
     }
     next();`;
-  const r = await lab['os'].run('ip', ['netns', 'exec', 'pairha-server2', process.execPath, '-e', script], { timeoutMs: 120000 });
+  const r = await lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', script], { timeoutMs: 120000 });
   t.equal(r.code, 0, r.stderr);
   const stats = (await lab.call(s, 'server1', 'nm.stats')).data as { dropped: Record<string, Record<string, number>> };
   const dropped = Object.values(stats.dropped.lanhb1).reduce((a, b) => a + b, 0);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import { nsOf } from '../../src/lab/lab';
 import { isRoot, sleep, startLab } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
@@ -52,10 +53,10 @@ t.test('the server-to-server channel refuses a wrong key and garbage', async (t)
     const { PeerClient } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'dist', 'control', 'peer.js'))});
     new PeerClient('server2', () => ['10.77.1.1'], 29001, Buffer.from('${k}', 'hex'), 3000)
       .request('server1', { op: 'pm.status' }).then((r) => console.log('OK', JSON.stringify(r)), (e) => console.log('ERR', e.message));`;
-  const run = (k: Buffer) => lab['os'].run('ip', ['netns', 'exec', 'pairha-server2', process.execPath, '-e', script(k.toString('hex'))], { timeoutMs: 20000 });
+  const run = (k: Buffer) => lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', script(k.toString('hex'))], { timeoutMs: 20000 });
   t.match((await run(key)).stdout, /^OK .*"daemon":"running"/, 'the cluster key is accepted');
   t.match((await run(randomBytes(32))).stdout, /^ERR server server1 cannot be reached .*(closed|reset|authentication)/, 'a wrong key is refused');
   const garbage = `const n=require('net');let i=0;(function go(){if(i++>=200)return;const c=n.connect(29001,'10.77.1.1',()=>{c.end(require('crypto').randomBytes(i*7));});c.on('error',()=>{});c.on('close',go);})();`;
-  await lab['os'].run('ip', ['netns', 'exec', 'pairha-server2', process.execPath, '-e', garbage], { timeoutMs: 60000 });
+  await lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', garbage], { timeoutMs: 60000 });
   t.match((await run(key)).stdout, /^OK/, 'still serving after 200 garbage connections');
 });
