@@ -37,8 +37,8 @@ export async function main(): Promise<number> {
     await early.bus.close();
     return 1;
   }
-  const { bus } = createEvents({ paths, log, platform, server, config });
-  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus });
+  const { bus, alert } = createEvents({ paths, log, platform, server, config });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -11,7 +11,8 @@ import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import type { EventBus } from '../events/bus';
-import { readAlerts } from '../events/sinks/alert';
+import { type AlertLog, readAlerts } from '../events/sinks/alert';
+import { AlertSync } from '../events/sync/alert-sync';
 import type { Logger } from '../logger';
 import { Membership } from '../nm/membership';
 import type { Platform } from '../platform/types';
@@ -26,6 +27,8 @@ export interface RuntimeDeps {
   log: Logger;
   platform: Platform;
   events: EventBus;
+  /** The local alert log; when given, it is synchronised with the peers (ports.alertSync). */
+  alert?: AlertLog;
 }
 
 const ok = (data?: unknown, message?: string): ControlReply => ({ code: 0, data, message });
@@ -35,6 +38,7 @@ export class Runtime {
   readonly peer: PeerClient;
   private readonly localControl: LocalControl;
   private readonly peerServer: PeerServer;
+  readonly alertSync?: AlertSync;
   private readonly ctx: RuntimeContext;
   membership?: Membership;
   private roles: Role[] = [];
@@ -50,6 +54,11 @@ export class Runtime {
     this.localControl = new LocalControl(d.paths.controlSocket, this.registry);
     this.peerServer = new PeerServer(lanAddrs(d.local.name), c.ports.internal, d.key, c.servers.map((s) => s.name), this.registry, d.log.child('trnsv'));
     this.peer = new PeerClient(d.local.name, lanAddrs, c.ports.internal, d.key, c.timeouts.internal);
+    if (d.alert && c.alert.sync) {
+      const links = c.heartbeats.flatMap((h) => (h.type === 'lanhb' && h.addresses[d.local.name]
+        ? [{ local: h.addresses[d.local.name], peers: Object.fromEntries(Object.entries(h.addresses).filter(([n]) => n !== d.local.name)) }] : []));
+      this.alertSync = new AlertSync({ cluster: c.cluster.name, server: d.local.name, servers: c.servers.map((s) => s.name), bootId: d.bootId, key: d.key, port: c.ports.alertSync, links, alert: d.alert, log: d.log.child('alertsync') });
+    }
     this.exited = new Promise((r) => { this.exit = r; });
     this.registerOps();
   }
@@ -60,6 +69,7 @@ export class Runtime {
   async start(startDaemon = true): Promise<void> {
     await this.localControl.start();
     await this.peerServer.start();
+    await this.alertSync?.start();
     if (startDaemon) await this.startDaemon();
   }
 
@@ -101,6 +111,7 @@ export class Runtime {
   /** Orderly end of the process (SIGTERM, service stop). */
   async shutdown(): Promise<void> {
     await this.stopDaemon();
+    await this.alertSync?.stop();
     await this.peerServer.stop();
     await this.localControl.stop();
     this.exit();
@@ -146,6 +157,7 @@ export class Runtime {
       else return { code: 2, message: 'ratio needs value and until' };
       return ok();
     }));
+    r.register('alert.stats', async () => ok(this.alertSync?.stats ?? null));
     r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
   }
 }

@@ -60,3 +60,18 @@ t.test('the server-to-server channel refuses a wrong key and garbage', async (t)
   await lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', garbage], { timeoutMs: 60000 });
   t.match((await run(key)).stdout, /^OK/, 'still serving after 200 garbage connections');
 });
+
+t.test('the alert log is synchronised over 29003/UDP: clpalert on one server shows the other\'s events', async (t) => {
+  const { lab, s, clp } = await startLab(t);
+  // server2's daemon stop and start raise pm 2 and pm 1 on server2 only.
+  t.equal((await clp('server1', 'clpcl', '-t', '-h', 'server2')).code, 0);
+  t.equal((await clp('server1', 'clpcl', '-s', '-h', 'server2')).code, 0);
+  await lab.waitOnline(s, 10000);
+  let out = '';
+  for (let i = 0; i < 50 && !/ server2 pm INFO 1 /.test(out.split('\n').slice(-5).join('\n')); i++) {
+    await sleep(100);
+    out = (await clp('server1', 'clpalert')).out;
+  }
+  t.match(out, / server2 pm INFO 2 Cluster daemon is shutting down\.\.\./, 'server2\'s stop is in server1\'s alert log');
+  t.match(out, / server2 pm INFO 1 Cluster daemon has started properly\.\.\./, 'and its start');
+});
