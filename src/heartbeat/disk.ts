@@ -1,21 +1,41 @@
 // Disk heartbeat: a shared partition (or, in the lab, a shared file) holding one slot per
-// server. We write our packet into our slot and read the others' each interval; a slot
-// that does not change is silence (the codec's sequence check drops it). The device is
-// opened per cycle, so a replaced device node (the lab's cut) takes effect at once.
-// Writes use O_DSYNC. Reads still go through the page cache: right for the lab's shared
-// file; a real shared disk between two boxes needs O_DIRECT reads (an aligned-buffer
-// addon, not written yet: see issue 2's note).
+// server. We write our packet into our slot and read the whole slot area each interval; a
+// slot that does not change is silence (the codec's sequence check drops it).
+// I/O bypasses the page cache (O_DIRECT through native/directio) so that a write by the
+// other box, which this kernel never saw, is read. Where O_DIRECT is impossible (tmpfs, the
+// addon missing) it falls back to buffered I/O and says so (diskhb events 12/13): correct
+// only when both servers share one kernel, as in the lab. Each I/O opens the device anew,
+// so a replaced device node (the lab's cut) takes effect at once, and runs off the event
+// loop, so a hung disk stalls only this heartbeat.
 import * as fs from 'node:fs';
 import type { DiskHeartbeatConfig } from '../config/types';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
+import { addonPath, type DirectIO } from './directio';
 import type { Transport } from './transport';
+
+/** Buffered positioned I/O, for when O_DIRECT cannot be had. */
+const buffered: DirectIO = {
+  read: (f, o, n) => fs.promises.open(f, 'r').then(async (h) => {
+    try { const b = Buffer.alloc(n); const { bytesRead } = await h.read(b, 0, n, o); return b.subarray(0, bytesRead); } finally { await h.close(); }
+  }),
+  write: (f, o, d) => fs.promises.open(f, fs.constants.O_WRONLY | fs.constants.O_DSYNC).then(async (h) => {
+    try { await h.write(d, 0, d.length, o); } finally { await h.close(); }
+  }),
+  blockSize: () => 512,
+};
 
 export class DiskTransport implements Transport {
   usable = false;
   readonly name: string;
   private onPacket: (buf: Buffer) => void = () => {};
   private reported = '';
+  private io: DirectIO;
+  private writing = false;
+  private reading = false;
+  private stopped = false;
+  /** Intervals skipped because the previous I/O had not finished (a slow or hung disk). */
+  stalled = 0;
 
   constructor(
     private readonly hb: DiskHeartbeatConfig,
@@ -24,14 +44,21 @@ export class DiskTransport implements Transport {
     private readonly servers: number,
     private readonly events: Events,
     private readonly log: Logger,
+    direct: DirectIO | Error,
   ) {
     this.name = hb.name;
+    if (direct instanceof Error) {
+      this.events.emit('diskhb', 12, addonPath, this.name);
+      this.log.error(`${this.name}: direct I/O addon unusable (${direct.message}); the page cache is NOT bypassed`);
+      this.io = buffered;
+    } else this.io = direct;
   }
 
   get device(): string { return this.hb.devices[this.local]; }
 
   async start(onPacket: (buf: Buffer) => void): Promise<void> {
     this.onPacket = onPacket;
+    this.stopped = false;
     this.check();
   }
 
@@ -53,41 +80,49 @@ export class DiskTransport implements Transport {
 
   private slot(i: number): number { return this.hb.offset + i * this.hb.slotSize; }
 
+  /** O_DIRECT refused by the file system (EINVAL at open): fall back once, loudly. */
+  private failed(op: string, e: NodeJS.ErrnoException): void {
+    if (e.code === 'EINVAL' && /: open: /.test(e.message) && this.io !== buffered) {
+      this.events.emit('diskhb', 13, this.device, this.name, 'O_DIRECT');
+      this.log.error(`${this.name}: ${this.device} refuses O_DIRECT; using buffered I/O (only right when both servers share one kernel)`);
+      this.io = buffered;
+      return;
+    }
+    this.usable = false;
+    this.log.warn(`${this.name}: ${op} ${this.device}: ${e.message}`);
+  }
+
   send(buf: Buffer): void {
-    if (!this.check()) return;
+    if (this.stopped || !this.check()) return;
     if (buf.length + 2 > this.hb.slotSize) { this.log.error(`${this.name}: packet of ${buf.length} bytes does not fit a ${this.hb.slotSize}-byte slot`); return; }
+    if (this.writing) { this.stalled++; return; }
     const block = Buffer.alloc(this.hb.slotSize);
     block.writeUInt16BE(buf.length, 0);
     buf.copy(block, 2);
-    try {
-      const fd = fs.openSync(this.device, fs.constants.O_WRONLY | fs.constants.O_DSYNC);
-      try { fs.writeSync(fd, block, 0, block.length, this.slot(this.localIndex)); } finally { fs.closeSync(fd); }
-    } catch (e) {
-      this.usable = false;
-      this.log.warn(`${this.name}: write ${this.device}: ${(e as Error).message}`);
-    }
+    this.writing = true;
+    this.io.write(this.device, this.slot(this.localIndex), block)
+      .catch((e) => this.failed('write', e))
+      .finally(() => { this.writing = false; });
   }
 
   poll(): void {
-    if (!this.usable) return;
-    let fd: number;
-    try { fd = fs.openSync(this.device, fs.constants.O_RDONLY); } catch { this.usable = false; return; }
-    try {
-      const block = Buffer.alloc(this.hb.slotSize);
-      for (let i = 0; i < this.servers; i++) {
-        if (i === this.localIndex) continue;
-        const n = fs.readSync(fd, block, 0, block.length, this.slot(i));
-        if (n < 2) continue;
-        const len = block.readUInt16BE(0);
-        if (len === 0 || len + 2 > n) continue;
-        this.onPacket(Buffer.from(block.subarray(2, 2 + len)));
-      }
-    } catch (e) {
-      this.log.warn(`${this.name}: read ${this.device}: ${(e as Error).message}`);
-    } finally {
-      fs.closeSync(fd);
-    }
+    if (this.stopped || !this.usable) return;
+    if (this.reading) { this.stalled++; return; }
+    this.reading = true;
+    const size = this.hb.slotSize;
+    this.io.read(this.device, this.hb.offset, size * this.servers)
+      .then((area) => {
+        if (this.stopped) return;
+        for (let i = 0; i < this.servers; i++) {
+          if (i === this.localIndex || area.length < (i + 1) * size) continue;
+          const len = area.readUInt16BE(i * size);
+          if (len === 0 || len + 2 > size) continue;
+          this.onPacket(Buffer.from(area.subarray(i * size + 2, i * size + 2 + len)));
+        }
+      })
+      .catch((e) => this.failed('read', e))
+      .finally(() => { this.reading = false; });
   }
 
-  async stop(): Promise<void> { this.usable = false; }
+  async stop(): Promise<void> { this.stopped = true; this.usable = false; }
 }

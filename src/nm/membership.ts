@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { decode, dropReasons, encode, type DropReason } from '../heartbeat/codec';
 import { ComTransport } from '../heartbeat/com';
 import { DiskTransport } from '../heartbeat/disk';
+import { loadDirectIO } from '../heartbeat/directio';
 import { LanTransport } from '../heartbeat/lan';
 import type { Transport } from '../heartbeat/transport';
 import type { Role, RuntimeContext } from '../runtime/role';
@@ -34,11 +35,12 @@ export class Membership extends EventEmitter implements Role {
       local: ctx.local.index, timeout: c.timeouts.hbTimeout,
     });
     const log = ctx.log.child('nm');
+    const direct = c.heartbeats.some((h) => h.type === 'diskhb') ? loadDirectIO() : undefined;
     this.transports = transports ?? c.heartbeats.map((hb): Transport => {
       switch (hb.type) {
         case 'lanhb': return new LanTransport(hb, ctx.local.name, log.child('lanhb'));
         case 'comhb': return new ComTransport(hb, ctx.local.name, ctx.events, log.child('comhb'));
-        case 'diskhb': return new DiskTransport(hb, ctx.local.name, ctx.local.index, c.servers.length, ctx.events, log.child('diskhb'));
+        case 'diskhb': return new DiskTransport(hb, ctx.local.name, ctx.local.index, c.servers.length, ctx.events, log.child('diskhb'), direct!);
       }
     });
     const zero = () => Object.fromEntries(dropReasons.map((r) => [r, 0])) as Record<DropReason, number>;
