@@ -17,6 +17,18 @@ const TIMEOUT = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
+/** RSS and CPU of server1's runtime over IDLE_SECONDS. */
+async function idle(lab: Lab, timings: string): Promise<string[]> {
+  const secs = Number(process.env.IDLE_SECONDS || 30);
+  const pid = lab.load().servers[0].pid!;
+  const ticks = () => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
+  const c0 = ticks(); await sleep(secs * 1000); const c1 = ticks();
+  const hz = Number(execFileSync('getconf', ['CLK_TCK']).toString());
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  return [`### Runtime at idle, heartbeat ${timings} (server1 of the pair, ${secs} s)`, '', '| RSS | CPU |', '| --- | --- |',
+    `| ${rss.toFixed(1)} MB | ${(((c1 - c0) / hz) / secs * 100).toFixed(2)} % of a core |`, ''];
+}
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-bench-'));
   const lab = new Lab(dir, new HostPlatform({ powerRecord: '' }));
@@ -43,14 +55,9 @@ async function main() {
       '| median | max | median / timeout | max / timeout |', '| --- | --- | --- | --- |',
       `| ${median(lat)} ms | ${Math.max(...lat)} ms | ${(median(lat) / TIMEOUT).toFixed(2)} | ${(Math.max(...lat) / TIMEOUT).toFixed(2)} |`, '');
 
-    // 2. Idle RSS and CPU of one runtime over 10 s.
+    // 2. Idle RSS and CPU of one runtime at these timings.
     await sleep(2000);
-    const pid = lab.load().servers[0].pid!;
-    const ticks = () => { const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
-    const c0 = ticks(); await sleep(10000); const c1 = ticks();
-    const hz = Number(execFileSync('getconf', ['CLK_TCK']).toString());
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-    out.push('### Runtime at idle (one server of the pair, 10 s)', '', '| RSS | CPU |', '| --- | --- |', `| ${rss.toFixed(1)} MB | ${(((c1 - c0) / hz) / 10 * 100).toFixed(2)} % of a core |`, '');
+    out.push(...await idle(lab, '100 ms / 300 ms'));
 
     // 3. clpstat latency (in-process CLI call over the control socket, and the whole command).
     const ctx = { ...defaultContext(lab.env(s, 'server1')), out: () => {}, err: () => {} };
@@ -70,6 +77,16 @@ async function main() {
     out.push(`### False downs under load (${STRESS_S} s of stress-ng --cpu 2 --vm 1 on both cores)`, '', `Server-down (nm 2) and heartbeat-down (nm 4) events: ${downs.length}${downs.length ? ` (${downs.map((d) => d.text).join('; ')})` : ''}`, '');
   } finally {
     await lab.down();
+  }
+  // Idle at the product's default timings, in a fresh pair.
+  const lab2 = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-bench-')), new HostPlatform({ powerRecord: '' }));
+  const s2 = await lab2.up(path.resolve(__dirname, 'default.conf'));
+  try {
+    await lab2.waitOnline(s2, 30000);
+    await sleep(5000);
+    out.push(...await idle(lab2, '3 s / 90 s (defaults)'));
+  } finally {
+    await lab2.down();
   }
   process.stdout.write(out.join('\n'));
 }

@@ -57,14 +57,24 @@ export class Membership extends EventEmitter implements Role {
     });
     this.beat();
     this.timer = setInterval(() => this.beat(), c.timeouts.hbInterval);
-    // Timeouts are checked more finely than the send interval, so detection comes within
-    // a tenth of the timeout of the deadline rather than up to a whole interval late.
-    this.checker = setInterval(() => this.apply(this.state.tick(this.now())), Math.max(10, Math.min(c.timeouts.hbInterval, c.timeouts.hbTimeout / 10)));
+    this.check();
+  }
+
+  /** Timeouts are checked at the earliest deadline, not on the send interval: detection
+   * comes when the timeout expires, and an idle pair wakes only as often as it must. */
+  private check(): void {
+    if (this.checker) clearTimeout(this.checker);
+    if (!this.timer) return; // stopped
+    const now = this.now();
+    this.apply(this.state.tick(now));
+    const next = this.state.nextDeadline(now);
+    const interval = this.ctx.config.timeouts.hbInterval;
+    this.checker = setTimeout(() => this.check(), next === undefined ? interval : Math.min(interval, Math.max(1, next - now)));
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.checker) clearInterval(this.checker);
+    if (this.checker) clearTimeout(this.checker);
     this.timer = this.checker = undefined;
     await Promise.all(this.transports.map((t) => t.stop()));
   }
@@ -116,11 +126,11 @@ export class Membership extends EventEmitter implements Role {
   stats(): MembershipStats { return JSON.parse(JSON.stringify(this.st)); }
 
   /** Multiply every timeout by `value` until `until` (epoch ms): clptoratio -r. */
-  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = until; }
-  clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; }
+  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = until; this.check(); }
+  clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; this.check(); }
 
   suspend(): void { this.state.suspended = true; }
-  resume(): void { this.state.refresh(this.now()); this.state.suspended = false; }
+  resume(): void { this.state.refresh(this.now()); this.state.suspended = false; this.check(); }
 }
 
 export function createMembership(ctx: RuntimeContext): Membership {

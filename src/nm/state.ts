@@ -109,6 +109,20 @@ export class MembershipState {
     return out;
   }
 
+  /** When the next heartbeat would time out if nothing arrives (undefined: none is alive). */
+  nextDeadline(now: number): number | undefined {
+    if (this.suspended) return undefined;
+    const limit = this.timeout(now);
+    let next: number | undefined;
+    for (const peer of this.peers) {
+      peer?.alive.forEach((alive, h) => {
+        const d = (peer.lastHeard[h] ?? 0) + limit + 1;
+        if (alive && (next === undefined || d < next)) next = d;
+      });
+    }
+    return next;
+  }
+
   /** Restart every silence clock (after resume), so nobody is declared down for the pause. */
   refresh(now: number): void {
     for (const p of this.peers) if (p) p.lastHeard = p.lastHeard.map((t) => (t === undefined ? t : now));
