@@ -83,7 +83,7 @@ async function main() {
   const s2 = await lab2.up(path.resolve(__dirname, 'default.conf'));
   try {
     await lab2.waitOnline(s2, 30000);
-    await sleep(5000);
+    await sleep(15000); // past start-up compilation
     out.push(...await idle(lab2, '3 s / 90 s (defaults)'));
   } finally {
     await lab2.down();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { cli } from '../cli/pairha';
 import { defaultContext } from '../cli/context';
 import { HostPlatform } from '../platform/host';
-import { Lab, LabError } from './lab';
+import { Lab, LabError, nsOf } from './lab';
 
 const usage = `usage:
   pairha lab up [--config FILE]      start the servers of FILE (default: two servers)
@@ -48,7 +48,7 @@ export async function labMain(argv: string[]): Promise<number> {
         // clp* commands run here with that server's environment; its control socket is a
         // file, reachable from outside the namespace.
         if (name.startsWith('clp') || cmd === 'pairha') return await cli([name, ...args], defaultContext(env));
-        const r = await new HostPlatform({ powerRecord: '' }).run('ip', ['netns', 'exec', `pairha-${server}`, cmd, ...args], { env });
+        const r = await new HostPlatform({ powerRecord: '' }).run('ip', ['netns', 'exec', nsOf(server), cmd, ...args], { env });
         out(r.stdout);
         process.stderr.write(r.stderr);
         return r.code;
