@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   socat iproute2 iputils-ping arping busybox-static kmod cpio e2fsprogs util-linux
   python3-aiosmtpd stress-ng fio keepalived
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 genimage
+  qemu-utils bsdutils
 )
 
 missing=()

@@ -1,0 +1,94 @@
+# Staging steps of image/build.sh: each fills one part of a root tree. Sourced, not run.
+
+# The directories every tree needs (FHS subset busybox init and the runtime use).
+stage_base() {
+  local r=$1 d
+  for d in bin sbin usr/bin usr/sbin lib lib64 etc proc sys dev run tmp var mnt/usb root config; do
+    mkdir -p "$r/$d"
+  done
+  chmod 1777 "$r/tmp"
+  chmod 0700 "$r/root"
+}
+
+# busybox-static and one symlink per applet, where no real program is staged.
+stage_busybox() {
+  local r=$1 bb=$2 a
+  install -m 0755 "$bb" "$r/bin/busybox"
+  "$bb" --list-full | while read -r a; do
+    [ -e "$r/$a" ] || [ -L "$r/$a" ] || { mkdir -p "$r/$(dirname "$a")"; ln -s /bin/busybox "$r/$a"; }
+  done
+}
+
+# A dynamically linked program and the shared libraries ldd finds for it, at the same paths.
+stage_binary() {
+  local r=$1 src=$2 dest=$3 lib
+  mkdir -p "$r/$(dirname "$dest")"
+  rm -f "$r/$dest"
+  install -m 0755 "$src" "$r/$dest"
+  for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+    [ -e "$r$lib" ] && continue
+    mkdir -p "$r/$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+}
+
+# The compiled runtime, its message files and production dependencies (pruned copy of
+# node_modules: no network needed). serialport keeps only its linux-x64 glibc binding.
+stage_runtime() {
+  local r=$1 repo=$2 npmwork=$3 app=$1/opt/pairha/lib/pairha
+  mkdir -p "$app" "$npmwork"
+  cp "$repo/package.json" "$repo/package-lock.json" "$npmwork/"
+  cp -a "$repo/node_modules" "$npmwork/"
+  (cd "$npmwork" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null)
+  find "$npmwork/node_modules" -path '*/prebuilds/*' -mindepth 1 -maxdepth 4 -type d ! -name linux-x64 -prune -exec rm -rf {} +
+  find "$npmwork/node_modules" -path '*/prebuilds/linux-x64/*musl*' -delete
+  rm -rf "$npmwork/node_modules/.cache"
+  cp -a "$npmwork/node_modules" "$npmwork/package.json" "$app/"
+  cp -a "$repo/messages" "$app/messages"
+  # The appliance needs neither the lab nor the pair (they run on the host) nor source maps.
+  (cd "$repo" && find dist -type f -name '*.js' ! -path 'dist/lab/*' ! -path 'dist/pair/*') | while read -r f; do
+    mkdir -p "$app/$(dirname "$f")"; cp "$repo/$f" "$app/$f"
+  done
+}
+
+# Kernel modules of image/modules.list for the given stages, with their dependencies.
+stage_modules() {
+  local r=$1 kver=$2; shift 2
+  local stages=" $* " names m
+  names=$(grep -v '^#' "$here/modules.list" | awk -v s="$stages" 'NF >= 2 && index(s, " " $2 " ") { print $1 }')
+  [ -n "$names" ] || return 0
+  for m in $(modprobe -S "$kver" --show-depends -a $names | awk '$1 == "insmod" { print $2 }' | sort -u); do
+    mkdir -p "$r/$(dirname "$m")"
+    cp "$m" "$r$m"
+  done
+  for m in modules.order modules.builtin modules.builtin.modinfo; do cp "/lib/modules/$kver/$m" "$r/lib/modules/$kver/"; done
+  depmod -b "$r" "$kver"
+}
+
+# Out-of-tree modules built by kmod/ (liscal, the LED panel): included when built for $kver.
+stage_extra_modules() {
+  local r=$1 kver=$2 repo=$3 ko magic
+  mkdir -p "$r/lib/modules/$kver/extra"
+  for ko in "$repo"/kmod/liscal/liscal.ko "$repo"/kmod/leds/pairha_leds.ko; do
+    if [ ! -f "$ko" ]; then say "note: $ko not built (make -C kmod), left out"; continue; fi
+    magic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+    if [ "$magic" != "$kver" ]; then say "note: $ko is built for $magic, not $kver, left out"; continue; fi
+    cp "$ko" "$r/lib/modules/$kver/extra/"
+  done
+  depmod -b "$r" "$kver"
+}
+
+# The rootfs/ overlay shared with the Buildroot build.
+stage_overlay() {
+  local r=$1 overlay=$2
+  (cd "$overlay" && find . -mindepth 1 ! -name README.md | sort) | while read -r f; do
+    if [ -d "$overlay/$f" ] && [ ! -L "$overlay/$f" ]; then mkdir -p "$r/$f"
+    else rm -f "$r/$f"; cp -a "$overlay/$f" "$r/$f"; fi
+  done
+}
+
+# Owner root, timestamps from SOURCE_DATE_EPOCH: the bytes depend only on the inputs.
+normalize() {
+  chown -R -h 0:0 "$1"
+  find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+}
