@@ -73,8 +73,12 @@ async function main() {
     const seen2 = readAlerts(path.join(s.servers[1].root, 'alert')).length;
     const stress = spawn('stress-ng', ['--cpu', '2', '--vm', '1', '--vm-bytes', '256M', '--timeout', `${STRESS_S}s`, '--quiet'], { stdio: 'ignore' });
     await new Promise((r) => stress.on('exit', r));
-    const downs = [...readAlerts(alertDir).slice(seen), ...readAlerts(path.join(s.servers[1].root, 'alert')).slice(seen2)].filter((e) => e.type === 'nm' && (e.id === 2 || e.id === 4));
-    out.push(`### False downs under load (${STRESS_S} s of stress-ng --cpu 2 --vm 1 on both cores)`, '', `Server-down (nm 2) and heartbeat-down (nm 4) events: ${downs.length}${downs.length ? ` (${downs.map((d) => d.text).join('; ')})` : ''}`, '');
+    const all = [...readAlerts(alertDir).slice(seen), ...readAlerts(path.join(s.servers[1].root, 'alert')).slice(seen2)];
+    const serverDowns = all.filter((e) => e.type === 'nm' && e.id === 2);
+    const hbDowns = all.filter((e) => e.type === 'nm' && e.id === 4);
+    const list = (a: typeof all) => (a.length ? ` (${a.map((d) => `${d.server}: ${d.text}`).join('; ')})` : '');
+    out.push(`### False downs under load (${STRESS_S} s of stress-ng --cpu 2 --vm 1 on both cores)`, '',
+      '| false server down (nm 2) | heartbeat down (nm 4) |', '| --- | --- |', `| ${serverDowns.length}${list(serverDowns)} | ${hbDowns.length}${list(hbDowns)} |`, '');
   } finally {
     await lab.down();
   }
