@@ -16,6 +16,11 @@ export const commands: Record<string, Command> = {
     // Loaded lazily: the lab is not part of the appliance's command path.
     run: async (argv) => (await import('../lab')).labMain(argv),
   },
+  pair: {
+    summary: 'boot the appliance pair in qemu',
+    usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
+    run: async (argv) => (await import('../pair')).pairMain(argv),
+  },
 };
 
 function help(ctx: CliContext): void {
