@@ -15,6 +15,8 @@ kver=${PAIRHA_KVER:-$(basename "$(ls -1 /boot/vmlinuz-* | sort -V | tail -1)" | 
 node_bin=${PAIRHA_NODE:-$(command -v node)}
 busybox_bin=${PAIRHA_BUSYBOX:-/bin/busybox}
 genimage_cfg=$repo/buildroot/board/pairha/genimage.cfg
+# The genimage config names its helper scripts relative to the Buildroot external tree.
+export BR2_EXTERNAL_PAIRHA_PATH=$repo/buildroot
 # Timestamps come from the last commit, so a rebuild of the same tree is identical.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || echo 1080691200)}
 export LC_ALL=C TZ=UTC
