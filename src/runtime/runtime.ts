@@ -162,15 +162,21 @@ export class Runtime {
   }
 }
 
-/** Refuse a second runtime for the same root (pm event 10). */
+/** Refuse a second runtime for the same root (pm event 10). A pid file left by a crash is
+ * stale when its process is gone, a zombie, or another program that got the same pid. */
 export function claimPidFile(file: string): boolean {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try { process.kill(pid, 0); return false; } catch { /* stale */ }
-    }
+    if (pid && pid !== process.pid && isRuntime(pid)) return false;
   } catch { /* none */ }
   fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
   return true;
+}
+
+function isRuntime(pid: number): boolean {
+  try {
+    if (/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('runtime', 'main'));
+  } catch { return false; }
 }
