@@ -62,7 +62,9 @@ t.test('LEDs in sysfs follow the mapping', async (t) => {
     });
   };
   const check = async (what: string, want: PanelState['status'], daemon = true) => {
-    const shown = JSON.parse(await run('node', '-e', showState)) as PanelState;
+    const r = await pair.run(s, 'server1', ['node', '-e', showState], 120000);
+    if (r.code !== 0) throw new Error(`the LED role failed in the box: ${r.stderr}`);
+    const shown = JSON.parse(r.stdout) as PanelState;
     t.same(shown, { daemon, status: want, mirror: 'none' }, `${what}: the runtime's state is ${daemon ? want : 'daemon stopped'}`);
     const expected = panel(shown);
     t.same(await readBack(), roles.map((r) => expected[r]), `${what}: sysfs matches the mapping`);
