@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { cli } from '../cli/pairha';
 import { defaultContext } from '../cli/context';
 import { HostPlatform } from '../platform/host';
-import { Lab, LabError } from './lab';
+import { Lab, LabError, nsOf } from './lab';
 
 const usage = `usage:
   pairha lab up [--config FILE]      start the servers of FILE (default: two servers)
   pairha lab down                    remove every namespace, process and file of the lab
-  pairha lab run SERVER -- COMMAND [ARGS...]
+  pairha lab run SERVER|client -- COMMAND [ARGS...]
   pairha lab cut|plug LINK           LINK: a heartbeat name, or all
   pairha lab kill|stop|start SERVER  SIGKILL, orderly stop, start of a server's runtime`;
 
@@ -42,13 +42,19 @@ export async function labMain(argv: string[]): Promise<number> {
         const [server, dashes, cmd, ...args] = rest;
         if (!server || dashes !== '--' || !cmd) throw new LabError('run needs SERVER -- COMMAND [ARGS...]');
         const s = lab.load();
+        if (server === 'client') {
+          const r = await lab.client(cmd, args, 600000);
+          out(r.stdout);
+          process.stderr.write(r.stderr);
+          return r.code;
+        }
         lab.server(s, server);
         const env = lab.env(s, server);
         const name = cmd === 'pairha' ? args.shift() ?? '' : cmd;
         // clp* commands run here with that server's environment; its control socket is a
         // file, reachable from outside the namespace.
         if (name.startsWith('clp') || cmd === 'pairha') return await cli([name, ...args], defaultContext(env));
-        const r = await new HostPlatform({ powerRecord: '' }).run('ip', ['netns', 'exec', `pairha-${server}`, cmd, ...args], { env });
+        const r = await new HostPlatform({ powerRecord: '' }).run('ip', ['netns', 'exec', nsOf(server), cmd, ...args], { env });
         out(r.stdout);
         process.stderr.write(r.stderr);
         return r.code;

@@ -11,10 +11,13 @@ import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import type { EventBus } from '../events/bus';
+import { GroupManager } from '../group/manager';
+import { WatchdogKeeper } from '../monitor/userw';
+import { registerGroupOps } from '../group/ops';
 import { readAlerts } from '../events/sinks/alert';
 import type { Logger } from '../logger';
 import { Membership } from '../nm/membership';
-import type { Platform } from '../platform/types';
+import type { Platform, PowerAction } from '../platform/types';
 import type { Role, RuntimeContext } from './role';
 
 export interface RuntimeDeps {
@@ -37,6 +40,8 @@ export class Runtime {
   private readonly peerServer: PeerServer;
   private readonly ctx: RuntimeContext;
   membership?: Membership;
+  rc?: GroupManager;
+  private watchdog?: WatchdogKeeper;
   private roles: Role[] = [];
   private running = false;
   /** Resolves when the process should exit (stop requested or power action recorded). */
@@ -66,7 +71,11 @@ export class Runtime {
   async startDaemon(): Promise<ControlReply> {
     if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
     this.membership = new Membership(this.ctx);
-    this.roles = [this.membership];
+    this.rc = new GroupManager(this.ctx, this.membership, this.peer, {
+      stopDaemon: async () => { await this.stopDaemon(); },
+      power: (action, reason) => this.power(action, reason),
+    });
+    this.roles = [this.membership, this.rc];
     for (const role of this.roles) {
       try {
         await role.start();
@@ -78,6 +87,10 @@ export class Runtime {
       }
     }
     this.running = true;
+    if (this.d.config.watchdog.enabled) {
+      this.watchdog = new WatchdogKeeper(this.d.paths.watchdog, this.d.config.watchdog.margin, this.d.events, this.d.log.child('rm'));
+      this.watchdog.start();
+    }
     this.d.events.emit('pm', 1);
     return ok();
   }
@@ -87,6 +100,9 @@ export class Runtime {
     this.d.events.emit('pm', 2);
     this.running = false;
     await this.stopRoles();
+    // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
+    if (!this.poweringOff) this.watchdog?.stop();
+    this.watchdog = undefined;
     return ok();
   }
 
@@ -96,7 +112,20 @@ export class Runtime {
     }
     this.roles = [];
     this.membership = undefined;
+    this.rc = undefined;
   }
+
+  /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7). */
+  async power(action: PowerAction, reason: string): Promise<void> {
+    if (this.poweringOff) return;
+    this.poweringOff = true;
+    this.d.log.warn(`${action}: ${reason}`);
+    this.d.events.emit('pm', action === 'reboot' ? 25 : 23);
+    if (this.watchdog) { this.watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
+    await this.stopDaemon();
+    await this.d.platform.power(action, reason);
+  }
+  private poweringOff = false;
 
   /** Orderly end of the process (SIGTERM, service stop). */
   async shutdown(): Promise<void> {
@@ -146,6 +175,10 @@ export class Runtime {
       else return { code: 2, message: 'ratio needs value and until' };
       return ok();
     }));
+    registerGroupOps({
+      registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name),
+      rc: () => this.rc, monitors: () => [], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
+    });
     r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
   }
 }

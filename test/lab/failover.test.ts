@@ -1,0 +1,57 @@
+// A failover group (floating IP + exec service) in the lab, reached from the client namespace.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import t from 'tap';
+import type { ClusterGroups } from '../../src/group/types';
+import { isRoot, startLab, until } from '../helpers/lab';
+
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+
+const FIP = '10.77.1.50';
+
+t.test('the group starts on server1, SIGKILL moves it to server2, clpgrp -m moves it back', async (t) => {
+  const { lab, s, clp } = await startLab(t);
+  const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
+  const groups = async (server: string) => (await lab.call(s, server, 'rc.cluster')).data as ClusterGroups;
+  await until(async () => (await answer()) === 'server1', 15000, 'the service on server1 answering the client');
+  const g = (await groups('server2')).groups[0];
+  t.same([g.name, g.state, g.current], ['failover1', 'Online', ['server1']], 'server2 sees the group Online on server1');
+  t.match((await clp('server1', 'clpstat')).out, /<group>\n {4}failover1 +: Online\n {6}current +: server1\n {6}fip1 +: Online\n {6}exec1 +: Online/);
+  const json = JSON.parse((await clp('server2', 'clpstat', '--json')).out);
+  t.equal(json.groups[0].resources[0].state, 'Online', 'clpstat --json carries resource states');
+
+  const t0 = Date.now();
+  await lab.signal(s, 'server1', 'SIGKILL');
+  await until(async () => (await answer()) === 'server2', 20000, 'the service answering from server2');
+  t.pass(`the client reaches the floating IP on server2 ${Date.now() - t0} ms after SIGKILL`);
+  const alerts = (await clp('server2', 'clpalert', '-n', '60')).out;
+  t.match(alerts, /server2 rc INFO 60 The failover processing of a group failover1 started\./);
+  t.match(alerts, /server2 rc INFO 61 The failover processing of a group failover1 ended\./);
+  t.match(fs.readFileSync(path.join(s.dir, 'server1', 'power.log'), 'utf8'), /reset softdog/, 'the lab softdog reset server1');
+
+  await lab.start(s, 'server1');
+  await lab.waitOnline(s, 20000);
+  t.equal((await groups('server1')).groups[0].current.join(), 'server2', 'no failback by default');
+  const m = await clp('server1', 'clpgrp', '-m', 'failover1', '-h', 'server1');
+  t.equal(m.code, 0, `clpgrp -m: ${m.err}`);
+  t.equal(await answer(), 'server1', 'the service answers from server1 after the move');
+  const a1 = (await clp('server2', 'clpalert', '-n', '30')).out;
+  t.match(a1, /server2 rc INFO 50 The move processing of a group failover1 started\./);
+  t.match(a1, /server2 rc INFO 51 The move processing of a group failover1 ended\./);
+  t.match((await clp('server2', 'clpgrp', '-m', 'failover1', '-h', 'nosuch')).err, /unknown server 'nosuch'/);
+});
+
+t.test('clpgrp -t stops the group where it runs, -s starts it on the server named', async (t) => {
+  const { lab, s, clp } = await startLab(t);
+  const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
+  await until(async () => (await answer()) === 'server1', 15000, 'the service on server1');
+  t.equal((await clp('server2', 'clpgrp', '-t', 'failover1')).code, 0, 'stopped from server2');
+  t.equal(await answer(), '', 'nobody answers');
+  const ping = await lab.client('ping', ['-c', '1', '-W', '1', FIP]);
+  t.not(ping.code, 0, 'the floating IP is gone');
+  t.equal((await clp('server1', 'clpgrp', '-s', 'failover1', '-h', 'server2')).code, 0, 'started on server2 from server1');
+  t.equal(await answer(), 'server2');
+  const again = await clp('server1', 'clpgrp', '-s', 'failover1');
+  t.not(again.code, 0, 'a second start elsewhere is refused');
+  t.match(again.err, /active on server2/);
+});
