@@ -12,6 +12,7 @@ import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import type { EventBus } from '../events/bus';
 import { GroupManager } from '../group/manager';
+import { MonitorManager } from '../monitor/manager';
 import { WatchdogKeeper } from '../monitor/userw';
 import { registerGroupOps } from '../group/ops';
 import { readAlerts } from '../events/sinks/alert';
@@ -41,6 +42,7 @@ export class Runtime {
   private readonly ctx: RuntimeContext;
   membership?: Membership;
   rc?: GroupManager;
+  rm?: MonitorManager;
   private watchdog?: WatchdogKeeper;
   private roles: Role[] = [];
   private running = false;
@@ -71,11 +73,13 @@ export class Runtime {
   async startDaemon(): Promise<ControlReply> {
     if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
     this.membership = new Membership(this.ctx);
-    this.rc = new GroupManager(this.ctx, this.membership, this.peer, {
+    const actions = {
       stopDaemon: async () => { await this.stopDaemon(); },
-      power: (action, reason) => this.power(action, reason),
-    });
-    this.roles = [this.membership, this.rc];
+      power: (action: PowerAction, reason: string) => this.power(action, reason),
+    };
+    this.rc = new GroupManager(this.ctx, this.membership, this.peer, actions);
+    this.rm = new MonitorManager(this.ctx, this.rc, actions);
+    this.roles = [this.membership, this.rc, this.rm];
     for (const role of this.roles) {
       try {
         await role.start();
@@ -113,6 +117,7 @@ export class Runtime {
     this.roles = [];
     this.membership = undefined;
     this.rc = undefined;
+    this.rm = undefined;
   }
 
   /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7). */
@@ -177,7 +182,8 @@ export class Runtime {
     }));
     registerGroupOps({
       registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name),
-      rc: () => this.rc, monitors: () => [], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
+      rc: () => this.rc,
+      monitors: () => [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
     });
     r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
   }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import type { ClusterGroups } from '../../src/group/types';
+import { defaultLabConfig, nsOf } from '../../src/lab/lab';
 import { isRoot, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
@@ -54,4 +55,28 @@ t.test('clpgrp -t stops the group where it runs, -s starts it on the server name
   const again = await clp('server1', 'clpgrp', '-s', 'failover1');
   t.not(again.code, 0, 'a second start elsewhere is refused');
   t.match(again.err, /active on server2/);
+});
+
+t.test('pidw: a service that keeps dying is restarted N times, failed over, then the final action runs', async (t) => {
+  const template = path.join(fs.mkdtempSync('/tmp/pairha-conf-'), 'lab.conf');
+  fs.writeFileSync(template, fs.readFileSync(defaultLabConfig, 'utf8').replace('restart_count = 2', 'restart_count = 2\nfinal_action = stop-group'));
+  const { lab, s, clp } = await startLab(t, template);
+  const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
+  await until(async () => (await answer()) === 'server1', 15000, 'the service on server1');
+  fs.writeFileSync(path.join(s.dir, 'broken'), ''); // from now on the service dies at once
+  // Kill the running service in server1's namespace (its pid is in that namespace's list).
+  const pids = (await lab['os'].run('ip', ['netns', 'pids', nsOf('server1')])).stdout.split('\n').filter(Boolean);
+  const service = pids.filter((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('TCP-LISTEN:8080'); } catch { return false; } });
+  t.ok(service.length, 'the service process is found');
+  for (const p of service) process.kill(Number(p), 'SIGKILL');
+  await until(async () => (await clp('server2', 'clpalert', '-n', '200')).out.includes('server2 rm INFO 12 failover1 was stopped for failure in pidw1.'), 30000, 'the final action on server2');
+  const a1 = (await clp('server1', 'clpalert', '-n', '200')).out;
+  t.equal(a1.match(/server1 rm INFO 13 exec1 was restarted for failure in pidw1\./g)?.length, 2, 'restarted twice on server1');
+  t.match(a1, /server1 rm INFO 14 failover1 was failover for failure in pidw1\./);
+  const a2 = (await clp('server2', 'clpalert', '-n', '200')).out;
+  t.equal(a2.match(/server2 rm INFO 13 exec1 was restarted for failure in pidw1\./g)?.length, 2, 'restarted twice on server2');
+  t.notMatch(a2, /rm INFO 14/, 'no second failover: the threshold is used up');
+  t.match(a2, /server2 rm ERR 9 Monitor pidw1 failed\. \(1 : Process does not exist\. \(pid=\d+\)\)/);
+  const g = ((await lab.call(s, 'server2', 'rc.cluster')).data as ClusterGroups).groups[0];
+  t.equal(g.current.length, 0, 'the group is stopped everywhere');
 });
