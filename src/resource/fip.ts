@@ -59,8 +59,11 @@ export class FipResource implements Resource {
     const r = await this.d.platform.run('ip', ['addr', 'add', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', iface], { timeoutMs: 10000 });
     if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
     // Unsolicited ARP: neighbours that cached the previous holder's MAC update it now.
-    // Not awaited: the address already works; the announcement only hurries the neighbours.
-    void this.d.platform.run('arping', ['-q', '-U', '-c', '3', '-W', '0.1', '-w', '0.35', '-i', iface, '-S', this.cfg.address, this.cfg.address], { timeoutMs: 5000 });
+    // The first announcement before returning (neighbours switch now), two more later in
+    // case one is lost.
+    const announce = (n: number, w: string) => this.d.platform.run('arping', ['-q', '-U', '-c', String(n), '-W', '0.1', '-w', w, '-i', iface, '-S', this.cfg.address, this.cfg.address], { timeoutMs: 5000 });
+    await announce(1, '0.05');
+    void announce(2, '0.25');
   }
 
   async deactivate(_why: Why): Promise<void> {

@@ -132,6 +132,14 @@ export class Runtime {
   }
   private poweringOff = false;
 
+  /** A core role failed inside the process (seed §10.3): stop the groups, then shut down. */
+  async emergency(e: unknown): Promise<void> {
+    const role = (e as { role?: string })?.role ?? 'rc';
+    this.d.log.error(`emergency shutdown: ${(e as Error)?.stack ?? String(e)}`);
+    this.d.events.emit('pm', 20, role);
+    await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
+  }
+
   /** Orderly end of the process (SIGTERM, service stop). */
   async shutdown(): Promise<void> {
     await this.stopDaemon();

@@ -9,6 +9,7 @@ import { defaultLabConfig } from '../../src/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const local = async (lab: Awaited<ReturnType<typeof startLab>>, server: string) =>
   ((await lab.lab.call(lab.s, server, 'rc.status')).data as Array<{ name: string; state: string }>)[0].state;

@@ -6,6 +6,7 @@ import t from 'tap';
 import { isRoot, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const powerLog = (dir: string, server: string) => { try { return fs.readFileSync(path.join(dir, server, 'power.log'), 'utf8'); } catch { return ''; } };
 const groupState = async (L: Awaited<ReturnType<typeof startLab>>, server: string) => ((await L.lab.call(L.s, server, 'rc.status')).data as Array<{ state: string }>)[0].state;

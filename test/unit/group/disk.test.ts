@@ -23,7 +23,9 @@ t.test('disk resource on a loop device', async (t) => {
   const lo = await platform.run('losetup', ['-f', '--show', img]);
   if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`); return; }
   const dev = lo.stdout.trim();
-  t.teardown(async () => { await platform.run('umount', [path.join(dir, 'mnt')]); await platform.run('losetup', ['-d', dev]); fs.rmSync(dir, { recursive: true, force: true }); });
+  // The read-only flag of a loop device outlives its detach: start and end writable.
+  await platform.run('blockdev', ['--setrw', dev]);
+  t.teardown(async () => { await platform.run('umount', [path.join(dir, 'mnt')]); await platform.run('blockdev', ['--setrw', dev]); await platform.run('losetup', ['-d', dev]); fs.rmSync(dir, { recursive: true, force: true }); });
   t.equal((await platform.run('mkfs.ext4', ['-q', '-F', dev])).code, 0, 'mkfs');
   const cfg = {
     name: 'disk1', type: 'disk', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
