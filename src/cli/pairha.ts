@@ -4,12 +4,14 @@ import * as path from 'node:path';
 import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
+import { clpgrp } from './commands/clpgrp';
+import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
 import { clptoratio } from './commands/clptoratio';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',

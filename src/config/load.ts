@@ -252,7 +252,8 @@ export function parseConfig(text: string, file: string): ClusterConfig {
       name: nameOf(sec), type: type as MonitorConfig['type'],
       interval: v.interval as number, timeout: v.timeout as number, retry: v.retry as number, startWait: v.start_wait as number,
       when: v.when as MonitorConfig['when'], targetGroup: tg || undefined, recoveryTarget: target || undefined,
-      recoveryAction: v.recovery_action as MonitorConfig['recoveryAction'], restartCount: v.restart_count as number, params,
+      recoveryAction: v.recovery_action as MonitorConfig['recoveryAction'], restartCount: v.restart_count as number,
+      finalAction: v.final_action as MonitorConfig['finalAction'], params,
     });
   }
 

@@ -159,6 +159,7 @@ export const monitorCommon: KeySpec[] = [
   { key: 'recovery_target', type: 'string', def: '', doc: 'Resource or group recovered on failure.' },
   { key: 'recovery_action', type: 'enum', def: 'failover', values: recoveryActions, doc: 'Recovery action (seed §10.2).' },
   { key: 'restart_count', type: 'int', def: '1', min: 0, max: 99, doc: 'Restarts before failing over (recovery_action = restart).' },
+  { key: 'final_action', type: 'enum', def: 'none', values: finalActions, doc: 'When restarts and failovers are used up (seed §10.2).' },
 ];
 
 /** Type-specific monitor keys (kept in MonitorConfig.params). */

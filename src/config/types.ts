@@ -162,6 +162,8 @@ export interface MonitorConfig {
   recoveryTarget?: string;
   recoveryAction: RecoveryAction;
   restartCount: number;
+  /** When restarts and failovers are used up (seed §10.2). */
+  finalAction: FinalAction;
   /** Type-specific parameters (ping targets, device, script, ...), validated by config/. */
   params: Record<string, string>;
 }

@@ -42,6 +42,10 @@ export async function main(): Promise<number> {
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A role throwing out of a timer or a promise is a dead daemon of the seed (§10.3).
+  const fatal = (e: unknown) => { void runtime!.emergency(e).catch(() => process.exit(1)); };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     await runtime.start(process.env.PAIRHA_DAEMON !== 'stopped');
   } catch (e) {
