@@ -155,5 +155,18 @@ void lsc_proc_exit(void);
 int lsc_unbind(struct lsc_nmp *nmp);
 
 static inline u64 lsc_now(void) { return ktime_get_real_seconds(); }
+
+/* with nmp->lock held: a state change leaving SYNC is a break (time, generation) */
+static inline void lsc_set_state(struct lsc_nmp *nmp, u32 state)
+{
+	if (nmp->meta.state == state)
+		return;
+	if (nmp->meta.state == LSC_S_SYNC) {
+		nmp->meta.break_time = lsc_now();
+		nmp->meta.gen++;
+	}
+	nmp->meta.state = state;
+	nmp->meta_dirty = true;
+}
 static inline u64 lsc_chunk_of(sector_t s) { return s >> LSC_CHUNK_SHIFT; }
 #endif

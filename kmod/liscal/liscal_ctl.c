@@ -428,7 +428,8 @@ static void lsc_stat_one(struct seq_file *m, struct lsc_nmp *nmp)
 	spin_unlock_irq(&nmp->lock);
 	seq_printf(m, "NMP%d bound=%d port=%s peerport=%s conn=%s act=%s state=%s color=%s "
 		   "dirty=%llu chunks=%llu diskerr=%d recovery=%s pct=%llu elapsed=%llu "
-		   "remaining=%llu gen=%llu peergen=%llu lastupdate=%llu breaktime=%llu\n",
+		   "remaining=%llu gen=%llu peergen=%llu lastupdate=%llu breaktime=%llu "
+		   "rdone=%llu rtotal=%llu\n",
 		   nmp->idx, nmp->bound, nmp->port_open ? "open" : "closed",
 		   peer == 1 ? "open" : peer == 0 ? "closed" : "unknown",
 		   lsc_conn_names[nmp->conn], atomic_read(&nmp->io_count) ? "io" : "idle",
@@ -436,7 +437,7 @@ static void lsc_stat_one(struct seq_file *m, struct lsc_nmp *nmp)
 		   nmp->bound ? nmp->bm.count : 0, nmp->bound ? nmp->bm.nbits : 0,
 		   !!(nmp->meta.flags & LSC_MF_DISKERR), lsc_rec_names[nmp->rec_state],
 		   pct, elapsed, remaining, nmp->meta.gen, nmp->meta.peer_gen,
-		   nmp->meta.last_update, nmp->meta.break_time);
+		   nmp->meta.last_update, nmp->meta.break_time, done, total);
 }
 
 static int lsc_stat_show(struct seq_file *m, void *v)

@@ -62,7 +62,7 @@ static int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 
 	return r;
 }
 
-/* fault injection: damage an encoded header the way the test asked, once */
+/* fault injection: damage the next WRITE header the way the test asked, once */
 static void lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb)
 {
 	switch (xchg(&nmp->fault, LSC_FI_NONE)) {
@@ -91,7 +91,6 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 	lsc_frame_encode(&h, payload, hb);
 	mutex_lock(&nmp->send_lock);
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
-		lsc_fault_apply(nmp, hb);
 		r = lsc_send_full(nmp->sock, hb, sizeof(hb));
 		if (!r && len)
 			r = lsc_send_full(nmp->sock, payload, len);
@@ -436,14 +435,15 @@ void lsc_break(struct lsc_nmp *nmp, const char *why)
 	}
 	nmp->conn = LSC_C_DISCONNECTED;
 	nmp->peer_port = -1;
-	if (nmp->meta.state == LSC_S_SYNC || nmp->meta.state == LSC_S_RECOVERING) {
-		bool latest = nmp->rec_state == LSC_R_FULL || nmp->rec_state == LSC_R_DIFF ||
-			(nmp->meta.state == LSC_S_SYNC && nmp->port_open);
+	/* A side whose port is closed cannot know yet whether the peer goes on
+	 * writing: it stays SYNC until the peer's STATE says BREAK. */
+	if (nmp->meta.state == LSC_S_RECOVERING) {
+		bool source = nmp->rec_state == LSC_R_FULL || nmp->rec_state == LSC_R_DIFF;
 
-		nmp->meta.state = latest ? LSC_S_BREAK : LSC_S_STALE;
-		nmp->meta.break_time = lsc_now();
-		nmp->meta.gen++;
-		nmp->meta_dirty = true;
+		lsc_set_state(nmp, source ? LSC_S_BREAK : LSC_S_STALE);
+	} else if (nmp->meta.state == LSC_S_SYNC &&
+		   (nmp->bm.count || !list_empty(&nmp->pending))) {
+		lsc_set_state(nmp, LSC_S_BREAK);	/* writes not known on the peer */
 	}
 	list_splice_init(&nmp->pending, &failed);
 	if (nmp->rec_ack == 0)
@@ -557,6 +557,10 @@ static void lsc_rx_state(struct lsc_nmp *nmp)
 	spin_lock_irq(&nmp->lock);
 	nmp->peer_port = st.port_open;
 	nmp->meta.peer_gen = st.gen;
+	/* the peer went on alone: our copy is outdated */
+	if (st.state == LSC_S_BREAK && nmp->meta.state == LSC_S_SYNC && !nmp->port_open)
+		lsc_set_state(nmp, LSC_S_STALE);
+	nmp->meta_dirty = true;
 	spin_unlock_irq(&nmp->lock);
 }
 
