@@ -9,7 +9,7 @@ DEB_PACKAGES=(
   python3-aiosmtpd stress-ng fio keepalived
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 genimage
   qemu-utils bsdutils
-  clang
+  clang libclang-rt-14-dev
 )
 
 missing=()
