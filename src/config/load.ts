@@ -319,7 +319,7 @@ export function parseConfig(text: string, file: string): ClusterConfig {
   const keyFile = cluster.key_file as string;
   return {
     file,
-    cluster: { name: cluster.name as string, keyFile: path.resolve(path.dirname(file), keyFile), comment: cluster.comment as string },
+    cluster: { name: cluster.name as string, keyFile: path.resolve(path.dirname(file), keyFile), comment: cluster.comment as string, rtPriority: cluster.rt_priority as number },
     timeouts: { hbInterval: t.hb_interval as number, hbTimeout: t.hb_timeout as number, startSyncWait: t.start_sync_wait as number, internal: t.internal as number },
     ports: {
       internal: pn('internal')!, dataTransfer: pn('data_transfer')!, heartbeat: pn('heartbeat')!, alertSync: pn('alert_sync')!,

@@ -171,7 +171,8 @@ export interface MonitorConfig {
 export interface ClusterConfig {
   /** Absolute path of the file this came from. */
   file: string;
-  cluster: { name: string; keyFile: string; comment: string };
+  /** rtPriority: SCHED_RR priority of the runtime (0: normal scheduling). */
+  cluster: { name: string; keyFile: string; comment: string; rtPriority: number };
   timeouts: TimeoutConfig;
   ports: PortConfig;
   servers: ServerConfig[];
