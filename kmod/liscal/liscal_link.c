@@ -493,7 +493,10 @@ int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 	for (i = 0; i < npages; i++) {
 		unsigned int n = min_t(unsigned int, PAGE_SIZE, h->len - i * PAGE_SIZE);
 
-		bio_add_page(bio, nmp->rx_pages[i], n, 0);
+		if (bio_add_page(bio, nmp->rx_pages[i], n, 0) != n) {
+			bio_put(bio);
+			return -EIO;
+		}
 	}
 	r = submit_bio_wait(bio);
 	bio_put(bio);
