@@ -11,7 +11,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=${PAIRHA_IMAGE_OUT:-$repo/build/image}
-kver=${PAIRHA_KVER:-$(basename "$(ls -1 /boot/vmlinuz-* | sort -V | tail -1)" | sed 's/^vmlinuz-//')}
+# The kernel of Debian's linux-image-amd64 (other kernels may be installed beside it).
+kver=${PAIRHA_KVER:-$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')}
+kver=${kver:-$(basename "$(ls -1 /boot/vmlinuz-* | sort -V | tail -1)" | sed 's/^vmlinuz-//')}
 node_bin=${PAIRHA_NODE:-$(command -v node)}
 busybox_bin=${PAIRHA_BUSYBOX:-/bin/busybox}
 genimage_cfg=$repo/buildroot/board/pairha/genimage.cfg
@@ -30,7 +32,10 @@ for t in genimage mke2fs cpio gzip depmod modprobe; do command -v "$t" >/dev/nul
 [ -r "/boot/vmlinuz-$kver" ] || die "/boot/vmlinuz-$kver not readable (linux-image-amd64)"
 [ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver missing"
 [ -x "$busybox_bin" ] && "$busybox_bin" --list >/dev/null || die "$busybox_bin is not busybox (busybox-static)"
-[ -f "$repo/dist/runtime/main.js" ] || (cd "$repo" && npm run --silent build)
+# The compiled runtime (PAIRHA_DIST: another compiled tree, e.g. a snapshot).
+dist=${PAIRHA_DIST:-$repo/dist}
+[ -f "$dist/runtime/main.js" ] || [ -n "${PAIRHA_DIST:-}" ] || (cd "$repo" && npm run --silent build)
+[ -f "$dist/runtime/main.js" ] || die "$dist/runtime/main.js missing (npm run build)"
 
 . "$here/lib/stage.sh"
 
@@ -44,7 +49,7 @@ stage_base "$root"
 stage_busybox "$root" "$busybox_bin"
 stage_binary "$root" "$node_bin" /usr/bin/node
 for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger; do stage_binary "$root" "$b" "$b"; done
-stage_runtime "$root" "$repo" "$work/npm"
+stage_runtime "$root" "$repo" "$work/npm" "$dist"
 stage_modules "$root" "$kver" system initramfs
 # The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).
 if [ -d "/lib/modules/$kver/build" ]; then
