@@ -18,11 +18,19 @@ export const KEY = '0123456789abcdef0123456789abcdef';
 export const IPS: Record<string, string> = { a: '10.0.0.1', b: '10.0.0.2' };
 const PEER: Record<string, string> = { a: 'b', b: 'a' };
 
-export function initrd(dir: string, kernel: KernelInfo): string {
+export function initrd(dir: string, kernel: KernelInfo, extra: { modules?: string[]; files?: Record<string, string> } = {}): string {
   return buildInitramfs({
     out: path.join(dir, 'initrd.cpio'), kernel,
-    modules: ['virtio_pci', 'virtio_blk', 'virtio_net'], extraModules: [KO],
+    modules: ['virtio_pci', 'virtio_blk', 'virtio_net', ...(extra.modules ?? [])], extraModules: [KO],
+    files: extra.files,
   });
+}
+
+export interface PairOptions {
+  dataMb?: number;                              // /dev/vda size (default DATA_MB)
+  extraDisks?: Array<{ name: string; mb: number }>;   // /dev/vdc, ... (e.g. a DRBD disk)
+  modules?: string[];                           // more Debian modules loaded at boot
+  files?: Record<string, string>;               // more guest files (guest path -> host file)
 }
 
 export function makeDisk(file: string, bytes: number): string {
@@ -37,24 +45,26 @@ export class Pair {
   readonly vms: Record<string, Vm> = {};
   private ports: Record<string, number>;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, readonly opts: PairOptions = {}) {
     this.kernel = koKernel()!;
-    this.initrd = initrd(dir, this.kernel);
+    this.initrd = initrd(dir, this.kernel, opts);
     const base = 20000 + Math.floor(Math.random() * 20000);
     this.ports = { a: base, b: base + 1 };
     for (const n of ['a', 'b']) {
-      makeDisk(this.file(n, 'data'), DATA_MB << 20);
+      makeDisk(this.file(n, 'data'), (opts.dataMb ?? DATA_MB) << 20);
       makeDisk(this.file(n, 'cp'), 1 << 20);
+      for (const d of opts.extraDisks ?? []) makeDisk(this.file(n, d.name), d.mb << 20);
     }
   }
 
-  file(n: string, kind: 'data' | 'cp'): string { return path.join(this.dir, `${n}.${kind}`); }
+  file(n: string, kind: string): string { return path.join(this.dir, `${n}.${kind}`); }
 
   /** (re)creates and boots VM n with its disks */
   async boot(n: string): Promise<Vm> {
     const vm = new Vm({
       name: n, dir: this.dir, kernel: this.kernel.vmlinuz, initrd: this.initrd, ip: IPS[n],
-      disks: [{ file: this.file(n, 'data') }, { file: this.file(n, 'cp') }],
+      disks: [{ file: this.file(n, 'data') }, { file: this.file(n, 'cp') },
+        ...(this.opts.extraDisks ?? []).map((d) => ({ file: this.file(n, d.name) }))],
       link: { localPort: this.ports[n], remotePort: this.ports[PEER[n]], mac: `52:54:00:00:00:0${n === 'a' ? 1 : 2}` },
     });
     this.vms[n] = vm;
