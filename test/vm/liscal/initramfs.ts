@@ -58,10 +58,32 @@ export function resolveModules(modulesDir: string, names: string[]): string[] {
   }
   const builtin = new Set(fs.readFileSync(path.join(modulesDir, 'modules.builtin'), 'utf8').split('\n')
     .map((l) => path.basename(l).replace(/\.ko$/, '').replace(/-/g, '_')));
+  // "softdep X pre: Y" (e.g. libcrc32c needs the crc32c algorithm first); Y may be an alias
+  const aliases = new Map<string, string[]>();
+  for (const line of fs.readFileSync(path.join(modulesDir, 'modules.alias'), 'utf8').split('\n')) {
+    const m = /^alias (\S+) (\S+)$/.exec(line);
+    if (m) aliases.set(m[1], [...(aliases.get(m[1]) ?? []), m[2].replace(/-/g, '_')]);
+  }
+  const softPre = new Map<string, string[]>();
+  const softdep = path.join(modulesDir, 'modules.softdep');
+  for (const line of fs.existsSync(softdep) ? fs.readFileSync(softdep, 'utf8').split('\n') : []) {
+    const m = /^softdep (\S+) pre: (.*?)(?: post:.*)?$/.exec(line);
+    if (m) softPre.set(m[1].replace(/-/g, '_'), m[2].split(/\s+/).filter(Boolean));
+  }
+  // every provider of an alias (e.g. crc32c-intel needs SSE4.2, which TCG's CPU lacks: generic too)
+  const lookup = (n: string): string[] => {
+    const direct = byName.get(n.replace(/-/g, '_'));
+    if (direct) return [direct];
+    return (aliases.get(n) ?? []).map((a) => byName.get(a)).filter((p): p is string => !!p);
+  };
   const order: string[] = [];
   const visit = (p: string) => {
     if (order.includes(p)) return;
+    order.push(p);   // placeholder against cycles, moved to its place below
+    const name = path.basename(p).replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+    for (const pre of softPre.get(name) ?? []) lookup(pre).forEach(visit);
     for (const d of dep.get(p) ?? []) visit(d);
+    order.splice(order.indexOf(p), 1);
     order.push(p);
   };
   for (const n of names) {
