@@ -15,6 +15,9 @@ out=$(mktemp)
   echo
   npx tsx bench/membership.ts
   echo
+  echo "The runtime runs SCHED_RR (\`rt_priority\`, default 10). The lab's COM cable is a socat relay at normal"
+  echo "priority, so under load a COM heartbeat can miss its 300 ms; a real null-modem cable has no relay."
+  echo
   echo "## Failover (issue 3): \`npx tsx bench/failover.ts\`"
   echo
   echo "The active box loses power (every process of its namespace SIGKILLed, its floating address gone at"
