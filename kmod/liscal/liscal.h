@@ -30,6 +30,8 @@ enum lsc_erract { LSC_EA_REBOOT, LSC_EA_DETACH };
 enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
 
 #define LSC_RX_PAGES (LSC_MAX_PAYLOAD / PAGE_SIZE)
+#define LSC_REC_WINDOW 16		/* recovery chunks in flight */
+#define LSC_AL_CHUNKS 64		/* write-intent extent: 64 chunks = 4 MiB */
 
 /* one upper write in flight: completes when the local write and (if the
  * write was sent) the peer's ACK are both done */
@@ -63,8 +65,11 @@ struct lsc_nmp {
 	u16 drvport, dataport;
 
 	struct lsc_meta meta;
-	struct lsc_bitmap bm;
+	struct lsc_bitmap bm;		/* exact difference (liscal_al.c) */
 	u8 *bmbuf;			/* bitmap, rounded up to 4 KiB blocks */
+	struct lsc_bitmap dbm;		/* the cluster partition's copy, a superset */
+	u8 *dbmbuf;
+	unsigned long *ext_last;	/* jiffies of the last write per extent */
 	u64 bm_blocks;
 	unsigned long *bm_dirty;	/* 4 KiB blocks to write lazily */
 	bool meta_dirty;
@@ -96,10 +101,13 @@ struct lsc_nmp {
 	struct task_struct *recovery;
 	int rec_state;
 	bool rec_stop;
-	s64 rec_chunk;			/* chunk being copied, -1 none */
+	s64 rec_chunk;			/* chunk being read and sent, -1 none */
 	u64 rec_total, rec_done;
-	u64 rec_wait_seq;
-	int rec_ack;			/* 0 waiting, 1 ok, -1 failed */
+	/* chunks sent and not yet acked (the window) */
+	u64 rec_seq[LSC_REC_WINDOW];
+	s64 rec_slot[LSC_REC_WINDOW];	/* chunk, -1 free */
+	int rec_inflight;
+	bool rec_failed;		/* a RDATA was refused by the peer */
 	unsigned long rec_start, rec_end;
 	wait_queue_head_t rec_wait;
 	struct completion rec_exit;
@@ -125,8 +133,14 @@ int lsc_meta_load(struct lsc_nmp *nmp);
 int lsc_meta_flush(struct lsc_nmp *nmp);
 int lsc_bm_write_block(struct lsc_nmp *nmp, u64 block, bool fua);
 int lsc_bm_write_all(struct lsc_nmp *nmp);
-void lsc_mark_chunks(struct lsc_nmp *nmp, u64 first, u64 last, bool *persist);
 void lsc_meta_free(struct lsc_nmp *nmp);
+
+/* liscal_al.c (all with nmp->lock held) */
+void lsc_al_mark(struct lsc_nmp *nmp, u64 first, u64 last, bool extent, bool *persist);
+void lsc_al_sync(struct lsc_nmp *nmp);
+void lsc_al_clear_acked(struct lsc_nmp *nmp);
+void lsc_al_expire(struct lsc_nmp *nmp);
+void lsc_al_clear_chunk(struct lsc_nmp *nmp, u64 c);
 
 /* liscal_link.c */
 int lsc_listen_start(struct lsc_nmp *nmp);

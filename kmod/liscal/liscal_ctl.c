@@ -164,6 +164,11 @@ int lsc_unbind(struct lsc_nmp *nmp)
 	nmp->writer = NULL;
 	wait_event(nmp->io_wait, !atomic_read(&nmp->io_count));
 	set_capacity(nmp->disk, 0);
+	spin_lock_irq(&nmp->lock);
+	if (nmp->meta.state == LSC_S_SYNC)
+		lsc_al_clear_acked(nmp);
+	lsc_al_sync(nmp);	/* no write in flight: the disk copy may be exact */
+	spin_unlock_irq(&nmp->lock);
 	lsc_meta_flush(nmp);
 	lsc_meta_free(nmp);
 	lsc_release_bdevs(nmp);
@@ -217,8 +222,6 @@ static int lsc_port_close(struct lsc_nmp *nmp)
 
 static int lsc_force(struct lsc_nmp *nmp, const char *what)
 {
-	u64 b;
-
 	if (nmp->recovery)
 		return -EBUSY;
 	spin_lock_irq(&nmp->lock);
@@ -235,8 +238,7 @@ static int lsc_force(struct lsc_nmp *nmp, const char *what)
 		spin_unlock_irq(&nmp->lock);
 		return -EINVAL;
 	}
-	for (b = 0; b < nmp->bm_blocks; b++)
-		set_bit(b, nmp->bm_dirty);
+	lsc_al_sync(nmp);
 	nmp->meta.gen++;
 	nmp->meta.flags &= ~LSC_MF_DISKERR;
 	nmp->detached = false;

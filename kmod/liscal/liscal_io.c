@@ -178,8 +178,6 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 
 	/* write intent: the bits are durable before the data is issued anywhere */
 	spin_lock_irq(&nmp->lock);
-	if (size)
-		lsc_mark_chunks(nmp, w->c_first, w->c_last, &persist);
 	mirror = nmp->conn == LSC_C_CONNECTED && nmp->peer_port != 1;
 	if (size && !mirror && nmp->meta.state == LSC_S_SYNC) {
 		/* first unmirrored write: this side now holds the latest data */
@@ -188,6 +186,9 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 		nmp->meta.gen++;
 		nmp->meta_dirty = true;
 	}
+	if (size)
+		lsc_al_mark(nmp, w->c_first, w->c_last,
+			    mirror && nmp->meta.state == LSC_S_SYNC, &persist);
 	spin_unlock_irq(&nmp->lock);
 	if (persist) {
 		for (b = lsc_bm_block_of(w->c_first); size && b <= lsc_bm_block_of(w->c_last); b++)

@@ -437,6 +437,8 @@ void lsc_break(struct lsc_nmp *nmp, const char *why)
 	nmp->peer_port = -1;
 	/* A side whose port is closed cannot know yet whether the peer goes on
 	 * writing: it stays SYNC until the peer's STATE says BREAK. */
+	if (nmp->meta.state == LSC_S_SYNC)
+		lsc_al_clear_acked(nmp);	/* what both sides have is no difference */
 	if (nmp->meta.state == LSC_S_RECOVERING) {
 		bool source = nmp->rec_state == LSC_R_FULL || nmp->rec_state == LSC_R_DIFF;
 
@@ -445,9 +447,8 @@ void lsc_break(struct lsc_nmp *nmp, const char *why)
 		   (nmp->bm.count || !list_empty(&nmp->pending))) {
 		lsc_set_state(nmp, LSC_S_BREAK);	/* writes not known on the peer */
 	}
+	lsc_al_sync(nmp);	/* from now on the disk bits follow the exact ones */
 	list_splice_init(&nmp->pending, &failed);
-	if (nmp->rec_ack == 0)
-		nmp->rec_ack = -1;
 	spin_unlock_irqrestore(&nmp->lock, flags);
 
 	/* wakes the receiver and any blocked sender; the receiver releases it */
@@ -664,7 +665,6 @@ void lsc_tick_fn(struct work_struct *work)
 	unsigned long tmo = msecs_to_jiffies(lsc_ack_timeout_ms);
 	struct lsc_wctx *w;
 	bool late = false, clear;
-	u64 c;
 
 	if (nmp->detached && nmp->port_open && mutex_trylock(&nmp->ctl)) {
 		if (nmp->port_open) {
@@ -680,13 +680,10 @@ void lsc_tick_fn(struct work_struct *work)
 		late = (w && time_after(jiffies, w->sent + tmo)) ||
 			time_after(jiffies, nmp->last_rx + tmo);
 	}
-	clear = nmp->conn == LSC_C_CONNECTED && nmp->meta.state == LSC_S_SYNC &&
-		nmp->bm.count && !late;
-	for (c = 0; clear && (c = lsc_bm_next(&nmp->bm, c)) < nmp->bm.nbits; c++) {
-		if (!nmp->inflight[c]) {
-			lsc_bm_clear(&nmp->bm, c);
-			set_bit(lsc_bm_block_of(c), nmp->bm_dirty);
-		}
+	clear = nmp->conn == LSC_C_CONNECTED && nmp->meta.state == LSC_S_SYNC && !late;
+	if (clear) {
+		lsc_al_clear_acked(nmp);
+		lsc_al_expire(nmp);
 	}
 	spin_unlock_irq(&nmp->lock);
 	if (late) {

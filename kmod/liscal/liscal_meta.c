@@ -65,7 +65,7 @@ int lsc_bm_write_block(struct lsc_nmp *nmp, u64 block, bool fua)
 	mutex_lock(&nmp->bm_io);
 	spin_lock_irq(&nmp->lock);
 	clear_bit(block, nmp->bm_dirty);
-	memcpy(blk, nmp->bmbuf + block * LSC_BM_BLOCK, LSC_BM_BLOCK);
+	memcpy(blk, nmp->dbmbuf + block * LSC_BM_BLOCK, LSC_BM_BLOCK);
 	spin_unlock_irq(&nmp->lock);
 	ret = lsc_sync_rw(nmp->cp.bdev, REQ_OP_WRITE | (fua ? REQ_FUA : 0),
 			  (LSC_META_BM_OFF + block * LSC_BM_BLOCK) >> 9, blk, LSC_BM_BLOCK);
@@ -107,27 +107,17 @@ int lsc_meta_flush(struct lsc_nmp *nmp)
 	return ret;
 }
 
-/* called with nmp->lock held: set the bits of chunks first..last (write
- * intent); *persist tells the caller a bitmap block must be written now */
-void lsc_mark_chunks(struct lsc_nmp *nmp, u64 first, u64 last, bool *persist)
-{
-	u64 c;
-
-	for (c = first; c <= last && c < nmp->bm.nbits; c++) {
-		if (lsc_bm_set(&nmp->bm, c)) {
-			set_bit(lsc_bm_block_of(c), nmp->bm_dirty);
-			*persist = true;
-		}
-	}
-}
-
 void lsc_meta_free(struct lsc_nmp *nmp)
 {
 	vfree(nmp->bmbuf);
+	vfree(nmp->dbmbuf);
+	vfree(nmp->ext_last);
 	vfree(nmp->inflight);
 	vfree(nmp->peer_bm);
 	bitmap_free(nmp->bm_dirty);
 	nmp->bmbuf = NULL;
+	nmp->dbmbuf = NULL;
+	nmp->ext_last = NULL;
 	nmp->inflight = NULL;
 	nmp->peer_bm = NULL;
 	nmp->bm_dirty = NULL;
@@ -148,11 +138,13 @@ int lsc_meta_load(struct lsc_nmp *nmp)
 	}
 	nmp->bm_blocks = (bytes - LSC_META_BM_OFF) / LSC_BM_BLOCK;
 	nmp->bmbuf = vzalloc(nmp->bm_blocks * LSC_BM_BLOCK);
+	nmp->dbmbuf = vzalloc(nmp->bm_blocks * LSC_BM_BLOCK);
+	nmp->ext_last = vzalloc(DIV_ROUND_UP(chunks, LSC_AL_CHUNKS) * sizeof(unsigned long) + 1);
 	nmp->inflight = vzalloc(chunks * sizeof(u16));
 	nmp->peer_bm = vzalloc(nmp->bm_blocks * LSC_BM_BLOCK);
 	nmp->bm_dirty = bitmap_zalloc(nmp->bm_blocks, GFP_KERNEL);
 	blk = kmalloc(4096, GFP_KERNEL);
-	if (!nmp->bmbuf || !nmp->inflight || !nmp->peer_bm || !nmp->bm_dirty || !blk) {
+	if (!nmp->bmbuf || !nmp->dbmbuf || !nmp->ext_last || !nmp->inflight || !nmp->peer_bm || !nmp->bm_dirty || !blk) {
 		lsc_err("NMP%d malloc buffer failed.", nmp->idx);
 		ret = -ENOMEM;
 		goto fail;
@@ -165,11 +157,14 @@ int lsc_meta_load(struct lsc_nmp *nmp)
 	dec = lsc_meta_decode(blk, &nmp->meta);
 	if (dec == LSC_OK && nmp->meta.sectors == nmp->sectors) {
 		ret = lsc_sync_rw(nmp->cp.bdev, REQ_OP_READ, LSC_META_BM_OFF >> 9,
-				  nmp->bmbuf, nmp->bm_blocks * LSC_BM_BLOCK);
+				  nmp->dbmbuf, nmp->bm_blocks * LSC_BM_BLOCK);
 		if (ret) {
 			lsc_err("NMP%d read bitmap from CP error(%d).", nmp->idx, ret);
 			goto fail;
 		}
+		/* after a crash the disk copy is all we know: exact := disk */
+		lsc_bm_init(&nmp->dbm, nmp->dbmbuf, chunks);
+		memcpy(nmp->bmbuf, nmp->dbmbuf, lsc_bm_bytes(chunks));
 		lsc_bm_init(&nmp->bm, nmp->bmbuf, chunks);
 		/* a SYNC state with bits set means a crash with writes in flight */
 		if (nmp->meta.state == LSC_S_SYNC && nmp->bm.count)
@@ -187,6 +182,8 @@ int lsc_meta_load(struct lsc_nmp *nmp)
 		nmp->meta.gen = 1;
 		lsc_bm_init(&nmp->bm, nmp->bmbuf, chunks);
 		lsc_bm_fill(&nmp->bm);
+		lsc_bm_init(&nmp->dbm, nmp->dbmbuf, chunks);
+		lsc_al_sync(nmp);
 		ret = lsc_bm_write_all(nmp);
 		if (!ret)
 			ret = lsc_meta_write(nmp);

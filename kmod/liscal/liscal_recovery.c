@@ -18,13 +18,39 @@ static bool lsc_chunk_idle(struct lsc_nmp *nmp, u64 c)
 	return idle;
 }
 
-static int lsc_copy_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
+static bool lsc_rec_link_bad(struct lsc_nmp *nmp)
+{
+	return READ_ONCE(nmp->conn) != LSC_C_CONNECTED || READ_ONCE(nmp->rec_failed);
+}
+
+/* wait until fewer than `max` chunks are unacked; false on break or timeout */
+static bool lsc_rec_window(struct lsc_nmp *nmp, int max, sector_t sector)
+{
+	unsigned long tmo = msecs_to_jiffies(lsc_ack_timeout_ms);
+
+	if (wait_event_timeout(nmp->rec_wait, READ_ONCE(nmp->rec_inflight) < max ||
+			       lsc_rec_link_bad(nmp), tmo) == 0) {
+		lsc_err("NMP%d recv ack time out again, start(%llu) end(%llu), to abort.",
+			nmp->idx, (unsigned long long)sector,
+			(unsigned long long)sector + (1u << LSC_CHUNK_SHIFT) - 1);
+		lsc_break(nmp, "recovery ack timeout");
+		return false;
+	}
+	if (lsc_rec_link_bad(nmp)) {
+		lsc_err("NMP(%d):mirror break occurred,recovery failed.", nmp->idx);
+		return false;
+	}
+	return true;
+}
+
+/* read chunk c and send it; application writes to c wait meanwhile
+ * (nmp->rec_chunk), so no newer WRITE of c can overtake this RDATA */
+static int lsc_send_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
 {
 	sector_t sector = c << LSC_CHUNK_SHIFT;
 	u32 len = min_t(u64, 1u << LSC_CHUNK_SHIFT, nmp->sectors - sector) << 9;
-	unsigned long tmo = msecs_to_jiffies(lsc_ack_timeout_ms);
+	int r, slot;
 	u64 seq;
-	int r;
 
 	wait_event(nmp->rec_wait, lsc_chunk_idle(nmp, c));
 	r = lsc_sync_rw(nmp->data.bdev, REQ_OP_READ, sector, buf, len);
@@ -34,9 +60,12 @@ static int lsc_copy_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
 		return r;
 	}
 	spin_lock_irq(&nmp->lock);
+	for (slot = 0; slot < LSC_REC_WINDOW && nmp->rec_slot[slot] >= 0; slot++)
+		;
 	seq = ++nmp->seq;
-	nmp->rec_wait_seq = seq;
-	nmp->rec_ack = 0;
+	nmp->rec_seq[slot] = seq;	/* a free slot exists: lsc_rec_window */
+	nmp->rec_slot[slot] = c;
+	nmp->rec_inflight++;
 	spin_unlock_irq(&nmp->lock);
 	r = lsc_send(nmp, LSC_RDATA, 0, seq, sector, buf, len);
 	if (r) {
@@ -44,28 +73,15 @@ static int lsc_copy_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
 			nmp->idx, r, (unsigned long long)sector,
 			(unsigned long long)sector + (len >> 9) - 1);
 		lsc_break(nmp, "recovery send");
-		return r;
 	}
-	if (!wait_event_timeout(nmp->rec_wait, READ_ONCE(nmp->rec_ack) != 0, tmo)) {
-		lsc_err("NMP%d recv ack time out again, start(%llu) end(%llu), to abort.",
-			nmp->idx, (unsigned long long)sector,
-			(unsigned long long)sector + (len >> 9) - 1);
-		lsc_break(nmp, "recovery ack timeout");
-		return -ETIMEDOUT;
-	}
-	if (READ_ONCE(nmp->rec_ack) < 0) {
-		lsc_err("NMP(%d):mirror break occurred,recovery failed.", nmp->idx);
-		return -EIO;
-	}
-	return 0;
+	return r;
 }
 
 static int lsc_recovery_fn(void *arg)
 {
 	struct lsc_nmp *nmp = arg;
-	bool full = nmp->rec_state == LSC_R_FULL;
 	void *buf = vmalloc(LSC_CHUNK_BYTES);
-	int r = 0;
+	int r = 0, i;
 	u64 c = 0;
 
 	if (!buf) {
@@ -81,33 +97,38 @@ static int lsc_recovery_fn(void *arg)
 			break;
 		}
 		spin_lock_irq(&nmp->lock);
-		if (!full)
-			c = lsc_bm_next(&nmp->bm, c);
-		if (c >= nmp->bm.nbits) {
-			spin_unlock_irq(&nmp->lock);
+		c = lsc_bm_next(&nmp->bm, c);	/* full: the bitmap was filled */
+		spin_unlock_irq(&nmp->lock);
+		if (c >= nmp->bm.nbits)
+			break;
+		if (!lsc_rec_window(nmp, LSC_REC_WINDOW, c << LSC_CHUNK_SHIFT)) {
+			r = -EIO;
 			break;
 		}
+		spin_lock_irq(&nmp->lock);
 		nmp->rec_chunk = c;
 		spin_unlock_irq(&nmp->lock);
-		r = lsc_copy_chunk(nmp, c, buf);
+		r = lsc_send_chunk(nmp, c, buf);
 		spin_lock_irq(&nmp->lock);
-		if (!r && lsc_bm_clear(&nmp->bm, c))
-			set_bit(lsc_bm_block_of(c), nmp->bm_dirty);
-		if (!r)
-			nmp->rec_done++;
 		nmp->rec_chunk = -1;
 		spin_unlock_irq(&nmp->lock);
 		wake_up_all(&nmp->rec_wait);
 		c++;
 	}
+	/* the last acks (kept on a stop too, so its progress is exact) */
+	if (!r && !lsc_rec_window(nmp, 1, c << LSC_CHUNK_SHIFT))
+		r = -EIO;
 	vfree(buf);
 	spin_lock_irq(&nmp->lock);
+	for (i = 0; i < LSC_REC_WINDOW; i++)
+		nmp->rec_slot[i] = -1;
+	nmp->rec_inflight = 0;
 	nmp->rec_end = jiffies;
 	if (r) {
 		nmp->rec_state = LSC_R_FAILED;
 	} else if (nmp->rec_stop) {
 		nmp->rec_state = LSC_R_STOPPED;
-		nmp->meta.state = LSC_S_BREAK;
+		lsc_set_state(nmp, LSC_S_BREAK);
 	} else {
 		nmp->rec_state = LSC_R_DONE;
 		nmp->meta.state = LSC_S_SYNC;
@@ -127,6 +148,7 @@ static int lsc_recovery_fn(void *arg)
 int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 {
 	struct task_struct *t;
+	int i;
 
 	if (nmp->recovery)
 		return -EBUSY;
@@ -144,11 +166,16 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 	nmp->rec_total = nmp->bm.count;
 	nmp->rec_done = 0;
 	nmp->rec_stop = false;
+	nmp->rec_failed = false;
+	nmp->rec_inflight = 0;
+	for (i = 0; i < LSC_REC_WINDOW; i++)
+		nmp->rec_slot[i] = -1;
 	nmp->rec_state = full ? LSC_R_FULL : LSC_R_DIFF;
 	nmp->rec_start = jiffies;
 	nmp->rec_end = 0;
 	nmp->meta.state = LSC_S_RECOVERING;
 	nmp->meta_dirty = true;
+	lsc_al_sync(nmp);
 	spin_unlock_irq(&nmp->lock);
 	/* the union is durable before any chunk moves, so a stop resumes */
 	lsc_bm_write_all(nmp);
@@ -173,11 +200,29 @@ void lsc_recovery_stop(struct lsc_nmp *nmp)
 	wait_for_completion(&nmp->rec_exit);
 }
 
+/* receiver: an ACK not matching an application write; clears the chunk's
+ * bit unless an application write to it is still unacked */
 void lsc_recovery_on_ack(struct lsc_nmp *nmp, u64 seq, bool ok)
 {
+	int i;
+
 	spin_lock_irq(&nmp->lock);
-	if (seq == nmp->rec_wait_seq && nmp->rec_ack == 0)
-		nmp->rec_ack = ok ? 1 : -1;
+	for (i = 0; i < LSC_REC_WINDOW; i++) {
+		s64 c = nmp->rec_slot[i];
+
+		if (c < 0 || nmp->rec_seq[i] != seq)
+			continue;
+		if (!ok) {
+			nmp->rec_failed = true;
+		} else {
+			if (!nmp->inflight[c])
+				lsc_al_clear_chunk(nmp, c);
+			nmp->rec_done++;
+		}
+		nmp->rec_slot[i] = -1;
+		nmp->rec_inflight--;
+		break;
+	}
 	spin_unlock_irq(&nmp->lock);
 	wake_up_all(&nmp->rec_wait);
 }
@@ -208,14 +253,11 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 
 void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete)
 {
-	u64 b;
-
 	spin_lock_irq(&nmp->lock);
 	nmp->rec_end = jiffies;
 	if (complete) {
 		lsc_bm_zero(&nmp->bm);
-		for (b = 0; b < nmp->bm_blocks; b++)
-			set_bit(b, nmp->bm_dirty);
+		lsc_al_sync(nmp);
 		nmp->meta.state = LSC_S_SYNC;
 		nmp->meta.gen++;
 		nmp->rec_state = LSC_R_DONE;

@@ -1,0 +1,174 @@
+// liscal against DRBD 8.4 (the in-tree drbd module of the same Debian kernel, drbd-utils'
+// drbdsetup-84, protocol C, internal metadata), the raw lower device and the TCP 4 KiB
+// ping-pong floor, all in the same qemu pair (TCG) in the same run.
+// Usage: npx tsx bench/liscal/run.ts [--runs N] [--out docs/performance-liscal.md]
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { vmSkipReason, moduleRelease } from '../../test/vm/liscal/initramfs';
+import { Pair, KO, ctlOk, waitStat } from '../../test/vm/liscal/pair';
+import { Vm, sleep } from '../../test/vm/liscal/vm';
+
+const DATA_MB = 256;          // each data partition (liscal /dev/vda, DRBD /dev/vdc)
+const LAT_OPS = 1000;         // 4 KiB O_DSYNC random writes per latency sample
+const SEQ_MB = 128;           // 1 MiB sequential writes per throughput sample
+const DIFF_WRITES = 2048;     // 8 MiB of random 4 KiB writes before the differential recovery
+const PP_OPS = 2000;
+const DRBD_ADDR = (me: string, peer: string) => `ipv4:${me}:7789 ipv4:${peer}:7789`;
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const runs = Number(opt('--runs', '3'));
+const outFile = path.resolve(opt('--out', path.join(__dirname, '../../docs/performance-liscal.md')));
+
+const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const field = (out: string, key: string) => {
+  const m = new RegExp(`${key}=([0-9.]+)`).exec(out);
+  if (!m) throw new Error(`no ${key} in: ${out}`);
+  return Number(m[1]);
+};
+
+/** seconds until `until` (a shell condition) holds, polled in the guest */
+async function timed(vm: Vm, start: string, until: string, timeoutS = 900): Promise<number> {
+  const out = await vm.ok(`t0=$(cut -d' ' -f1 /proc/uptime); ${start}
+    n=0; until ${until}; do sleep 0.05; n=$((n+1)); [ $n -gt ${timeoutS * 20} ] && exit 9; done
+    t1=$(cut -d' ' -f1 /proc/uptime); echo "secs=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')"`, (timeoutS + 30) * 1000);
+  return field(out, 'secs');
+}
+
+async function drbdUp(p: Pair) {
+  const setup = (me: string, peer: string) => `mkdir -p /var/lib/drbd /run/drbd /var/lock
+    drbdsetup-84 new-resource r0 && drbdsetup-84 new-minor r0 0 0 &&
+    yes yes | drbdmeta --force /dev/drbd0 v08 /dev/vdc internal create-md >/dev/null &&
+    drbdsetup-84 attach 0 /dev/vdc /dev/vdc internal &&
+    drbdsetup-84 disk-options 0 --c-plan-ahead=0 --resync-rate=1000M &&
+    drbdsetup-84 connect r0 ${DRBD_ADDR(me, peer)} --protocol=C`;
+  await Promise.all([p.vms.a.ok(setup('10.0.0.1', '10.0.0.2')), p.vms.b.ok(setup('10.0.0.2', '10.0.0.1'))]);
+  await waitFor(p.vms.a, 'grep -q cs:Connected /proc/drbd');
+}
+
+async function waitFor(vm: Vm, cond: string, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await vm.sh(cond)).rc !== 0) {
+    if (Date.now() > deadline) throw new Error(`${vm.spec.name}: never: ${cond}\n${(await vm.sh('cat /proc/drbd')).out}`);
+    await sleep(300);
+  }
+}
+
+interface Sample { [k: string]: number }
+
+async function oneRun(dir: string): Promise<Sample> {
+  const bench = path.join(dir, 'lscbench');
+  execFileSync('gcc', ['-O2', '-static', '-o', bench, path.join(__dirname, 'lscbench.c')]);
+  const p = new Pair(dir, {
+    dataMb: DATA_MB, extraDisks: [{ name: 'drbd', mb: DATA_MB }], modules: ['drbd'],
+    files: {
+      '/bin/lscbench': bench, '/sbin/drbdsetup-84': '/usr/lib/drbd/drbdsetup-84', '/sbin/drbdmeta': '/usr/sbin/drbdmeta',
+      '/lib/x86_64-linux-gnu/libc.so.6': '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2': '/lib64/ld-linux-x86-64.so.2',
+    },
+  });
+  const s: Sample = {};
+  try {
+    await p.bootBoth();
+    const { a, b } = p.vms;
+    // the floor: TCP 4 KiB ping-pong and the raw lower device
+    await b.ok(`lscbench pp-server 7000 ${PP_OPS} > /dev/null 2>&1 &`);
+    s.pingpong_us = field(await a.ok(`lscbench pp-client 10.0.0.2 7000 ${PP_OPS}`, 300000), 'median_us');
+    s.raw_lat_us = field(await a.ok(`lscbench lat /dev/vda ${LAT_OPS} ${DATA_MB}`, 300000), 'median_us');
+    s.raw_seq_mbps = field(await a.ok(`lscbench seq /dev/vda ${SEQ_MB}`, 300000), 'mbps');
+
+    // liscal
+    await p.mirrored();
+    s.liscal_lat_us = field(await a.ok(`lscbench lat /dev/NMP1 ${LAT_OPS} ${DATA_MB}`, 300000), 'median_us');
+    s.liscal_seq_mbps = field(await a.ok(`lscbench seq /dev/NMP1 ${SEQ_MB}`, 300000), 'mbps');
+    await waitStat(a, (st) => st.dirty === '0');
+    s.liscal_full_s = await timed(a, `echo 'recover 1 full' > /proc/liscal/ctl`, `grep -q '^NMP1 .*recovery=done' /proc/liscalstat`);
+    await ctlOk(a, 'disconnect 1');
+    await waitStat(b, (st) => st.conn === 'disconnected');
+    await a.ok(`lscbench rand /dev/NMP1 ${DIFF_WRITES} ${DATA_MB}`, 300000);
+    await ctlOk(a, 'connect 1');
+    await waitStat(b, (st) => st.conn === 'connected');
+    s.liscal_diff_chunks = Number((await waitStat(a, () => true)).dirty);
+    s.liscal_diff_s = await timed(a, `echo 'recover 1 diff' > /proc/liscal/ctl`, `grep -q '^NMP1 .*recovery=done' /proc/liscalstat`);
+    await ctlOk(a, 'close 1');
+
+    // DRBD 8.4: the initial sync is its full recovery
+    await drbdUp(p);
+    s.drbd_full_s = await timed(a, 'drbdsetup-84 primary 0 --force', 'grep -q ds:UpToDate/UpToDate /proc/drbd');
+    s.drbd_lat_us = field(await a.ok(`lscbench lat /dev/drbd0 ${LAT_OPS} ${DATA_MB - 16}`, 300000), 'median_us');
+    s.drbd_seq_mbps = field(await a.ok(`lscbench seq /dev/drbd0 ${SEQ_MB}`, 300000), 'mbps');
+    await a.ok(`drbdsetup-84 disconnect ${DRBD_ADDR('10.0.0.1', '10.0.0.2')}`);
+    await b.ok(`drbdsetup-84 disconnect ${DRBD_ADDR('10.0.0.2', '10.0.0.1')}`);
+    await a.ok(`lscbench rand /dev/drbd0 ${DIFF_WRITES} ${DATA_MB - 16}`, 300000);
+    await b.ok(`drbdsetup-84 connect r0 ${DRBD_ADDR('10.0.0.2', '10.0.0.1')} --protocol=C`);
+    s.drbd_diff_s = await timed(a, `drbdsetup-84 connect r0 ${DRBD_ADDR('10.0.0.1', '10.0.0.2')} --protocol=C`,
+      'grep -q "cs:Connected.*ds:UpToDate/UpToDate" /proc/drbd');
+    s.drbd_diff_kb = DIFF_WRITES * 4;
+    await p.stop();
+  } finally {
+    await p.kill();
+  }
+  return s;
+}
+
+function table(samples: Sample[]): string {
+  const m = (k: string) => median(samples.map((s) => s[k]));
+  const floor = m('raw_lat_us') + m('pingpong_us');
+  const f0 = (v: number) => v.toFixed(0), f1 = (v: number) => v.toFixed(1), f2 = (v: number) => v.toFixed(2);
+  return [
+    '| measure | raw lower device | TCP ping-pong | liscal | DRBD 8.4 (protocol C) |',
+    '|---|---|---|---|---|',
+    `| 4 KiB O_DSYNC random write latency, median (µs) | ${f0(m('raw_lat_us'))} | ${f0(m('pingpong_us'))} (4 KiB round trip) | ${f0(m('liscal_lat_us'))} | ${f0(m('drbd_lat_us'))} |`,
+    `| 1 MiB sequential write throughput (MB/s) | ${f1(m('raw_seq_mbps'))} | | ${f1(m('liscal_seq_mbps'))} | ${f1(m('drbd_seq_mbps'))} |`,
+    `| full recovery of ${DATA_MB} MiB (s) | | | ${f2(m('liscal_full_s'))} | ${f2(m('drbd_full_s'))} (initial sync) |`,
+    `| differential recovery after ${DIFF_WRITES} random 4 KiB writes (s) | | | ${f2(m('liscal_diff_s'))} (${f0(m('liscal_diff_chunks'))} of ${DATA_MB * 16} 64 KiB chunks) | ${f2(m('drbd_diff_s'))} (4 KiB bitmap granularity) |`,
+    '',
+    `Goal check: liscal latency / (raw + ping-pong) = ${(m('liscal_lat_us') / floor).toFixed(2)} (goal ≤ 1.5); ` +
+      `liscal / DRBD latency = ${(m('liscal_lat_us') / m('drbd_lat_us')).toFixed(2)} (goal < 1); ` +
+      `liscal / DRBD throughput = ${(m('liscal_seq_mbps') / m('drbd_seq_mbps')).toFixed(2)} (goal ≥ 1).`,
+  ].join('\n');
+}
+
+async function main() {
+  const skip = fs.existsSync(KO) ? vmSkipReason(moduleRelease(KO)) : `${KO} is not built (make -C kmod)`;
+  if (skip) throw new Error(`cannot run: ${skip}`);
+  for (const f of ['/usr/lib/drbd/drbdsetup-84', '/usr/sbin/drbdmeta']) if (!fs.existsSync(f)) throw new Error(`${f} is missing (drbd-utils)`);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liscal-bench-'));
+    try {
+      const s = await oneRun(dir);
+      console.log(`run ${i + 1}/${runs}: ${JSON.stringify(s)}`);
+      samples.push(s);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const kernel = moduleRelease(KO);
+  const doc = `# liscal performance against DRBD
+
+Generated by \`npx tsx bench/liscal/run.ts --runs ${runs}\` on ${new Date().toISOString().slice(0, 10)}; medians of
+${runs} runs. Test bed: two qemu VMs under TCG (no KVM) on the same host, 1 vCPU and 256 MiB each, kernel
+${kernel}, virtio disks on raw files (cache=none), a qemu UDP socket link between them.
+Each run boots a fresh pair and measures, in order: the TCP 4 KiB ping-pong floor, the raw lower device,
+liscal on /dev/NMP1 (SYNC, port open on a), its full and differential recovery, then DRBD 8.4 (the
+kernel's drbd module, drbd-utils' drbdsetup-84, protocol C, internal metadata, fixed resync rate
+1000M) on a third disk of the same size, its initial sync and its resync after the same random writes.
+Latency: ${LAT_OPS} writes of 4 KiB at random offsets, O_DIRECT|O_DSYNC, one at a time (lscbench.c).
+Throughput: ${SEQ_MB} MiB of 1 MiB O_DIRECT writes and an fdatasync. Absolute numbers are those of an
+emulated CPU; only the ratios mean anything.
+
+${table(samples)}
+
+Raw samples:
+
+\`\`\`
+${samples.map((s) => JSON.stringify(s)).join('\n')}
+\`\`\`
+`;
+  fs.writeFileSync(outFile, doc);
+  console.log(doc);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
