@@ -121,7 +121,7 @@ export class Vm {
       if (this.exitCode !== undefined) throw new Error(`${this.spec.name}: VM exited during: ${script}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`${this.spec.name}: timeout (${timeoutMs} ms): ${script}`);
-      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, Math.min(left, 500)); });
+      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, Math.min(left, 500)).unref(); });
     }
   }
 
@@ -150,7 +150,9 @@ export class Vm {
 
   /** waits for qemu to exit by itself (poweroff, reboot with -no-reboot) */
   async waitExit(timeoutMs: number): Promise<boolean> {
-    await Promise.race([this.exited, sleep(timeoutMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((r) => { timer = setTimeout(r, timeoutMs); })]);
+    clearTimeout(timer);
     return this.exitCode !== undefined;
   }
 
