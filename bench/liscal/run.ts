@@ -161,6 +161,18 @@ emulated CPU; only the ratios mean anything.
 
 ${table(samples)}
 
+Reading the table:
+- The host has 2 cores shared with other jobs and both VMs are emulated: samples of one run vary by
+  up to 2x between runs; compare liscal and DRBD within a run (raw samples below) before the medians.
+- Differential recovery: liscal's bitmap has one bit per 64 KiB chunk (a 1 TiB partition needs a 2 MiB
+  bitmap), DRBD's one per 4 KiB; random 4 KiB writes dirty a whole chunk each, so liscal copies up to 16x
+  more data. The time is proportional to the dirty chunks, not to the partition size.
+- Recovery: liscal keeps 16 chunks in flight and the target writes them asynchronously; mirrored
+  writes are written by the peer one at a time in arrival order (write-order fidelity without DRBD's
+  conflict detection), which bounds sequential mirrored throughput.
+- Latency: while mirrored, write intent is recorded per 4 MiB extent (like DRBD's activity log), so a
+  4 KiB write costs the local write and the round trip to the peer's write, done in parallel.
+
 Raw samples:
 
 \`\`\`

@@ -108,6 +108,7 @@ struct lsc_nmp {
 	s64 rec_slot[LSC_REC_WINDOW];	/* chunk, -1 free */
 	int rec_inflight;
 	bool rec_failed;		/* a RDATA was refused by the peer */
+	atomic_t rx_async;		/* target: recovery chunks being written */
 	unsigned long rec_start, rec_end;
 	wait_queue_head_t rec_wait;
 	struct completion rec_exit;
@@ -161,6 +162,7 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full);
 void lsc_recovery_stop(struct lsc_nmp *nmp);
 void lsc_recovery_on_ack(struct lsc_nmp *nmp, u64 seq, bool ok);
 int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h);
+bool lsc_recovery_covers(struct lsc_nmp *nmp, u64 first, u64 last);
 void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete);
 
 /* liscal_ctl.c */

@@ -60,6 +60,16 @@ void lsc_al_clear_acked(struct lsc_nmp *nmp)
 			lsc_bm_clear(&nmp->bm, c);
 }
 
+/* any bit of extent e set? An extent is 8 whole bytes of the bitmap (the
+ * buffers are allocated in 4 KiB blocks, so the last extent is readable too) */
+static bool lsc_ext_any(const u8 *bits, u64 e)
+{
+	u64 v;
+
+	memcpy(&v, bits + e * (LSC_AL_CHUNKS / 8), sizeof(v));
+	return v != 0;
+}
+
 /* SYNC: drop the disk bits of extents idle long enough with no exact bit */
 void lsc_al_expire(struct lsc_nmp *nmp)
 {
@@ -69,7 +79,7 @@ void lsc_al_expire(struct lsc_nmp *nmp)
 	for (e = 0; e < n; e++) {
 		u64 lo = e * LSC_AL_CHUNKS, hi = min(lo + LSC_AL_CHUNKS, nmp->bm.nbits);
 
-		if (lsc_bm_next(&nmp->dbm, lo) >= hi || lsc_bm_next(&nmp->bm, lo) < hi ||
+		if (!lsc_ext_any(nmp->dbmbuf, e) || lsc_ext_any(nmp->bmbuf, e) ||
 		    !time_after(jiffies, nmp->ext_last[e] + idle))
 			continue;
 		for (c = lo; c < hi; c++)

@@ -158,6 +158,7 @@ int lsc_unbind(struct lsc_nmp *nmp)
 	lsc_recovery_stop(nmp);
 	lsc_listen_stop(nmp);
 	lsc_disconnect(nmp);
+	wait_event(nmp->io_wait, !atomic_read(&nmp->rx_async));
 	nmp->bound = false;
 	cancel_delayed_work_sync(&nmp->tick);
 	kthread_stop(nmp->writer);

@@ -134,13 +134,13 @@ void lsc_submit_bio(struct bio *bio)
 	submit_bio_noacct(clone);
 }
 
-/* writes to a chunk being copied by recovery wait until it is sent */
+/* writes to a chunk being copied by recovery wait until the peer acked it */
 static bool lsc_chunks_free(struct lsc_nmp *nmp, u64 first, u64 last)
 {
 	bool ok;
 
 	spin_lock_irq(&nmp->lock);
-	ok = nmp->rec_chunk < 0 || nmp->rec_chunk < first || nmp->rec_chunk > last;
+	ok = !lsc_recovery_covers(nmp, first, last);
 	if (ok) {
 		u64 c;
 

@@ -620,12 +620,15 @@ static int lsc_receiver_fn(void *arg)
 		case LSC_STATE:
 			lsc_rx_state(nmp);
 			break;
-		case LSC_WRITE:
 		case LSC_RDATA:
-			if (h.cmd == LSC_RDATA)
-				r = lsc_recovery_recv(nmp, &h);
-			else
-				r = READ_ONCE(nmp->port_open) ? -EBUSY : lsc_rx_write(nmp, &h);
+			r = lsc_recovery_recv(nmp, &h);
+			if (r > 0)
+				break;	/* acked when the write completes */
+			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
+				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
+			break;
+		case LSC_WRITE:
+			r = READ_ONCE(nmp->port_open) ? -EBUSY : lsc_rx_write(nmp, &h);
 			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
 				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
 			break;

@@ -227,13 +227,86 @@ void lsc_recovery_on_ack(struct lsc_nmp *nmp, u64 seq, bool ok)
 	wake_up_all(&nmp->rec_wait);
 }
 
-/* target side: a recovery chunk from the peer */
+/* with nmp->lock held: is a chunk of first..last being read, sent or
+ * awaiting its ack? (application writes to it wait) */
+bool lsc_recovery_covers(struct lsc_nmp *nmp, u64 first, u64 last)
+{
+	int i;
+
+	if (nmp->rec_chunk >= 0 && nmp->rec_chunk >= first && nmp->rec_chunk <= last)
+		return true;
+	for (i = 0; i < LSC_REC_WINDOW && nmp->rec_inflight; i++)
+		if (nmp->rec_slot[i] >= 0 && nmp->rec_slot[i] >= first && nmp->rec_slot[i] <= last)
+			return true;
+	return false;
+}
+
+#define LSC_CHUNK_PAGES (LSC_CHUNK_BYTES / PAGE_SIZE)
+
+/* target: one recovery chunk written asynchronously, acked at completion
+ * (the source sends no newer write of that chunk before the ack) */
+struct lsc_rreq {
+	struct lsc_nmp *nmp;
+	struct work_struct work;
+	u64 seq;
+	sector_t sector;
+	blk_status_t status;
+	unsigned int npages;
+	struct page *pages[LSC_CHUNK_PAGES];
+};
+
+static void lsc_rreq_free(struct lsc_rreq *rq)
+{
+	unsigned int i;
+
+	for (i = 0; i < rq->npages; i++)
+		__free_page(rq->pages[i]);
+	kfree(rq);
+}
+
+static void lsc_rreq_done(struct work_struct *work)
+{
+	struct lsc_rreq *rq = container_of(work, struct lsc_rreq, work);
+	struct lsc_nmp *nmp = rq->nmp;
+
+	if (rq->status) {
+		lsc_err("NMP%d disk I/O error when write sector(%llu).", nmp->idx,
+			(unsigned long long)rq->sector);
+		lsc_disk_error(nmp, rq->sector);
+	} else {
+		spin_lock_irq(&nmp->lock);
+		nmp->rec_done++;
+		spin_unlock_irq(&nmp->lock);
+	}
+	if (lsc_send(nmp, LSC_ACK, 0, rq->seq, rq->status ? 1 : 0, NULL, 0))
+		lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
+	lsc_rreq_free(rq);
+	if (atomic_dec_and_test(&nmp->rx_async))
+		wake_up_all(&nmp->io_wait);
+}
+
+static void lsc_rreq_endio(struct bio *bio)
+{
+	struct lsc_rreq *rq = bio->bi_private;
+
+	rq->status = bio->bi_status;
+	bio_put(bio);
+	INIT_WORK(&rq->work, lsc_rreq_done);
+	queue_work(system_unbound_wq, &rq->work);
+}
+
+/* target side: a recovery chunk from the peer, payload in nmp->rx_pages.
+ * Returns 1 when submitted (acked later), else the error to ack now. */
 int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
-	int r;
+	struct lsc_rreq *rq;
+	struct bio *bio;
+	unsigned int i;
 
 	if (READ_ONCE(nmp->port_open))
 		return -EBUSY;	/* an active NMP is never a recovery target */
+	if (!h->len || h->len > LSC_CHUNK_BYTES || h->sector + (h->len >> 9) > nmp->sectors)
+		return -ERANGE;
 	spin_lock_irq(&nmp->lock);
 	if (nmp->rec_state != LSC_R_RECV) {
 		nmp->rec_state = LSC_R_RECV;
@@ -245,14 +318,46 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 		nmp->meta_dirty = true;
 	}
 	spin_unlock_irq(&nmp->lock);
-	r = lsc_rx_write(nmp, h);
-	if (!r)
-		nmp->rec_done++;
-	return r;
+
+	rq = kzalloc(sizeof(*rq), GFP_NOIO);
+	if (!rq) {
+		lsc_err("NMP%d malloc buffer failed.", nmp->idx);
+		return -ENOMEM;
+	}
+	rq->nmp = nmp;
+	rq->seq = h->seq;
+	rq->sector = h->sector;
+	bio = bio_alloc(nmp->data.bdev, LSC_CHUNK_PAGES, REQ_OP_WRITE, GFP_NOIO);
+	bio->bi_iter.bi_sector = h->sector;
+	for (i = 0; i * PAGE_SIZE < h->len; i++) {
+		unsigned int n = min_t(unsigned int, PAGE_SIZE, h->len - i * PAGE_SIZE);
+
+		rq->pages[i] = alloc_page(GFP_NOIO);
+		if (!rq->pages[i]) {
+			lsc_err("malloc page failed.");
+			goto fail;
+		}
+		rq->npages++;
+		memcpy(page_address(rq->pages[i]), page_address(nmp->rx_pages[i]), n);
+		if (bio_add_page(bio, rq->pages[i], n, 0) != n)
+			goto fail;
+	}
+	bio->bi_private = rq;
+	bio->bi_end_io = lsc_rreq_endio;
+	atomic_inc(&nmp->rx_async);
+	submit_bio(bio);
+	return 1;
+fail:
+	bio_put(bio);
+	lsc_rreq_free(rq);
+	return -ENOMEM;
 }
 
 void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete)
 {
+	/* every chunk was acked before RDONE; make them durable first */
+	if (complete && blkdev_issue_flush(nmp->data.bdev))
+		complete = false;
 	spin_lock_irq(&nmp->lock);
 	nmp->rec_end = jiffies;
 	if (complete) {
