@@ -1,6 +1,8 @@
 // The virtual pair for real: two boxes of the appliance image in qemu (TCG). Both reach
-// Online over LAN and COM, pulling the COM cable shows in clpstat -n, powering server2 off
-// makes server1 report it down, power on brings it back, pair down leaves nothing behind.
+// Online over LAN and COM; softdog has the configured margin; the console login and menu
+// run clp* commands; pulling the COM cable shows in clpstat -n; the example group answers
+// the client; powering the standby off is reported, powering the active off fails the group
+// over; pair down leaves nothing behind.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,18 +10,30 @@ import t from 'tap';
 import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
 import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
+import { boxFiles } from '../../src/pair/qemu';
+import { ConsoleSession } from './pair-console';
 import { vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`PAIR TESTS SKIPPED: ${skip}`); process.exit(0); }
 
-const HB_TIMEOUT = 15000;
+// The configuration's own heartbeat timeout: shorter ones give false server downs when
+// other jobs load the machine (TCG boxes stall for seconds).
+const HB_TIMEOUT = 30000;
 
-t.test('pair up, Online, COM cable pulled, server2 powered off and on, pair down', async (t) => {
+t.test('pair up, Online, console, COM cable pulled, standby and active powered off, pair down', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-pair-'));
   const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), 'pairvmt');
   await pair.down();
   t.teardown(() => pair.down());
+  // On failure, what the boxes printed is the first thing one needs.
+  t.teardown(() => {
+    if (t.passing()) return;
+    for (const b of ['server1', 'server2']) {
+      const log = boxFiles(dir, b).consoleLog;
+      if (fs.existsSync(log)) t.comment(`--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-40).join('\n')}`);
+    }
+  });
   await pair.ensureImage(defaultImageDir, () => {});
   const config = path.join(dir, '..', `${path.basename(dir)}.conf`);
   fs.writeFileSync(config, fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
@@ -39,6 +53,31 @@ t.test('pair up, Online, COM cable pulled, server2 powered off and on, pair down
     t.match(out, /^\s+\*?server2\s+: Online$/m, `clpstat on ${server}: server2 Online`);
   }
   t.match(await run('server1', 'chkconfig', '--list', 'clusterpro'), /^clusterpro\s+on$/m, 'the services are enabled by default');
+  t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '60', 'softdog loaded with the margin of [watchdog] (60000 ms)');
+  t.match(await run('server1', 'cat', '/sys/class/watchdog/watchdog0/identity'), /Software Watchdog/, 'the watchdog is softdog');
+
+  // Measurements for docs/image.md: the runtime's RSS and clpstat's latency inside the box.
+  const rss = await run('server1', 'sh', '-c', 'grep VmRSS /proc/$(cat /opt/pairha/run/pairha.pid)/status');
+  const lat = (await pair.run(s, 'server1', ['sh', '-c', 'time clpstat >/dev/null'], 120000)).stderr.replace(/\s+/g, ' ').trim();
+  t.comment(`runtime ${rss.trim()}; clpstat inside the box (TCG): ${lat}`);
+
+  // The serial console: root logs in, clp* commands work, the menu runs them.
+  const prompt = /# (\x1b\[6n)?$/m; // ash asks the terminal for the cursor position
+  const con = await ConsoleSession.open(boxFiles(dir, 'server1').console);
+  con.send('');
+  await con.expect(/login: $/m, 60000);
+  con.send('root');
+  await con.expect(prompt, 30000);
+  con.send('clpstat');
+  t.match(await con.expect(prompt, 60000), /===== CLUSTER STATUS =====[\s\S]*server2\s+: Online/, 'console login: clpstat works');
+  con.send('menu');
+  await con.expect(/choice: $/m, 30000);
+  con.send('2');
+  t.match(await con.expect(/choice: $/m, 60000), /HEARTBEAT RESOURCE STATUS/, 'the console menu runs clpstat -n');
+  con.send('q');
+  await con.expect(prompt, 30000);
+  con.send('exit');
+  con.close();
 
   await pair.link(s, 'comhb1', false);
   const comCut = /^\s+server\d : o {2}o {2}x$/m; // a row with lanhb1, lanhb2 up and comhb1 down
@@ -49,18 +88,32 @@ t.test('pair up, Online, COM cable pulled, server2 powered off and on, pair down
   await until(async () => !/x/.test((await run('server1', 'clpstat', '-n')).split('HB2 : comhb1')[1] ?? 'x'), HB_TIMEOUT * 3, 'comhb1 back');
   t.pass('plugging the cable back brings comhb1 back');
 
+  // The example group (floating IP + exec resource) answers the client on the public LAN.
+  const host = new HostPlatform({ powerRecord: '' });
+  const client = async () => (await host.run('ip', ['netns', 'exec', pair.clientNs, 'busybox', 'wget', '-T', '3', '-qO-', 'http://10.0.0.100/'], { timeoutMs: 10000 })).stdout.trim();
+  await until(async () => (await client()) === 'pairha server1', 60000, 'the group answering the client from server1');
+  t.pass('failover1 (fip1 + exec1) answers the client from server1');
+
   await pair.powerOff(s, 'server2');
   t.notOk(pair.isOn(s, 'server2'), 'server2 is off');
   await until(async () => /^\s+server2\s+: Offline$/m.test(await run('server1', 'clpstat')), HB_TIMEOUT * 3, 'server2 Offline on server1');
   t.match(await run('server1', 'clpalert'), /nm INFO 2 Server server2 down\.$/m, 'server1 reports "Server server2 down." in its alert log');
   t.match(await run('server1', 'cat', '/var/log/messages'), /CLUSTERPRO: <type: nm><event: 2> Server server2 down\./, 'and in syslog');
+  t.equal(await client(), 'pairha server1', 'the group stays on server1');
 
   await pair.powerOn(s, 'server2');
   await pair.waitOnline(s, 300000);
   t.pass('server2 powered on again and both are Online');
 
+  // Powering the active box off fails the group over.
+  await pair.powerOff(s, 'server1');
+  await until(async () => (await client()) === 'pairha server2', HB_TIMEOUT * 4, 'the group answering the client from server2');
+  t.pass('after server1 is powered off the client is answered by server2');
+  t.match(await run('server2', 'clpalert'), /nm INFO 2 Server server1 down\.$/m, 'server2 reports "Server server1 down."');
+  t.match(await run('server2', 'clpalert'), /rc INFO 61 The failover processing of a group failover1 ended\.$/m, 'server2 reports the failover of failover1');
+
   await pair.down();
   t.notOk(fs.existsSync(dir), 'pair down removed its directory');
-  const ns = (await new HostPlatform({ powerRecord: '' }).run('ip', ['netns', 'list'])).stdout;
+  const ns = (await host.run('ip', ['netns', 'list'])).stdout;
   t.notMatch(ns, /pairvmt-/, 'pair down removed its namespaces');
 });
