@@ -18,7 +18,7 @@ const errnoMeaning: Record<string, string> = {
 
 export class LiscalError extends Error {
   constructor(readonly command: string, readonly errno: string, detail: string) {
-    super(`liscal: '${command}' failed: ${errnoMeaning[errno] ?? detail} (${errno || detail})`);
+    super(`liscal: '${command}' failed: ${errnoMeaning[errno] ?? detail}${errno ? ` (${errno})` : ''}`);
   }
 }
 
@@ -29,7 +29,7 @@ export type ForceKind = 'green' | 'red' | 'latest';
 /** Tokens go to the kernel parser unquoted: refuse anything that could split or smuggle one. */
 function token(what: string, v: string | number): string {
   const s = String(v);
-  if (!/^[A-Za-z0-9_./:-]{1,255}$/.test(s)) throw new LiscalError(`${what}=${s.slice(0, 40)}`, 'EINVAL', `${what} '${s.slice(0, 40)}' is not a valid token`);
+  if (!/^[A-Za-z0-9_./:-]{1,255}$/.test(s)) throw new LiscalError(what, '', `${what} '${s.slice(0, 40)}' is not a valid token`);
   return s;
 }
 
@@ -46,7 +46,7 @@ export class Liscal {
   /** Write one command in one write(); a refused command throws LiscalError naming it. */
   command(cmd: string): void {
     let fd: number;
-    try { fd = fs.openSync(this.ctlFile, 'w'); } catch (e) {
+    try { fd = fs.openSync(this.ctlFile, fs.constants.O_WRONLY | fs.constants.O_APPEND); } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new LiscalError(cmd, err.code ?? '', err.message);
     }
@@ -61,7 +61,7 @@ export class Liscal {
   }
 
   key(key: Buffer): void {
-    if (key.length < 1) throw new LiscalError('key', 'EINVAL', 'empty cluster key');
+    if (key.length < 1) throw new LiscalError('key', '', 'empty cluster key');
     // The driver takes 1-64 bytes; a longer key is folded to 64 by the agent's caller.
     this.command(`key ${key.subarray(0, 64).toString('hex')}`);
   }

@@ -1,0 +1,321 @@
+// The mirror agent role (the seed's clpmdagent, module type mdagent): binds every md
+// resource of the configuration to liscal, talks to the peer's agent on
+// ports.mirrorAgent (29004/TCP, authenticated with the cluster key), and on each tick
+// connects links, runs initial construction and automatic recovery (§11.10.1), and reports
+// the ends of recoveries (mdadm events). Operators reach it through clpmd* (ops.ts).
+import type { MdResourceConfig } from '../config/types';
+import { PeerClient, PeerServer } from '../control/peer';
+import { Registry } from '../control/registry';
+import type { ControlReply } from '../control/types';
+import type { Role, RuntimeContext } from '../runtime/role';
+import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
+import { Liscal, type ForceKind, type RecoverMode } from './liscal';
+import type { LiscalStatus } from './liscal-status';
+import { activateMd, deactivateMd, nmpDevice, type MdDeps } from './md-resource';
+import {
+  agentOps, decodeStatusReply, forceArg, forceRequest, modeArg, nmpArg, recoverRequest, statusReply, statusRequest,
+} from './protocol';
+import { autoRecovery, decide, type MirrorDecision, type Side } from './state';
+import type { MirrorView } from './format';
+
+export interface AgentOptions {
+  /** Tick period (ms): link, construction and automatic recovery checks. */
+  interval: number;
+  /** Answer time allowed to the peer's agent (ms). */
+  peerTimeout: number;
+  mountsFile: string;
+}
+
+export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, mountsFile: '/proc/mounts' };
+
+/** A recovery this agent started and watches to its end. */
+interface Watched { kind: 'initial' | 'recovery' }
+
+export class MirrorAgent implements Role {
+  readonly type = 'mdagent';
+  readonly liscal: Liscal;
+  private readonly registry = new Registry();
+  private server?: PeerServer;
+  private client?: PeerClient;
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private readonly watched = new Map<number, Watched>();
+  readonly peer: string;
+  running = false;
+  readonly problems: string[] = [];
+
+  constructor(private readonly ctx: RuntimeContext, private readonly opts: AgentOptions = defaultAgentOptions, liscal?: Liscal) {
+    this.liscal = liscal ?? new Liscal(ctx.paths.liscalProc);
+    this.peer = ctx.config.servers.find((s) => s.name !== ctx.local.name)?.name ?? '';
+    this.registerOps();
+  }
+
+  get resources(): MdResourceConfig[] {
+    return this.ctx.config.resources.filter((r): r is MdResourceConfig => r.type === 'md');
+  }
+
+  resource(name: string): MdResourceConfig {
+    const r = this.resources.find((x) => x.name === name);
+    if (!r) throw mdError(77, name);
+    return r;
+  }
+
+  /** Why the configuration cannot carry a mirror, as mdagent event 2's reason. */
+  private configProblem(): string | undefined {
+    const c = this.ctx.config;
+    if (c.servers.length !== 2 || !this.peer) return agentStartReason.server;
+    for (const r of this.resources) {
+      if (!r.addresses[this.ctx.local.name] || !r.addresses[this.peer]) return agentStartReason.address;
+    }
+    const nmps = this.resources.map((r) => r.nmp);
+    if (new Set(nmps).size !== nmps.length) return agentStartReason.config;
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) { this.ctx.events.emit('mdagent', 2, agentStartReason.running); throw new Error('the mirror agent is already running'); }
+    const bad = this.configProblem();
+    if (bad) { this.ctx.events.emit('mdagent', 2, bad); throw new Error(`mirror agent:${bad}`); }
+    const { config, local, key, log } = this.ctx;
+    const addresses = [...new Set(this.resources.map((r) => r.addresses[local.name]))];
+    this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent');
+    await this.server.start();
+    if (addresses.length && !this.server.listening) {
+      this.ctx.events.emit('mdagent', 2, agentStartReason.socket);
+      throw new Error(`mirror agent: cannot listen on ${addresses.join(', ')} port ${config.ports.mirrorAgent}`);
+    }
+    const peerAddrs = (server: string) => [...new Set(this.resources.map((r) => r.addresses[server]).filter(Boolean))];
+    this.client = new PeerClient(local.name, peerAddrs, config.ports.mirrorAgent, key, this.opts.peerTimeout, 'mdagent');
+    this.bindAll();
+    this.running = true;
+    this.ctx.events.emit('mdagent', 1);
+    this.timer = setInterval(() => { void this.tick(); }, this.opts.interval);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.timer);
+    try {
+      await this.server?.stop();
+      this.ctx.events.emit('mdagent', 3);
+    } catch (e) {
+      this.ctx.events.emit('mdagent', 4);
+      throw e;
+    }
+  }
+
+  /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
+  private bindAll(): void {
+    const log = this.ctx.log;
+    if (!this.liscal.loaded()) { this.note(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
+    try { this.liscal.key(this.ctx.key); } catch (e) { this.note((e as Error).message); return; }
+    const st = this.liscal.status();
+    for (const r of this.resources) {
+      if (st.byNmp.get(r.nmp)?.bound) continue;
+      try {
+        this.liscal.bind(r.nmp, { data: r.dataPartition, cp: r.clusterPartition, peer: r.addresses[this.peer], local: r.addresses[this.ctx.local.name], drvPort: this.ctx.config.ports.mirrorDriver, dataPort: r.dataPort });
+      } catch (e) { this.note(`${r.name}: ${(e as Error).message}`); }
+    }
+    for (const p of st.problems) log.warn(`liscalstat: ${p}`);
+  }
+
+  private note(msg: string): void {
+    this.ctx.log.error(msg);
+    this.problems.push(msg);
+    if (this.problems.length > 50) this.problems.shift();
+  }
+
+  localStatus(nmp: number): LiscalStatus | undefined {
+    return this.liscal.status().byNmp.get(nmp);
+  }
+
+  /** The peer's status of an NMP; undefined when its agent cannot be asked or says nothing usable. */
+  async peerStatus(nmp: number): Promise<LiscalStatus | undefined> {
+    if (!this.client) return undefined;
+    try {
+      const d = decodeStatusReply(await this.client.request(this.peer, statusRequest(nmp)), nmp);
+      if (d.problem) this.ctx.log.warn(d.problem);
+      return d.status;
+    } catch { return undefined; }
+  }
+
+  /** Both sides in server order (server1 first, as clpmdstat prints them). */
+  async sides(r: MdResourceConfig): Promise<[Side, Side]> {
+    const mine: Side = { server: this.ctx.local.name, status: this.localStatus(r.nmp) };
+    const theirs: Side = { server: this.peer, status: await this.peerStatus(r.nmp) };
+    const first = this.ctx.config.servers[0].name === this.ctx.local.name;
+    return first ? [mine, theirs] : [theirs, mine];
+  }
+
+  async view(name: string): Promise<MirrorView> {
+    const r = this.resource(name);
+    const sides = await this.sides(r);
+    return { resource: name, sides, decision: decide(sides[0], sides[1]) };
+  }
+
+  private mdDeps(): MdDeps {
+    return {
+      liscal: this.liscal, platform: this.ctx.platform, events: this.ctx.events, local: this.ctx.local.name, peer: this.peer,
+      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile,
+      timeouts: { fsck: 1800000, mount: 120000, umount: 120000 },
+    };
+  }
+
+  async activate(name: string, mount: boolean): Promise<void> { await activateMd(this.mdDeps(), this.resource(name), { mount }); }
+  async deactivate(name: string, strict = false): Promise<void> { await deactivateMd(this.mdDeps(), this.resource(name), { strict }); }
+
+  /** One pass over every md: link, initial construction, automatic recovery, recovery ends. */
+  async tick(): Promise<void> {
+    if (this.ticking || !this.running) return;
+    this.ticking = true;
+    try {
+      for (const r of this.resources) {
+        try { await this.tickOne(r); } catch (e) { this.ctx.log.warn(`${r.name}: ${(e as Error).message}`); }
+      }
+    } finally { this.ticking = false; }
+  }
+
+  private async tickOne(r: MdResourceConfig): Promise<void> {
+    const mine = this.localStatus(r.nmp);
+    if (!mine?.bound) return;
+    this.reportEnd(r, mine);
+    const peer = await this.peerStatus(r.nmp);
+    if (!peer?.bound) return;
+    // One side dials: the server listed first.
+    if (mine.conn === 'disconnected' && this.ctx.config.servers[0].name === this.ctx.local.name) {
+      try { this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
+      return;
+    }
+    if (mine.conn !== 'connected') return;
+    const [a, b] = this.ctx.config.servers[0].name === this.ctx.local.name
+      ? [{ server: this.ctx.local.name, status: mine }, { server: this.peer, status: peer }]
+      : [{ server: this.peer, status: peer }, { server: this.ctx.local.name, status: mine }];
+    const d = decide(a, b);
+    if (d.direction?.from !== this.ctx.local.name || this.watched.has(r.nmp)) return;
+    if (d.initial) return this.startRecovery(r, 'full', 'initial');
+    if (autoRecovery(r.autoRecovery, d, a, b).run) return this.startRecovery(r, d.mode ?? 'diff', 'recovery');
+  }
+
+  private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {
+    const dev = nmpDevice(r.nmp);
+    this.ctx.events.emit('mdadm', 7, mode === 'diff' ? 'FastSync' : 'Full');
+    try {
+      this.liscal.recover(r.nmp, mode);
+    } catch (e) {
+      this.ctx.events.emit('mdadm', kind === 'initial' ? 19 : 5, recoveryReason.sourceAbnormal, dev);
+      throw e;
+    }
+    this.watched.set(r.nmp, { kind });
+    this.ctx.events.emit('mdadm', kind === 'initial' ? 16 : 17, dev);
+  }
+
+  /** The end of a watched recovery: mdadm 6/18 on success, 5/19 on failure. */
+  private reportEnd(r: MdResourceConfig, s: LiscalStatus): void {
+    const w = this.watched.get(r.nmp);
+    if (!w) return;
+    const dev = nmpDevice(r.nmp);
+    if (s.recovery === 'done' || (s.recovery === 'none' && s.state === 'SYNC')) {
+      this.watched.delete(r.nmp);
+      this.ctx.events.emit('mdadm', w.kind === 'initial' ? 18 : 6, dev);
+    } else if (s.recovery === 'failed' || s.recovery === 'stopped' || s.conn === 'disconnected') {
+      this.watched.delete(r.nmp);
+      this.ctx.events.emit('mdadm', w.kind === 'initial' ? 19 : 5, recoveryReason.sourceAbnormal, dev);
+    }
+  }
+
+  /** clpmdctrl --recovery: from whichever side holds the latest data. */
+  async recovery(name: string): Promise<string> {
+    const r = this.resource(name);
+    const dev = nmpDevice(r.nmp);
+    const [a, b] = await this.sides(r);
+    const d = decide(a, b);
+    const fail = (reason: string, why: string): never => { this.ctx.events.emit('mdadm', 5, reason, dev); throw new MdError(1, why); };
+    if (d.case === 'recovering') fail(recoveryReason.inProgress, 'the recovery is in progress');
+    if (d.case === 'unknown') fail(recoveryReason.sourceAbnormal, `the mirror state of ${!a.status?.bound ? a.server : b.server} cannot be checked`);
+    if (d.case === 'normal') return 'the mirror is already normal';
+    if (d.case === 'needs-forced-recovery' || !d.direction) fail(recoveryReason.noDirection, 'no server is known to hold the latest data: use clpmdctrl --force SERVER');
+    const dst = [a, b].find((s) => s.server === d.direction!.to)!;
+    if (dst.status?.port === 'open') fail(recoveryReason.destinationActive, `the mirror disk is active on ${dst.server}, the destination`);
+    return this.recoverFrom(r, d.direction!.from, d.mode ?? 'full', d);
+  }
+
+  private async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
+    const kind = d?.initial ? 'initial' : 'recovery';
+    if (from === this.ctx.local.name) {
+      this.ensureConnected(r);
+      this.startRecovery(r, mode, kind);
+    } else {
+      const reply = await this.askPeer(recoverRequest(r.nmp, mode));
+      if (reply.code) throw new MdError(reply.code, reply.message ?? `${from} refused the recovery`);
+    }
+    return `recovery ${from} -> ${from === this.ctx.local.name ? this.peer : this.ctx.local.name} (${mode === 'diff' ? 'FastSync' : 'full copy'}) started`;
+  }
+
+  private ensureConnected(r: MdResourceConfig): void {
+    const s = this.localStatus(r.nmp);
+    if (s?.conn === 'disconnected') this.liscal.connect(r.nmp);
+  }
+
+  private async askPeer(req: { op: string; args?: Record<string, unknown> }): Promise<ControlReply> {
+    if (!this.client) throw mdError(1);
+    try { return await this.client.request(this.peer, req); } catch (e) { throw new MdError(1, `${this.peer}: ${(e as Error).message}`); }
+  }
+
+  /**
+   * clpmdctrl --force SERVER: SERVER's data becomes the latest. The other side is declared
+   * outdated and a full copy runs; with the other server down (§11.10.6) SERVER alone is
+   * declared latest, and its data is copied in full when the other returns.
+   */
+  async force(name: string, server: string): Promise<string> {
+    const r = this.resource(name);
+    if (server !== this.ctx.local.name && server !== this.peer) throw new MdError(2, `unknown server '${server}' (servers: ${this.ctx.local.name}, ${this.peer})`);
+    if (server !== this.ctx.local.name) {
+      const reply = await this.askPeer(forceRequest(r.nmp, 'latest'));
+      if (reply.code) throw new MdError(reply.code, reply.message ?? `${server} refused`);
+      return reply.message ?? 'forced recovery started';
+    }
+    return this.forceHere(r);
+  }
+
+  private async forceHere(r: MdResourceConfig): Promise<string> {
+    const peer = await this.peerStatus(r.nmp);
+    if (peer?.port === 'open') {
+      this.ctx.events.emit('mdadm', 5, recoveryReason.destinationActive, nmpDevice(r.nmp));
+      throw new MdError(1, `the mirror disk is active on ${this.peer}, the destination`);
+    }
+    this.liscal.force(r.nmp, 'latest');
+    if (!peer?.bound) return `${this.ctx.local.name} now holds the latest data of ${r.name}; ${this.peer} is copied in full when it returns`;
+    const red = await this.askPeer(forceRequest(r.nmp, 'red'));
+    if (red.code) throw new MdError(red.code, red.message ?? `${this.peer} refused to be declared outdated`);
+    return this.recoverFrom(r, this.ctx.local.name, 'full');
+  }
+
+  private registerOps(): void {
+    const reg = this.registry;
+    const withNmp = (h: (nmp: number, args: Record<string, unknown>) => Promise<ControlReply>) => async (args: Record<string, unknown>): Promise<ControlReply> => {
+      const nmp = nmpArg(args);
+      if (typeof nmp === 'string') return { code: 2, message: nmp };
+      const r = this.resources.find((x) => x.nmp === nmp);
+      if (!r) return { code: 2, message: `NMP${nmp} is not a mirror disk of this cluster` };
+      try { return await h(nmp, args); } catch (e) { return { code: e instanceof MdError ? e.code : 1, message: (e as Error).message }; }
+    };
+    reg.register(agentOps.status, withNmp(async (nmp) => statusReply(this.localStatus(nmp))));
+    reg.register(agentOps.connect, withNmp(async (nmp) => { this.liscal.connect(nmp); return { code: 0 }; }));
+    reg.register(agentOps.force, withNmp(async (nmp, args) => {
+      const kind = forceArg(args);
+      if (typeof kind === 'string' && !['green', 'red', 'latest'].includes(kind)) return { code: 2, message: kind };
+      const r = this.resources.find((x) => x.nmp === nmp)!;
+      if ((kind as ForceKind) === 'latest') return { code: 0, message: await this.forceHere(r) };
+      if (this.localStatus(nmp)?.port === 'open') return { code: 1, message: `the mirror disk is active on ${this.ctx.local.name}` };
+      this.liscal.force(nmp, kind as ForceKind);
+      return { code: 0 };
+    }));
+    reg.register(agentOps.recover, withNmp(async (nmp, args) => {
+      const mode = modeArg(args);
+      if (mode !== 'full' && mode !== 'diff') return { code: 2, message: String(mode) };
+      const r = this.resources.find((x) => x.nmp === nmp)!;
+      return { code: 0, message: await this.recoverFrom(r, this.ctx.local.name, mode) };
+    }));
+  }
+}
