@@ -4,12 +4,16 @@ import * as path from 'node:path';
 import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
+import { clpmdchng } from './commands/clpmdchng';
+import { clpmdctrl } from './commands/clpmdctrl';
+import { clpmdinit } from './commands/clpmdinit';
+import { clpmdstat } from './commands/clpmdstat';
 import { clpstat } from './commands/clpstat';
 import { clptoratio } from './commands/clptoratio';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert,
+  clpstat, clpcl, clptoratio, clpalert, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',

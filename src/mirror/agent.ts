@@ -106,7 +106,7 @@ export class MirrorAgent implements Role {
   }
 
   /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
-  private bindAll(): void {
+  bindAll(): void {
     const log = this.ctx.log;
     if (!this.liscal.loaded()) { this.note(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
     try { this.liscal.key(this.ctx.key); } catch (e) { this.note((e as Error).message); return; }

@@ -14,6 +14,8 @@ import type { EventBus } from '../events/bus';
 import { type AlertLog, readAlerts } from '../events/sinks/alert';
 import { AlertSync } from '../events/sync/alert-sync';
 import type { Logger } from '../logger';
+import { MirrorAgent } from '../mirror/agent';
+import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
 import type { Platform } from '../platform/types';
 import type { Role, RuntimeContext } from './role';
@@ -41,6 +43,9 @@ export class Runtime {
   readonly alertSync?: AlertSync;
   private readonly ctx: RuntimeContext;
   membership?: Membership;
+  /** The mirror agent (seed's clpmdagent): runs with the process, like the seed's clusterpro_md
+   * service, so that clpmdctrl --active works while the cluster daemon cannot start (§11.8.1). */
+  readonly mirror?: MirrorAgent;
   private roles: Role[] = [];
   private running = false;
   /** Resolves when the process should exit (stop requested or power action recorded). */
@@ -60,6 +65,8 @@ export class Runtime {
       this.alertSync = new AlertSync({ cluster: c.cluster.name, server: d.local.name, servers: c.servers.map((s) => s.name), bootId: d.bootId, key: d.key, port: c.ports.alertSync, links, alert: d.alert, log: d.log.child('alertsync') });
     }
     this.exited = new Promise((r) => { this.exit = r; });
+    if (c.resources.some((r) => r.type === 'md')) this.mirror = new MirrorAgent(this.ctx);
+    registerMirrorOps(this.registry, { config: c, platform: d.platform, events: d.events, agent: () => this.mirror });
     this.registerOps();
   }
 
@@ -70,6 +77,8 @@ export class Runtime {
     await this.localControl.start();
     await this.peerServer.start();
     await this.alertSync?.start();
+    // A mirror agent that cannot start has said why (mdagent event 2); the rest still runs.
+    await this.mirror?.start().catch((e: Error) => this.d.log.error(e.message));
     if (startDaemon) await this.startDaemon();
   }
 
@@ -111,6 +120,7 @@ export class Runtime {
   /** Orderly end of the process (SIGTERM, service stop). */
   async shutdown(): Promise<void> {
     await this.stopDaemon();
+    await this.mirror?.stop().catch((e: Error) => this.d.log.error(`mdagent: stop: ${e.message}`));
     await this.alertSync?.stop();
     await this.peerServer.stop();
     await this.localControl.stop();
