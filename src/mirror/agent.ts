@@ -158,7 +158,6 @@ export class MirrorAgent implements Role {
     return {
       liscal: this.liscal, platform: this.ctx.platform, events: this.ctx.events, local: this.ctx.local.name, peer: this.peer,
       peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile,
-      timeouts: { fsck: 1800000, mount: 120000, umount: 120000 },
     };
   }
 

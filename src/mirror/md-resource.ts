@@ -21,8 +21,6 @@ export interface MdDeps {
   peerStatus(nmp: number): Promise<LiscalStatus | undefined>;
   /** /proc/mounts (a file in tests). */
   mountsFile: string;
-  /** Timeouts of the system commands (ms). */
-  timeouts: { fsck: number; mount: number; umount: number };
 }
 
 export const nmpDevice = (nmp: number) => `/dev/NMP${nmp}`;
@@ -79,10 +77,10 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     if (cfg.fsck === 'always') {
       d.events.emit('mdadm', 2, dev);
       // fsck: 0 clean, 1 errors corrected.
-      await system(d, 'fsck', ['-t', cfg.fsType, ...cfg.fsckOptions.split(/\s+/).filter(Boolean), dev], d.timeouts.fsck, [0, 1]);
+      await system(d, 'fsck', ['-t', cfg.fsType, ...cfg.fsckOptions.split(/\s+/).filter(Boolean), dev], cfg.fsckTimeout, [0, 1]);
       d.events.emit('mdadm', 3, dev);
     }
-    await system(d, 'mount', ['-t', cfg.fsType, '-o', cfg.mountOptions, dev, cfg.mountPoint], d.timeouts.mount);
+    await system(d, 'mount', ['-t', cfg.fsType, '-o', cfg.mountOptions, dev, cfg.mountPoint], cfg.mountTimeout);
   } catch (e) {
     // Leave nothing half active: the port closes again.
     try { d.liscal.close(cfg.nmp); } catch { /* reported below */ }
@@ -100,7 +98,7 @@ export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { str
     return;
   }
   if (mounted(d, cfg.mountPoint) !== undefined) {
-    try { await system(d, 'umount', [cfg.mountPoint], d.timeouts.umount); } catch (e) { fail(deactivateReason.umount, e as MdError); }
+    try { await system(d, 'umount', [cfg.mountPoint], cfg.umountTimeout); } catch (e) { fail(deactivateReason.umount, e as MdError); }
   }
   try { d.liscal.close(cfg.nmp); } catch (e) { throw mdError(30, (e as Error).message); }
 }

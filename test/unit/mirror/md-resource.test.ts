@@ -39,6 +39,7 @@ cluster_partition = /dev/vdb1
 mount_point = ${mp}
 fs_type = ext4
 fsck_options = -y -f
+fsck_timeout = 1000
 data_port = 29051
 server1 = 127.0.0.1
 server2 = 127.0.0.2
@@ -62,7 +63,6 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
     local: 'server1', peer: 'server2',
     peerStatus: async () => (peer ? st(peer) : undefined),
     mountsFile: path.join(root, 'mounts'),
-    timeouts: { fsck: 1000, mount: 1000, umount: 1000 },
   };
   const ctl = () => fs.readFileSync(path.join(root, 'proc', 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);
   return { d, runs, events, ctl };
