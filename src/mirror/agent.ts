@@ -107,17 +107,25 @@ export class MirrorAgent implements Role {
 
   /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
   bindAll(): void {
-    const log = this.ctx.log;
     if (!this.liscal.loaded()) { this.note(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
+    // The key always: the driver may have kept another from an earlier configuration.
     try { this.liscal.key(this.ctx.key); } catch (e) { this.note((e as Error).message); return; }
     const st = this.liscal.status();
+    for (const p of st.problems) this.ctx.log.warn(`liscalstat: ${p}`);
     for (const r of this.resources) {
       if (st.byNmp.get(r.nmp)?.bound) continue;
-      try {
-        this.liscal.bind(r.nmp, { data: r.dataPartition, cp: r.clusterPartition, peer: r.addresses[this.peer], local: r.addresses[this.ctx.local.name], drvPort: this.ctx.config.ports.mirrorDriver, dataPort: r.dataPort });
-      } catch (e) { this.note(`${r.name}: ${(e as Error).message}`); }
+      try { this.attach(r); } catch (e) { this.note(`${r.name}: ${(e as Error).message}`); }
     }
-    for (const p of st.problems) log.warn(`liscalstat: ${p}`);
+  }
+
+  /** Give the driver the cluster key and attach one md to its partitions and peer. */
+  bind(r: MdResourceConfig): void {
+    this.liscal.key(this.ctx.key);
+    this.attach(r);
+  }
+
+  private attach(r: MdResourceConfig): void {
+    this.liscal.bind(r.nmp, { data: r.dataPartition, cp: r.clusterPartition, peer: r.addresses[this.peer], local: r.addresses[this.ctx.local.name], drvPort: this.ctx.config.ports.mirrorDriver, dataPort: r.dataPort });
   }
 
   private note(msg: string): void {

@@ -27,7 +27,7 @@ async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceC
   if (s?.bound) agent.liscal.unbind(r.nmp);
   const res = await d.platform.run('dd', ['if=/dev/zero', `of=${r.clusterPartition}`, 'bs=4096', 'count=1', 'conv=fsync'], { timeoutMs: 60000 });
   if (res.code) throw mdError(82);
-  agent.bindAll();
+  agent.bind(r);
 }
 
 export function registerMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void {

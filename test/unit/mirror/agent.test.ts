@@ -14,7 +14,7 @@ import { Logger } from '../../../src/logger';
 import { MirrorAgent } from '../../../src/mirror/agent';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import type { RuntimeContext } from '../../../src/runtime/role';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdagent-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));

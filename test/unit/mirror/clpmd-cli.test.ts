@@ -5,7 +5,7 @@ import { cli } from '../../../src/cli/pairha';
 import type { CliContext } from '../../../src/cli/context';
 import type { ControlReply, ControlRequest } from '../../../src/control/types';
 import { resolvePaths } from '../../../src/constants';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 function ctx(reply: ControlReply = { code: 0 }) {
   const sent: ControlRequest[] = [];

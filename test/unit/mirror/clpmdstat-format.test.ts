@@ -4,7 +4,7 @@ import t from 'tap';
 import { formatMirrorStatus, formatTime } from '../../../src/mirror/format';
 import { decide, type Side } from '../../../src/mirror/state';
 import { mdstatSamples } from '../../helpers/seed';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 /** Unix seconds of a local wall-clock time as the seed prints it. */
 const at = (s: string) => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { Liscal } from '../../../src/mirror/liscal';
 import { formatStatusLine, parseStatus, parseStatusLine } from '../../../src/mirror/liscal-status';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'liscal-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));

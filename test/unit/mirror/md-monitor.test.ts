@@ -1,7 +1,7 @@
 // mdw (§12.5.6) and mdnw (§12.5.7): return codes and messages as a table.
 import t from 'tap';
 import { mdnwCheck, mdwCheck, type MdwInput } from '../../../src/mirror/md-monitor';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 const base: MdwInput = { resource: 'md1', agentRunning: true, local: st(), peer: st(), peerUp: true };
 const brk = { state: 'BREAK' as const, gen: 6, peerGen: 5, dirty: 9 };

@@ -12,7 +12,7 @@ import type { RunResult } from '../../../src/platform/types';
 import { Liscal } from '../../../src/mirror/liscal';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import { activateMd, deactivateMd, type MdDeps } from '../../../src/mirror/md-resource';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdres-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
 // latest data, direction, mode and the §11.10.1 automatic recovery verdict out.
 import t from 'tap';
 import { autoRecovery, decide, recoveryMode, type Side } from '../../../src/mirror/state';
-import { st } from './status-builder';
+import { st } from '../../helpers/mirror';
 
 const s1 = (over = {}): Side => ({ server: 'server1', status: st(over) });
 const s2 = (over = {}): Side => ({ server: 'server2', status: st(over) });

@@ -1,5 +1,5 @@
 // Builds liscal status records for the mirror tests: a SYNC, connected NMP1 unless overridden.
-import type { LiscalStatus } from '../../../src/mirror/liscal-status';
+import type { LiscalStatus } from '../../src/mirror/liscal-status';
 
 export function st(over: Partial<LiscalStatus> = {}): LiscalStatus {
   return {
