@@ -11,6 +11,7 @@ import type { Role, RuntimeContext } from '../runtime/role';
 import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
 import { Liscal, type ForceKind, type RecoverMode } from './liscal';
 import type { LiscalStatus } from './liscal-status';
+import { mdnwCheck, mdwCheck, type MdCheckFailure } from './md-monitor';
 import { activateMd, deactivateMd, nmpDevice, type MdDeps } from './md-resource';
 import {
   agentOps, decodeStatusReply, forceArg, forceRequest, modeArg, nmpArg, recoverRequest, statusReply, statusRequest,
@@ -23,10 +24,14 @@ export interface AgentOptions {
   interval: number;
   /** Answer time allowed to the peer's agent (ms). */
   peerTimeout: number;
+  /** After a failed automatic recovery, wait this long before starting another (ms). */
+  retryDelay: number;
   mountsFile: string;
+  /** The agent has died (seed §10.9): the runtime stops the groups and reboots. */
+  onFatal?: (why: string) => void;
 }
 
-export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, mountsFile: '/proc/mounts' };
+export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, retryDelay: 60000, mountsFile: '/proc/mounts' };
 
 /** A recovery this agent started and watches to its end. */
 interface Watched { kind: 'initial' | 'recovery' }
@@ -40,6 +45,8 @@ export class MirrorAgent implements Role {
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private readonly watched = new Map<number, Watched>();
+  /** NMP -> time before which no automatic recovery starts again (after a failure). */
+  private readonly retryAt = new Map<number, number>();
   readonly peer: string;
   running = false;
   readonly problems: string[] = [];
@@ -89,7 +96,7 @@ export class MirrorAgent implements Role {
     this.bindAll();
     this.running = true;
     this.ctx.events.emit('mdagent', 1);
-    this.timer = setInterval(() => { void this.tick(); }, this.opts.interval);
+    this.timer = setInterval(() => { this.tick().catch((e: Error) => this.die(e.message)); }, this.opts.interval);
   }
 
   async stop(): Promise<void> {
@@ -103,6 +110,16 @@ export class MirrorAgent implements Role {
       this.ctx.events.emit('mdagent', 4);
       throw e;
     }
+  }
+
+  /** Whatever escapes the agent's own handling ends it: as if clpmdagent had exited (§10.9). */
+  private die(why: string): void {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.timer);
+    void this.server?.stop();
+    this.ctx.events.emit('monp', 2, 'mdagent', why);
+    this.opts.onFatal?.(why);
   }
 
   /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
@@ -170,6 +187,20 @@ export class MirrorAgent implements Role {
   }
 
   async activate(name: string, mount: boolean): Promise<void> { await activateMd(this.mdDeps(), this.resource(name), { mount }); }
+
+  /** mdw (§12.5.6) of one resource; peerUp comes from membership. */
+  async mdw(name: string, peerUp: boolean): Promise<MdCheckFailure | undefined> {
+    const r = this.resources.find((x) => x.name === name);
+    if (!r) return { code: 5, message: `Monitor config error.(${name})` };
+    return mdwCheck({ resource: name, agentRunning: this.running, local: this.localStatus(r.nmp), peer: await this.peerStatus(r.nmp), peerUp });
+  }
+
+  /** mdnw (§12.5.7) of one resource. */
+  mdnw(name: string): MdCheckFailure | undefined {
+    const r = this.resources.find((x) => x.name === name);
+    if (!r) return { code: 5, message: `Monitor config error.(${name})` };
+    return mdnwCheck({ agentRunning: this.running, local: this.localStatus(r.nmp) });
+  }
   async deactivate(name: string, strict = false): Promise<void> { await deactivateMd(this.mdDeps(), this.resource(name), { strict }); }
 
   /** One pass over every md: link, initial construction, automatic recovery, recovery ends. */
@@ -200,6 +231,7 @@ export class MirrorAgent implements Role {
       : [{ server: this.peer, status: peer }, { server: this.ctx.local.name, status: mine }];
     const d = decide(a, b);
     if (d.direction?.from !== this.ctx.local.name || this.watched.has(r.nmp)) return;
+    if ((this.retryAt.get(r.nmp) ?? 0) > Date.now()) return;
     if (d.initial) return this.startRecovery(r, 'full', 'initial');
     if (autoRecovery(r.autoRecovery, d, a, b).run) return this.startRecovery(r, d.mode ?? 'diff', 'recovery');
   }
@@ -227,6 +259,7 @@ export class MirrorAgent implements Role {
       this.ctx.events.emit('mdadm', w.kind === 'initial' ? 18 : 6, dev);
     } else if (s.recovery === 'failed' || s.recovery === 'stopped' || s.conn === 'disconnected') {
       this.watched.delete(r.nmp);
+      this.retryAt.set(r.nmp, Date.now() + this.opts.retryDelay);
       this.ctx.events.emit('mdadm', w.kind === 'initial' ? 19 : 5, recoveryReason.sourceAbnormal, dev);
     }
   }

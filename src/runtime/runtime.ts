@@ -14,7 +14,7 @@ import type { EventBus } from '../events/bus';
 import { type AlertLog, readAlerts } from '../events/sinks/alert';
 import { AlertSync } from '../events/sync/alert-sync';
 import type { Logger } from '../logger';
-import { MirrorAgent } from '../mirror/agent';
+import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
 import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
 import type { Platform } from '../platform/types';
@@ -65,7 +65,9 @@ export class Runtime {
       this.alertSync = new AlertSync({ cluster: c.cluster.name, server: d.local.name, servers: c.servers.map((s) => s.name), bootId: d.bootId, key: d.key, port: c.ports.alertSync, links, alert: d.alert, log: d.log.child('alertsync') });
     }
     this.exited = new Promise((r) => { this.exit = r; });
-    if (c.resources.some((r) => r.type === 'md')) this.mirror = new MirrorAgent(this.ctx);
+    if (c.resources.some((r) => r.type === 'md')) {
+      this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, onFatal: (why) => { void this.mirrorDied(why); } });
+    }
     registerMirrorOps(this.registry, { config: c, platform: d.platform, events: d.events, agent: () => this.mirror });
     this.registerOps();
   }
@@ -115,6 +117,14 @@ export class Runtime {
     }
     this.roles = [];
     this.membership = undefined;
+  }
+
+  /** Seed §10.9: the mirror agent died: stop the groups (the cluster daemon), then reboot. */
+  private async mirrorDied(why: string): Promise<void> {
+    this.d.log.error(`mdagent died: ${why}`);
+    this.d.events.emit('monp', 8, 'mdagent');
+    await this.stopDaemon();
+    await this.d.platform.power('reboot', `mdagent exited abnormally: ${why}`);
   }
 
   /** Orderly end of the process (SIGTERM, service stop). */

@@ -70,7 +70,7 @@ function box(name: string, port: number, key = 'k'.repeat(16)): Box {
     events: { emit: (type, id, ...args) => { const d = catalog.get(catalogKey(type, id)); events.push(`${type} ${id} ${d ? formatMessage(d.msg, args) : 'NOT IN CATALOG'}`); } },
     log: new Logger({ write: () => {} }), platform: { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {} },
   };
-  const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, mountsFile: path.join(dir, 'mounts') });
+  const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, retryDelay: 60000, mountsFile: path.join(dir, 'mounts') });
   const ctl = () => fs.readFileSync(path.join(dir, 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);
   return { agent, events, ctl, setStatus };
 }
@@ -166,4 +166,40 @@ t.test('start refused: a server without a mirror address', async (t) => {
   delete (a.agent as unknown as { ctx: RuntimeContext }).ctx.config.resources.find((r) => r.type === 'md')!.addresses!['server2' as never];
   await t.rejects(a.agent.start(), /IP address in config file is wrong/);
   t.same(a.events, ['mdagent 2 Failed to start agent. IP address in config file is wrong.']);
+});
+
+t.test('initial construction: both never constructed, server1 copies in full; mdw/mdnw', async (t) => {
+  const port = await freePort();
+  const a = box('server1', port), b = box('server2', port);
+  const blank = st({ state: 'BREAK', gen: 0, peerGen: 0, dirty: 16384, lastUpdate: 0 });
+  a.setStatus(blank); b.setStatus(blank);
+  await a.agent.start(); await b.agent.start();
+  t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
+  t.same(await a.agent.mdw('md1', true), { code: 58, message: 'Local mirror disk status is unknown or not constructed.(md1)' });
+  await b.agent.tick();
+  await a.agent.tick();
+  t.same(a.ctl().slice(1), ['recover 1 full'], 'no resource active, yet the initial construction runs');
+  t.same(b.ctl().slice(1), [], 'from server1 only');
+  t.same(a.events.slice(1), ['mdadm 7 Recovery mode is Full.', 'mdadm 16 Initial recovery of mirror disk started.(Device:/dev/NMP1)']);
+  a.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 1, peerGen: 1 });
+  b.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 1, peerGen: 1 });
+  await a.agent.tick();
+  t.equal(a.events.at(-1), 'mdadm 18 Initial recovery of mirror disk has finished successfully.(Device:/dev/NMP1)');
+  t.equal(await a.agent.mdw('md1', true), undefined, 'mdw: normal');
+  t.equal(a.agent.mdnw('md1'), undefined, 'mdnw: linked');
+  a.setStatus({ ...blank, state: 'BREAK', conn: 'disconnected', gen: 2, peerGen: 1, dirty: 5 });
+  t.same(a.agent.mdnw('md1'), { code: 31, message: 'Network was interrupted' });
+  t.same(await a.agent.mdw('md1', true), { code: 64, message: 'Remote mirror disk is abnormal.(md1)' });
+  t.same(a.agent.mdnw('nope'), { code: 5, message: 'Monitor config error.(nope)' });
+
+  // A failed initial construction: mdadm 19.
+  a.setStatus(blank); b.setStatus(blank);
+  await a.agent.tick();
+  a.setStatus({ ...blank, recovery: 'failed' });
+  await a.agent.tick();
+  t.equal(a.events.at(-1), 'mdadm 19 Initial recovery of mirror disk finished abnormally. The source server is abnormal.(Device:/dev/NMP1)');
+  await a.agent.tick();
+  t.equal(a.ctl().filter((l) => l.startsWith('recover')).length, 2, 'no immediate retry after a failure');
+  // An operator's recovery is not held back.
+  t.match(await a.agent.recovery('md1'), /recovery server1 -> server2 \(full copy\) started/);
 });

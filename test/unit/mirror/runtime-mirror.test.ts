@@ -67,7 +67,8 @@ server2 = 127.0.0.2
     const logged: string[] = [];
     const log = new Logger({ write: (l) => { logged.push(l); } }, 'info');
     const runs: string[] = [];
-    const platform = { run: async (f: string, a: string[]) => { runs.push([f, ...a].join(' ')); return { code: 0, stdout: '', stderr: '' }; }, power: async () => {} };
+    const powered: string[] = [];
+    const platform = { run: async (f: string, a: string[]) => { runs.push([f, ...a].join(' ')); return { code: 0, stdout: '', stderr: '' }; }, power: async (action: string, why: string) => { powered.push(`${action}: ${why}`); } };
     const rt = new Runtime({ config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log, platform, events: new EventBus(messages, name, {}, log) });
     const setStatus = (s: LiscalStatus) => fs.writeFileSync(path.join(dir, 'liscalstat'), formatStatusLine(s) + '\n');
     setStatus(st());
@@ -79,8 +80,8 @@ server2 = 127.0.0.2
       return { code, out, err };
     };
     const ctl = () => fs.readFileSync(path.join(dir, 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);
-    const events = () => logged.filter((l) => l.includes('<type: md')).map((l) => l.trim());
-    boxes.push({ rt, clp, setStatus, ctl, runs, events });
+    const events = () => logged.filter((l) => /<type: (md|monp)/.test(l)).map((l) => l.trim());
+    boxes.push({ rt, clp, setStatus, ctl, runs, events, powered });
   }
   return boxes;
 }
@@ -127,4 +128,22 @@ t.test('clpmdstat on both servers; clpmdctrl and clpmdinit through the sockets',
   r = await a.clp('clpmdchng', '--execute', '/dev/sdq');
   t.equal(r.code, 2);
   t.match(r.err, /no mirror disk resource has its partitions on \/dev\/sdq/);
+});
+
+t.test('§10.9: the mirror agent dying stops the daemon and reboots', async (t) => {
+  const [a] = await pair(t);
+  await a.rt.startDaemon();
+  t.equal(a.rt.daemonRunning, true);
+  a.rt.mirror!.tick = async () => { throw new Error('invariant broken'); };
+  const end = Date.now() + 6000;
+  while (!a.powered.length && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  t.same(a.powered, ['reboot: mdagent exited abnormally: invariant broken']);
+  t.equal(a.rt.daemonRunning, false, 'groups stopped first (the cluster daemon)');
+  t.equal(a.rt.mirror!.running, false);
+  const ev = a.events();
+  t.ok(ev.some((l) => l.endsWith('<type: monp><event: 2> mdagent process exit abnormally. (status=invariant broken)')), 'monp 2');
+  t.ok(ev.some((l) => l.endsWith('<type: monp><event: 8> System will be rebooted for mdagent process exit abnormally.')), 'monp 8');
+  const r = await a.clp('clpmdstat', '--mirror', 'md1');
+  t.equal(r.code, 1);
+  t.equal(r.err, 'clpmdstat: Need to start mirror agent at first.\n');
 });
