@@ -9,13 +9,12 @@ import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import type { Role, RuntimeContext } from '../runtime/role';
 import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
-import { Liscal, type ForceKind, type RecoverMode } from './liscal';
+import { Liscal, type RecoverMode } from './liscal';
 import type { LiscalStatus } from './liscal-status';
 import { mdnwCheck, mdwCheck, type MdCheckFailure } from './md-monitor';
 import { activateMd, deactivateMd, nmpDevice, type MdDeps } from './md-resource';
-import {
-  agentOps, decodeStatusReply, forceArg, forceRequest, modeArg, nmpArg, recoverRequest, statusReply, statusRequest,
-} from './protocol';
+import { serveAgentChannel } from './agent-channel';
+import { decodeStatusReply, forceRequest, recoverRequest, statusRequest } from './protocol';
 import { autoRecovery, decide, type MirrorDecision, type Side } from './state';
 import type { MirrorView } from './format';
 
@@ -40,6 +39,8 @@ export class MirrorAgent implements Role {
   readonly type = 'mdagent';
   readonly liscal: Liscal;
   private readonly registry = new Registry();
+  /** This server's name. */
+  get self(): string { return this.ctx.local.name; }
   private server?: PeerServer;
   private client?: PeerClient;
   private timer?: NodeJS.Timeout;
@@ -54,7 +55,7 @@ export class MirrorAgent implements Role {
   constructor(private readonly ctx: RuntimeContext, private readonly opts: AgentOptions = defaultAgentOptions, liscal?: Liscal) {
     this.liscal = liscal ?? new Liscal(ctx.paths.liscalProc);
     this.peer = ctx.config.servers.find((s) => s.name !== ctx.local.name)?.name ?? '';
-    this.registerOps();
+    serveAgentChannel(this.registry, this);
   }
 
   get resources(): MdResourceConfig[] {
@@ -280,7 +281,7 @@ export class MirrorAgent implements Role {
     return this.recoverFrom(r, d.direction!.from, d.mode ?? 'full', d);
   }
 
-  private async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
+  async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
     const kind = d?.initial ? 'initial' : 'recovery';
     if (from === this.ctx.local.name) {
       this.ensureConnected(r);
@@ -318,7 +319,8 @@ export class MirrorAgent implements Role {
     return this.forceHere(r);
   }
 
-  private async forceHere(r: MdResourceConfig): Promise<string> {
+  /** This server's data becomes the latest; the peer, if it answers, is declared outdated and copied in full. */
+  async forceHere(r: MdResourceConfig): Promise<string> {
     const peer = await this.peerStatus(r.nmp);
     if (peer?.port === 'open') {
       this.ctx.events.emit('mdadm', 5, recoveryReason.destinationActive, nmpDevice(r.nmp));
@@ -329,33 +331,5 @@ export class MirrorAgent implements Role {
     const red = await this.askPeer(forceRequest(r.nmp, 'red'));
     if (red.code) throw new MdError(red.code, red.message ?? `${this.peer} refused to be declared outdated`);
     return this.recoverFrom(r, this.ctx.local.name, 'full');
-  }
-
-  private registerOps(): void {
-    const reg = this.registry;
-    const withNmp = (h: (nmp: number, args: Record<string, unknown>) => Promise<ControlReply>) => async (args: Record<string, unknown>): Promise<ControlReply> => {
-      const nmp = nmpArg(args);
-      if (typeof nmp === 'string') return { code: 2, message: nmp };
-      const r = this.resources.find((x) => x.nmp === nmp);
-      if (!r) return { code: 2, message: `NMP${nmp} is not a mirror disk of this cluster` };
-      try { return await h(nmp, args); } catch (e) { return { code: e instanceof MdError ? e.code : 1, message: (e as Error).message }; }
-    };
-    reg.register(agentOps.status, withNmp(async (nmp) => statusReply(this.localStatus(nmp))));
-    reg.register(agentOps.connect, withNmp(async (nmp) => { this.liscal.connect(nmp); return { code: 0 }; }));
-    reg.register(agentOps.force, withNmp(async (nmp, args) => {
-      const kind = forceArg(args);
-      if (typeof kind === 'string' && !['green', 'red', 'latest'].includes(kind)) return { code: 2, message: kind };
-      const r = this.resources.find((x) => x.nmp === nmp)!;
-      if ((kind as ForceKind) === 'latest') return { code: 0, message: await this.forceHere(r) };
-      if (this.localStatus(nmp)?.port === 'open') return { code: 1, message: `the mirror disk is active on ${this.ctx.local.name}` };
-      this.liscal.force(nmp, kind as ForceKind);
-      return { code: 0 };
-    }));
-    reg.register(agentOps.recover, withNmp(async (nmp, args) => {
-      const mode = modeArg(args);
-      if (mode !== 'full' && mode !== 'diff') return { code: 2, message: String(mode) };
-      const r = this.resources.find((x) => x.nmp === nmp)!;
-      return { code: 0, message: await this.recoverFrom(r, this.ctx.local.name, mode) };
-    }));
   }
 }

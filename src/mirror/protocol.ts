@@ -10,7 +10,6 @@ export const agentOps = {
   status: 'agent.status',
   force: 'agent.force',
   recover: 'agent.recover',
-  connect: 'agent.connect',
 } as const;
 
 const isNmp = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 64;
@@ -19,18 +18,20 @@ const modes: readonly RecoverMode[] = ['full', 'diff'];
 
 export const statusRequest = (nmp: number): ControlRequest => ({ op: agentOps.status, args: { nmp } });
 export const forceRequest = (nmp: number, kind: ForceKind): ControlRequest => ({ op: agentOps.force, args: { nmp, kind } });
-export const recoverRequest = (nmp: number, mode: RecoverMode | 'auto'): ControlRequest => ({ op: agentOps.recover, args: { nmp, mode } });
-export const connectRequest = (nmp: number): ControlRequest => ({ op: agentOps.connect, args: { nmp } });
+export const recoverRequest = (nmp: number, mode: RecoverMode): ControlRequest => ({ op: agentOps.recover, args: { nmp, mode } });
+
+type Checked<T> = { ok: true; value: T } | { ok: false; why: string };
+const shown = (v: unknown) => String(v).slice(0, 20);
 
 /** The NMP of a request, or a reason. */
 export function nmpArg(args: Record<string, unknown>): number | string {
-  return isNmp(args.nmp) ? args.nmp : `bad nmp '${String(args.nmp).slice(0, 20)}'`;
+  return isNmp(args.nmp) ? args.nmp : `bad nmp '${shown(args.nmp)}'`;
 }
-export function forceArg(args: Record<string, unknown>): ForceKind | string {
-  return forceKinds.includes(args.kind as ForceKind) ? args.kind as ForceKind : `bad force kind '${String(args.kind).slice(0, 20)}'`;
+export function forceArg(args: Record<string, unknown>): Checked<ForceKind> {
+  return forceKinds.includes(args.kind as ForceKind) ? { ok: true, value: args.kind as ForceKind } : { ok: false, why: `bad force kind '${shown(args.kind)}'` };
 }
-export function modeArg(args: Record<string, unknown>): RecoverMode | 'auto' | string {
-  return args.mode === 'auto' || modes.includes(args.mode as RecoverMode) ? args.mode as RecoverMode | 'auto' : `bad recovery mode '${String(args.mode).slice(0, 20)}'`;
+export function modeArg(args: Record<string, unknown>): Checked<RecoverMode> {
+  return modes.includes(args.mode as RecoverMode) ? { ok: true, value: args.mode as RecoverMode } : { ok: false, why: `bad recovery mode '${shown(args.mode)}'` };
 }
 
 /** Reply to agent.status: the status line, or null when the NMP is not bound there. */

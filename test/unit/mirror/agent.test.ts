@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { parseConfig } from '../../../src/config/load';
+import { PeerClient } from '../../../src/control/peer';
 import { resolvePaths } from '../../../src/constants';
 import { formatMessage, loadCatalog, catalogKey } from '../../../src/events/catalog';
 import { Logger } from '../../../src/logger';
@@ -156,6 +157,18 @@ t.test('the channel refuses a wrong key and hostile packets', async (t) => {
     await new Promise<void>((r) => c.on('connect', () => { c.write(garbage); r(); }));
     await new Promise<void>((r) => { c.on('close', () => r()); setTimeout(() => { c.destroy(); r(); }, 3000); });
   }
+  // Authenticated, but with arguments no agent sends: refused by name.
+  const client = new PeerClient('server2', () => ['127.0.0.1'], port, Buffer.from('k'.repeat(16)), 2000, 'mdagent');
+  const asks: Array<[Record<string, unknown>, string, number, string]> = [
+    [{ nmp: 'x' }, 'agent.status', 2, "bad nmp 'x'"],
+    [{ nmp: 7 }, 'agent.status', 2, 'NMP7 is not a mirror disk of this cluster'],
+    [{ nmp: 1, kind: 'purple' }, 'agent.force', 2, "bad force kind 'purple'"],
+    [{ nmp: 1, mode: 'rm -rf' }, 'agent.recover', 2, "bad recovery mode 'rm -rf'"],
+    [{}, 'cl.stop', 2, "unknown operation 'cl.stop'"],
+  ];
+  for (const [args, op, code, message] of asks) t.same(await client.request('server1', { op, args }), { code, message }, `${op} ${JSON.stringify(args)}`);
+  // A request signed for the control channel (29001) is refused on this one.
+  await t.rejects(new PeerClient('server2', () => ['127.0.0.1'], port, Buffer.from('k'.repeat(16)), 2000).request('server1', { op: 'agent.status', args: { nmp: 1 } }), /connection closed by the peer|failed authentication/);
   t.same(a.ctl().slice(2), [], 'nothing reached the driver');
   t.equal((await a.agent.view('md1')).resource, 'md1', 'the agent still answers');
 });
