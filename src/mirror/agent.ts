@@ -48,6 +48,8 @@ export class MirrorAgent implements Role {
   private readonly watched = new Map<number, Watched>();
   /** NMP -> time before which no automatic recovery starts again (after a failure). */
   private readonly retryAt = new Map<number, number>();
+  /** NMPs whose link the agent keeps down (divergence), so the reason is logged once. */
+  private readonly held = new Set<number>();
   readonly peer: string;
   running = false;
   readonly problems: string[] = [];
@@ -221,20 +223,48 @@ export class MirrorAgent implements Role {
     this.reportEnd(r, mine);
     const peer = await this.peerStatus(r.nmp);
     if (!peer?.bound) return;
-    // One side dials: the server listed first.
-    if (mine.conn === 'disconnected' && this.ctx.config.servers[0].name === this.ctx.local.name) {
-      try { this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
-      return;
-    }
-    if (mine.conn !== 'connected') return;
-    const [a, b] = this.ctx.config.servers[0].name === this.ctx.local.name
+    const first = this.ctx.config.servers[0].name === this.ctx.local.name;
+    const [a, b]: [Side, Side] = first
       ? [{ server: this.ctx.local.name, status: mine }, { server: this.peer, status: peer }]
       : [{ server: this.peer, status: peer }, { server: this.ctx.local.name, status: mine }];
     const d = decide(a, b);
+    if (mine.conn !== 'connected' || peer.conn !== 'connected') {
+      // The server listed first settles the verdict, then dials; the other accepts.
+      if (first && mine.conn === 'disconnected' && (await this.settle(r, d, a, b))) {
+        try { this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
+      }
+      return;
+    }
+    this.held.delete(r.nmp);
     if (d.direction?.from !== this.ctx.local.name || this.watched.has(r.nmp)) return;
     if ((this.retryAt.get(r.nmp) ?? 0) > Date.now()) return;
     if (d.initial) return this.startRecovery(r, 'full', 'initial');
     if (autoRecovery(r.autoRecovery, d, a, b).run) return this.startRecovery(r, d.mode ?? 'diff', 'recovery');
+  }
+
+  /**
+   * Before the link comes back: the connection's STATE exchange refreshes peergen, which
+   * erases what tells the two histories apart. So the outdated side is declared so in its
+   * metadata first (force red); a divergence keeps the link down until clpmdctrl --force.
+   * Answers whether the link may be made.
+   */
+  private async settle(r: MdResourceConfig, d: MirrorDecision, a: Side, b: Side): Promise<boolean> {
+    const hold = (why: string) => {
+      if (!this.held.has(r.nmp)) this.ctx.log.warn(`${r.name}: mirror link kept down: ${why}`);
+      this.held.add(r.nmp);
+      return false;
+    };
+    if (d.case === 'needs-forced-recovery') return hold('both servers changed the data; choose one with clpmdctrl --force SERVER');
+    if (d.case !== 'needs-recovery' || d.latest.length !== 1) return true;
+    const out = [a, b].find((x) => x.server !== d.latest[0])!;
+    if (out.status!.state === 'STALE') return true;
+    if (out.status!.port === 'open') return hold(`${out.server} is active without the latest data`);
+    if (out.server === this.ctx.local.name) this.liscal.force(r.nmp, 'red');
+    else {
+      const reply = await this.askPeer(forceRequest(r.nmp, 'red'));
+      if (reply.code) return hold(`${out.server} refused to be declared outdated: ${reply.message ?? reply.code}`);
+    }
+    return true;
   }
 
   private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {

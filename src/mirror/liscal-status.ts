@@ -24,6 +24,9 @@ export interface LiscalStatus {
   peerGen: number;
   lastUpdate: number;
   breakTime: number;
+  /** Chunks copied / to copy by the current or last recovery (later drivers; rtotal 0 on the target). */
+  rDone?: number;
+  rTotal?: number;
 }
 
 type FieldSpec = [key: string, prop: keyof LiscalStatus, parse: (v: string) => unknown];
@@ -60,12 +63,16 @@ export interface ParsedStatus {
   problems: string[];
 }
 
+/** Fields a driver may add after the fixed ones; any other extra key=value is tolerated. */
+const optional: FieldSpec[] = [['rdone', 'rDone', count], ['rtotal', 'rTotal', count]];
+const MAX_EXTRA = 16;
+
 /** Parse one line; a string says what is wrong with it. */
 export function parseStatusLine(line: string): LiscalStatus | string {
   const tokens = line.trim().split(' ');
   const m = /^NMP([1-9]\d{0,2})$/.exec(tokens[0] ?? '');
   if (!m) return `expected NMPn first, found '${(tokens[0] ?? '').slice(0, 32)}'`;
-  if (tokens.length !== fields.length + 1) return `NMP${m[1]}: ${tokens.length - 1} fields, expected ${fields.length}`;
+  if (tokens.length < fields.length + 1 || tokens.length > fields.length + 1 + MAX_EXTRA) return `NMP${m[1]}: ${tokens.length - 1} fields, expected ${fields.length} (and up to ${MAX_EXTRA} more)`;
   const out: Record<string, unknown> = { nmp: Number(m[1]) };
   for (let i = 0; i < fields.length; i++) {
     const [key, prop, parse] = fields[i];
@@ -75,6 +82,15 @@ export function parseStatusLine(line: string): LiscalStatus | string {
     const v = parse(tok.slice(eq + 1));
     if (v === undefined) return `NMP${m[1]}: bad value for ${key}: '${tok.slice(eq + 1, eq + 33)}'`;
     out[prop] = v;
+  }
+  for (const tok of tokens.slice(fields.length + 1)) {
+    const x = /^([a-z_]{1,32})=([0-9A-Za-z_.-]{0,64})$/.exec(tok);
+    if (!x) return `NMP${m[1]}: malformed extra field '${tok.slice(0, 32)}'`;
+    const spec = optional.find(([key]) => key === x[1]);
+    if (!spec) continue;
+    const v = spec[2](x[2]);
+    if (v === undefined) return `NMP${m[1]}: bad value for ${x[1]}: '${x[2].slice(0, 32)}'`;
+    out[spec[1]] = v;
   }
   return out as unknown as LiscalStatus;
 }
@@ -95,5 +111,6 @@ export function parseStatus(text: string): ParsedStatus {
 /** Write a status line as the driver does (used by the stand-in /proc of the tests and the lab). */
 export function formatStatusLine(s: LiscalStatus): string {
   const show = (v: unknown) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
-  return `NMP${s.nmp} ${fields.map(([key, prop]) => `${key}=${show(s[prop])}`).join(' ')}`;
+  const extra = optional.filter(([, prop]) => s[prop] !== undefined);
+  return `NMP${s.nmp} ${[...fields, ...extra].map(([key, prop]) => `${key}=${show(s[prop])}`).join(' ')}`;
 }

@@ -1,7 +1,7 @@
 // Monitors of the mirror: mdw (mirror disk state, seed §12.5.6) and mdnw (mirror link,
 // §12.5.7). Each check answers undefined when all is well, or the return code and message.
 import type { LiscalStatus } from './liscal-status';
-import { decide } from './state';
+import { constructed, decide } from './state';
 
 export interface MdCheckFailure { code: number; message: string }
 
@@ -17,7 +17,7 @@ export interface MdwInput {
 export function mdwCheck(i: MdwInput): MdCheckFailure | undefined {
   const f = (code: number, message: string) => ({ code, message });
   if (!i.agentRunning) return f(1, 'Need to start mirror agent at first.');
-  if (!i.local || !i.local.bound || i.local.gen === 0) return f(58, `Local mirror disk status is unknown or not constructed.(${i.resource})`);
+  if (!i.local || !i.local.bound || !constructed(i.local)) return f(58, `Local mirror disk status is unknown or not constructed.(${i.resource})`);
   if (!i.peer) return i.peerUp ? f(51, 'Remote driver status is unknown.') : undefined;
   if (i.local.diskErr && i.peer.diskErr) return f(54, 'Both drivers are abnormal.');
   if (i.local.diskErr) return f(53, 'Local driver is abnormal.');

@@ -2,11 +2,13 @@
 // mirror's case, each server's colour, which side holds the latest data, and whether and
 // how recovery may run. Pure: the agent feeds it, clpmdstat and the md resource read it.
 //
-// Latest data is decided by generations first (kmod/liscal/README.md: gen is bumped at
-// each break and each recovery end; peergen is the peer's gen last seen). A side has
-// changes the other has not seen when its gen is beyond the other's peergen AND its
-// difference bitmap is not empty. The wall-clock last update time is only shown: the seed
-// warns it depends on each OS clock (§11.10.5).
+// Latest data comes from the driver's state and generations (kmod/liscal/README.md §1.3):
+// BREAK means "holds data the peer lacks", STALE "outdated"; leaving SYNC bumps `gen`, and
+// `peergen` is the peer's gen at the last contact. While the link is down, a BREAK side
+// whose gen is beyond the other's peergen has moved on since they last spoke; if both
+// have, the data diverged (forced recovery). The link's STATE exchange refreshes peergen,
+// so the agent settles the verdict into the driver (force red) before it reconnects.
+// The wall-clock last update time is only shown: it depends on each OS clock (§11.10.5).
 import type { LiscalStatus } from './liscal-status';
 
 export type MirrorColor = 'GREEN' | 'RED' | 'YELLOW' | '--';
@@ -34,11 +36,12 @@ export interface MirrorDecision {
   difference: number;
 }
 
-const constructed = (s: LiscalStatus) => s.gen > 0;
-/** Bound, constructed, not declared outdated, no disk error. */
-const usable = (s: LiscalStatus) => s.bound && constructed(s) && s.state !== 'STALE' && s.state !== 'NONE' && !s.diskErr;
-/** Changes this side made that the other has not seen. */
-const unseenChanges = (s: LiscalStatus, other: LiscalStatus) => s.gen > other.peerGen && s.dirty > 0;
+/** Fresh metadata (new or reinitialised cluster partition): STALE at generation 1 (0: older drivers). */
+export const constructed = (s: LiscalStatus) => !(s.state === 'STALE' && s.gen <= 1);
+/** May hold the latest data: bound, in sync or ahead, no disk error. */
+const usable = (s: LiscalStatus) => s.bound && (s.state === 'SYNC' || s.state === 'BREAK') && !s.diskErr;
+/** Went on alone since the two last spoke (exact while the link is down). */
+const moved = (s: LiscalStatus, other: LiscalStatus) => s.state === 'BREAK' && s.gen > other.peerGen;
 const recovering = (s: LiscalStatus) => s.state === 'RECOVERING' || ['full-send', 'diff-send', 'recv'].includes(s.recovery);
 const sending = (s: LiscalStatus) => s.recovery === 'full-send' || s.recovery === 'diff-send';
 
@@ -81,15 +84,17 @@ export function decide(a: Side, b: Side): MirrorDecision {
     return { ...base, case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: [a.server], direction: { from: a.server, to: b.server }, mode: 'full', initial: true, difference: 100 };
   }
 
-  if (sa.state === 'SYNC' && sb.state === 'SYNC' && sa.gen === sb.gen && !sa.diskErr && !sb.diskErr) {
+  // Generations may differ in SYNC: each side bumps its own at a recovery's end.
+  if (sa.state === 'SYNC' && sb.state === 'SYNC' && !sa.diskErr && !sb.diskErr) {
     return { ...base, case: 'normal', colors: ['GREEN', 'GREEN'], latest: [a.server, b.server] };
   }
 
   const ua = usable(sa), ub = usable(sb);
   let holders: Side[];
   if (ua && ub) {
-    const ca = unseenChanges(sa, sb), cb = unseenChanges(sb, sa);
-    holders = ca && cb ? [] : ca ? [a] : cb ? [b] : [a, b];
+    const ma = moved(sa, sb), mb = moved(sb, sa);
+    const ahead = (x: LiscalStatus, y: LiscalStatus) => x.state === 'BREAK' && y.state === 'SYNC';
+    holders = ma && mb ? [] : ma ? [a] : mb ? [b] : ahead(sa, sb) ? [a] : ahead(sb, sa) ? [b] : [a, b];
   } else holders = [a, b].filter((_, i) => [ua, ub][i]);
 
   if (!holders.length) return { ...base, case: 'needs-forced-recovery', colors: ['RED', 'RED'], latest: [], difference: diff };

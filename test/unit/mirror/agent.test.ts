@@ -86,9 +86,9 @@ t.test('two agents: bind, status over 29004, automatic recovery, its end', async
   t.same(a.ctl(), ['key ' + Buffer.from('k'.repeat(16)).toString('hex'), 'bind 1 data=/dev/vdb2 cp=/dev/vdb1 peer=127.0.0.2 local=127.0.0.1 drvport=29005 dataport=29051'], 'server1 binds md1');
   t.same(b.ctl().slice(1), [], 'server2 was already bound: no bind');
 
-  // server1 wrote after a break; server2 is behind; md1 is active on server1.
-  const s1 = st({ state: 'BREAK', gen: 6, peerGen: 5, dirty: 300, port: 'open' });
-  a.setStatus(s1); b.setStatus(st({ state: 'BREAK', gen: 6, peerGen: 5, dirty: 0 }));
+  // Linked again after server1 went on alone: server2 was made STALE; md1 is active on server1.
+  const s1 = st({ state: 'BREAK', gen: 6, peerGen: 6, dirty: 300, port: 'open' });
+  a.setStatus(s1); b.setStatus(st({ state: 'STALE', gen: 6, peerGen: 6, dirty: 0 }));
   t.same(await b.agent.peerStatus(1), s1, 'server2 reads server1\'s status over the channel');
   const v = await a.agent.view('md1');
   t.equal(v.decision.case, 'needs-recovery');
@@ -184,7 +184,7 @@ t.test('start refused: a server without a mirror address', async (t) => {
 t.test('initial construction: both never constructed, server1 copies in full; mdw/mdnw', async (t) => {
   const port = await freePort();
   const a = box('server1', port), b = box('server2', port);
-  const blank = st({ state: 'BREAK', gen: 0, peerGen: 0, dirty: 16384, lastUpdate: 0 });
+  const blank = st({ state: 'STALE', gen: 1, peerGen: 0, dirty: 16384, lastUpdate: 0 });
   a.setStatus(blank); b.setStatus(blank);
   await a.agent.start(); await b.agent.start();
   t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
@@ -194,13 +194,13 @@ t.test('initial construction: both never constructed, server1 copies in full; md
   t.same(a.ctl().slice(1), ['recover 1 full'], 'no resource active, yet the initial construction runs');
   t.same(b.ctl().slice(1), [], 'from server1 only');
   t.same(a.events.slice(1), ['mdadm 7 Recovery mode is Full.', 'mdadm 16 Initial recovery of mirror disk started.(Device:/dev/NMP1)']);
-  a.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 1, peerGen: 1 });
-  b.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 1, peerGen: 1 });
+  a.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 2, peerGen: 2 });
+  b.setStatus({ ...blank, state: 'SYNC', recovery: 'done', dirty: 0, gen: 2, peerGen: 2 });
   await a.agent.tick();
   t.equal(a.events.at(-1), 'mdadm 18 Initial recovery of mirror disk has finished successfully.(Device:/dev/NMP1)');
   t.equal(await a.agent.mdw('md1', true), undefined, 'mdw: normal');
   t.equal(a.agent.mdnw('md1'), undefined, 'mdnw: linked');
-  a.setStatus({ ...blank, state: 'BREAK', conn: 'disconnected', gen: 2, peerGen: 1, dirty: 5 });
+  a.setStatus({ ...blank, state: 'BREAK', conn: 'disconnected', gen: 3, peerGen: 2, dirty: 5 });
   t.same(a.agent.mdnw('md1'), { code: 31, message: 'Network was interrupted' });
   t.same(await a.agent.mdw('md1', true), { code: 64, message: 'Remote mirror disk is abnormal.(md1)' });
   t.same(a.agent.mdnw('nope'), { code: 5, message: 'Monitor config error.(nope)' });
@@ -215,4 +215,31 @@ t.test('initial construction: both never constructed, server1 copies in full; md
   t.equal(a.ctl().filter((l) => l.startsWith('recover')).length, 2, 'no immediate retry after a failure');
   // An operator's recovery is not held back.
   t.match(await a.agent.recovery('md1'), /recovery server1 -> server2 \(full copy\) started/);
+});
+
+t.test('before linking again, the outdated side is declared so; a divergence keeps the link down', async (t) => {
+  const port = await freePort();
+  const a = box('server1', port), b = box('server2', port);
+  await a.agent.start(); await b.agent.start();
+  t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
+  const down = { conn: 'disconnected' as const };
+  const alone = { ...down, state: 'BREAK' as const, gen: 6, peerGen: 5, dirty: 50 };
+  const quiet = { ...down, state: 'SYNC' as const, gen: 5, peerGen: 5 };
+  const cases: Array<[string, object, object, string[], string[]]> = [
+    ['server1 went on alone', { ...alone, port: 'open' }, quiet, ['connect 1'], ['force 1 red']],
+    ['server2 went on alone', quiet, alone, ['force 1 red', 'connect 1'], []],
+    ['both went on alone: link kept down', alone, alone, [], []],
+    ['the outdated side is active: link kept down', alone, { ...quiet, port: 'open' }, [], []],
+    ['already STALE: just link', alone, { ...quiet, state: 'STALE' }, ['connect 1'], []],
+    ['nothing moved: just link', quiet, quiet, ['connect 1'], []],
+  ];
+  for (const [name, sa, sb, wantA, wantB] of cases) {
+    a.setStatus(st(sa)); b.setStatus(st(sb));
+    const na = a.ctl().length, nb = b.ctl().length;
+    await b.agent.tick();
+    t.same(b.ctl().slice(nb), [], `${name}: server2 neither settles nor dials`);
+    await a.agent.tick();
+    t.same(a.ctl().slice(na), wantA, `${name}: server1`);
+    t.same(b.ctl().slice(nb), wantB, `${name}: server2`);
+  }
 });

@@ -17,6 +17,7 @@ const ctl = path.join(proc, 'ctl');
 fs.writeFileSync(ctl, '');
 const stat = path.join(root, 'liscalstat');
 const driverLine = 'NMP1 bound=1 port=open peerport=closed conn=connected act=io state=SYNC color=GREEN dirty=0 chunks=16384 diskerr=0 recovery=none pct=0 elapsed=0 remaining=0 gen=5 peergen=5 lastupdate=1764030000 breaktime=0';
+const withCounts = driverLine + ' rdone=12 rtotal=300';
 
 t.test('commands as the driver reads them, one line each', async (t) => {
   const l = new Liscal(proc);
@@ -60,6 +61,16 @@ t.test('liscalstat: the README sample parses, and round-trips', async (t) => {
   t.same(s.byNmp.get(1), st({ port: 'open', act: 'io' }));
   t.equal(s.byNmp.get(2)?.port, 'closed');
   t.equal(formatStatusLine(s.byNmp.get(1)!), driverLine);
+});
+
+t.test('liscalstat: the recovery counters of later drivers, and fields yet unknown', async (t) => {
+  const s = parseStatusLine(withCounts);
+  t.same(s, { ...st({ port: 'open', act: 'io' }), rDone: 12, rTotal: 300 });
+  t.equal(formatStatusLine(s as ReturnType<typeof st>), withCounts, 'round-trips');
+  t.same(parseStatusLine(withCounts + ' future=abc'), s, 'an unknown later field is tolerated');
+  t.equal(parseStatusLine(withCounts + ' future'), "NMP1: malformed extra field 'future'");
+  t.equal(parseStatusLine(driverLine + ' rdone=x'), "NMP1: bad value for rdone: 'x'");
+  t.equal(parseStatusLine(driverLine + ' a=1'.repeat(17)), 'NMP1: 35 fields, expected 18 (and up to 16 more)');
 });
 
 t.test('malformed lines are reported, never thrown, and the good lines still count', async (t) => {

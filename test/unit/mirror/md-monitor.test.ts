@@ -8,7 +8,7 @@ const brk = { state: 'BREAK' as const, gen: 6, peerGen: 5, dirty: 9 };
 const rows: Array<[string, Partial<MdwInput>, number | undefined, string?]> = [
   ['normal', {}, undefined],
   ['agent stopped', { agentRunning: false }, 1, 'Need to start mirror agent at first.'],
-  ['not constructed', { local: st({ gen: 0 }) }, 58, 'Local mirror disk status is unknown or not constructed.(md1)'],
+  ['not constructed', { local: st({ state: 'STALE', gen: 1 }) }, 58, 'Local mirror disk status is unknown or not constructed.(md1)'],
   ['not bound', { local: st({ bound: false }) }, 58],
   ['peer up, agent silent', { peer: undefined }, 51, 'Remote driver status is unknown.'],
   ['peer down', { peer: undefined, peerUp: false }, undefined],

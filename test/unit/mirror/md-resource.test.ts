@@ -71,7 +71,7 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
 const latest = { state: 'BREAK' as const, gen: 6, peerGen: 5, dirty: 10 };
 
 t.test('activation: latest data here -> open port, fsck, mount', async (t) => {
-  const { d, runs, events, ctl } = setup(latest, { state: 'BREAK', gen: 6, peerGen: 5 });
+  const { d, runs, events, ctl } = setup(latest, { state: 'SYNC', gen: 5, peerGen: 5, conn: 'disconnected' });
   await activateMd(d, cfg, { mount: true });
   t.same(ctl(), ['open 1']);
   t.same(runs, [`fsck -t ext4 -y -f /dev/NMP1`, `mount -t ext4 -o rw /dev/NMP1 ${mp}`]);
@@ -87,7 +87,7 @@ t.test('activation with -nomount opens the port only', async (t) => {
 });
 
 const failures: Array<[string, Partial<LiscalStatus>, Partial<LiscalStatus> | undefined, Record<string, Partial<RunResult>>, number, string, string | undefined, string[]]> = [
-  ['the peer holds the latest data', { state: 'BREAK', gen: 6, peerGen: 5 }, latest, {}, 81, 'The local server has not the latest data.(md1)',
+  ['the peer holds the latest data', { state: 'SYNC', gen: 5, peerGen: 5, conn: 'disconnected' }, latest, {}, 81, 'The local server has not the latest data.(md1)',
     "mdadm 1 Failed to activate mirror disk. The local server hasn't the latest data.(Device:/dev/NMP1)", []],
   ['outdated here, peer down', { state: 'STALE' }, undefined, {}, 81, 'The local server has not the latest data.(md1)',
     "mdadm 1 Failed to activate mirror disk. The local server hasn't the latest data.(Device:/dev/NMP1)", []],

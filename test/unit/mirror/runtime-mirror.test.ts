@@ -96,7 +96,7 @@ t.test('clpmdstat on both servers; clpmdctrl and clpmdinit through the sockets',
 
   // server2 is behind: server1 is the only place md1 may be activated.
   a.setStatus(st({ state: 'BREAK', gen: 6, peerGen: 5, dirty: 200, conn: 'disconnected' }));
-  b.setStatus(st({ state: 'BREAK', gen: 6, peerGen: 5, dirty: 0, conn: 'disconnected' }));
+  b.setStatus(st({ state: 'SYNC', gen: 5, peerGen: 5, dirty: 0, conn: 'disconnected' }));
   r = await b.clp('clpmdctrl', '--active', '-nomount', 'md1');
   t.equal(r.code, 81);
   t.equal(r.err, 'The local server has not the latest data.(md1)\n');

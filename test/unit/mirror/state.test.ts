@@ -14,30 +14,37 @@ interface Row {
   direction?: string; mode?: 'full' | 'diff'; auto: boolean; initial?: boolean;
 }
 
+// server1 went on alone since the two last spoke (link down: peergen not refreshed).
 const brokeA = { state: 'BREAK' as const, gen: 6, peerGen: 5, dirty: 120, breakTime: 1764030100, conn: 'disconnected' as const };
+const quiet = { state: 'SYNC' as const, gen: 5, peerGen: 5, conn: 'disconnected' as const };
+const fresh = { state: 'STALE' as const, gen: 1, peerGen: 0, dirty: 16384, lastUpdate: 0 };
 const rows: Row[] = [
-  { name: 'both SYNC, same generation', a: s1({ port: 'open' }), b: s2(), case: 'normal', colors: ['GREEN', 'GREEN'], latest: ['server1', 'server2'], auto: false },
-  { name: 'server1 wrote after the break, server2 crashed while in sync', a: s1({ ...brokeA, port: 'open' }), b: s2({ dirty: 3 }),
+  { name: 'both SYNC', a: s1({ port: 'open' }), b: s2(), case: 'normal', colors: ['GREEN', 'GREEN'], latest: ['server1', 'server2'], auto: false },
+  { name: 'both SYNC, generations differ after a recovery', a: s1({ gen: 8, peerGen: 7 }), b: s2({ gen: 7, peerGen: 8 }), case: 'normal', colors: ['GREEN', 'GREEN'], latest: ['server1', 'server2'], auto: false },
+  { name: 'link down: server1 wrote, server2 kept its port closed (stays SYNC)', a: s1({ ...brokeA, port: 'open' }), b: s2({ ...quiet, dirty: 3 }),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'diff', auto: true },
-  { name: 'the same, resource not active anywhere', a: s1(brokeA), b: s2(),
+  { name: 'the same, resource not active anywhere', a: s1(brokeA), b: s2(quiet),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'diff', auto: false },
-  { name: 'failover: server2 active and wrote, server1 came back', a: s1({ state: 'BREAK', gen: 6, peerGen: 5, dirty: 0 }), b: s2({ ...brokeA, port: 'open' }),
+  { name: 'failover: server1 crashed while writing (loads as BREAK, gen unchanged), server2 opened alone and wrote',
+    a: s1({ state: 'BREAK', gen: 5, peerGen: 5, dirty: 4, conn: 'disconnected' }), b: s2({ ...brokeA, port: 'open' }),
     case: 'needs-recovery', colors: ['RED', 'GREEN'], latest: ['server2'], direction: 'server2 -> server1', mode: 'diff', auto: true },
-  { name: 'active on the side without the latest data', a: s1(brokeA), b: s2({ port: 'open' }),
+  { name: 'active on the side without the latest data', a: s1(brokeA), b: s2({ ...quiet, port: 'open' }),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'diff', auto: false },
-  { name: 'both wrote during a partition', a: s1({ ...brokeA, port: 'open' }), b: s2({ ...brokeA, dirty: 40 }),
+  { name: 'both went on alone during a partition', a: s1({ ...brokeA, port: 'open' }), b: s2({ ...brokeA, dirty: 40 }),
     case: 'needs-forced-recovery', colors: ['RED', 'RED'], latest: [], auto: false },
-  { name: 'both broke, nobody wrote: same data, resync from the active side', a: s1({ state: 'BREAK', gen: 6, peerGen: 5 }), b: s2({ state: 'BREAK', gen: 6, peerGen: 5, port: 'open' }),
+  { name: 'linked again: BREAK against SYNC (before the STATE makes it STALE)', a: s1({ state: 'BREAK', gen: 6, peerGen: 5, port: 'open' }), b: s2({ gen: 5, peerGen: 6 }),
+    case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'diff', auto: true },
+  { name: 'linked again, both BREAK, nothing moved: same data, resync from the active side', a: s1({ state: 'BREAK', gen: 6, peerGen: 6 }), b: s2({ state: 'BREAK', gen: 6, peerGen: 6, port: 'open' }),
     case: 'needs-recovery', colors: ['GREEN', 'GREEN'], latest: ['server1', 'server2'], direction: 'server2 -> server1', mode: 'diff', auto: true },
   { name: 'server2 declared outdated (force red)', a: s1({ ...brokeA, port: 'open' }), b: s2({ ...brokeA, state: 'STALE' }),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'diff', auto: true },
-  { name: 'forced latest on server1: every bit set, full copy', a: s1({ ...brokeA, dirty: 16384, port: 'open' }), b: s2({ state: 'STALE', gen: 6, peerGen: 5, dirty: 40 }),
+  { name: 'forced latest on server1: every bit set, full copy', a: s1({ ...brokeA, dirty: 16384, port: 'open' }), b: s2({ state: 'STALE', gen: 7, peerGen: 5, dirty: 40 }),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'full', auto: true },
-  { name: 'server2 disk replaced (fresh metadata)', a: s1({ ...brokeA, port: 'open' }), b: s2({ state: 'BREAK', gen: 0, peerGen: 0, dirty: 16384, lastUpdate: 0 }),
+  { name: 'server2 disk replaced (fresh metadata)', a: s1({ ...brokeA, port: 'open' }), b: s2(fresh),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'full', auto: true },
-  { name: 'disk error on server1', a: s1({ ...brokeA, diskErr: true }), b: s2({ port: 'open', state: 'BREAK', gen: 6, peerGen: 5 }),
+  { name: 'disk error on server1', a: s1({ ...brokeA, diskErr: true }), b: s2({ port: 'open', state: 'BREAK', gen: 6, peerGen: 6 }),
     case: 'needs-recovery', colors: ['RED', 'GREEN'], latest: ['server2'], direction: 'server2 -> server1', mode: 'full', auto: true },
-  { name: 'both never constructed: initial construction from the first server', a: s1({ gen: 0, peerGen: 0, state: 'BREAK', dirty: 16384 }), b: s2({ gen: 0, peerGen: 0, state: 'BREAK', dirty: 16384 }),
+  { name: 'both fresh: initial construction from the first server', a: s1(fresh), b: s2(fresh),
     case: 'needs-recovery', colors: ['GREEN', 'RED'], latest: ['server1'], direction: 'server1 -> server2', mode: 'full', auto: false, initial: true },
   { name: 'recovering server1 -> server2', a: s1({ state: 'RECOVERING', recovery: 'diff-send', pct: 7, port: 'open' }), b: s2({ state: 'RECOVERING', recovery: 'recv' }),
     case: 'recovering', colors: ['YELLOW', 'YELLOW'], latest: ['server1'], direction: 'server1 -> server2', auto: false },
@@ -70,12 +77,12 @@ t.test('decision table', async (t) => {
 
 t.test('the last update time never decides', async (t) => {
   // server2's clock is far ahead, but server1 holds the changes server2 has not seen.
-  const d = decide(s1({ ...brokeA, lastUpdate: 1000 }), s2({ lastUpdate: 2000000000 }));
+  const d = decide(s1({ ...brokeA, lastUpdate: 1000 }), s2({ ...quiet, lastUpdate: 2000000000 }));
   t.same(d.latest, ['server1']);
 });
 
 t.test('automatic recovery: §11.10.1 conditions and reasons', async (t) => {
-  const a = s1({ ...brokeA, port: 'open' }), b = s2();
+  const a = s1({ ...brokeA, port: 'open' }), b = s2(quiet);
   const d = decide(a, b);
   t.same(autoRecovery(true, d, a, b), { run: true, why: 'server1 is active and holds the latest data' });
   t.same(autoRecovery(false, d, a, b), { run: false, why: 'automatic mirror recovery is off' }, 'configurable');
@@ -92,6 +99,7 @@ t.test('automatic recovery: §11.10.1 conditions and reasons', async (t) => {
 t.test('recovery mode', async (t) => {
   t.equal(recoveryMode(st({ dirty: 10 }), st()), 'diff');
   t.equal(recoveryMode(st({ dirty: 16384 }), st()), 'full');
-  t.equal(recoveryMode(st({ dirty: 10 }), st({ gen: 0 })), 'full');
+  t.equal(recoveryMode(st({ dirty: 10 }), st({ state: 'STALE', gen: 1 })), 'full');
+  t.equal(recoveryMode(st({ dirty: 10 }), st({ state: 'STALE', gen: 4 })), 'diff');
   t.equal(recoveryMode(st({ dirty: 10 }), st({ diskErr: true })), 'full');
 });
