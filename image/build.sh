@@ -11,13 +11,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=${PAIRHA_IMAGE_OUT:-$repo/build/image}
-kver=${PAIRHA_KVER:-$(basename "$(ls -1 /boot/vmlinuz-* | sort -V | tail -1)" | sed 's/^vmlinuz-//')}
+# The kernel of Debian's linux-image-amd64 (other kernels may be installed beside it).
+kver=${PAIRHA_KVER:-$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')}
+kver=${kver:-$(basename "$(ls -1 /boot/vmlinuz-* | sort -V | tail -1)" | sed 's/^vmlinuz-//')}
 node_bin=${PAIRHA_NODE:-$(command -v node)}
 busybox_bin=${PAIRHA_BUSYBOX:-/bin/busybox}
 genimage_cfg=$repo/buildroot/board/pairha/genimage.cfg
+# The genimage config names its helper scripts relative to the Buildroot external tree.
+export BR2_EXTERNAL_PAIRHA_PATH=$repo/buildroot
 # Timestamps come from the last commit, so a rebuild of the same tree is identical.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || echo 1080691200)}
 export LC_ALL=C TZ=UTC
+# mke2fs stamps inode ctime/crtime with the clock unless told otherwise.
+export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 
 say() { echo "image: $*" >&2; }
 die() { echo "image: error: $*" >&2; exit 1; }
@@ -26,7 +32,10 @@ for t in genimage mke2fs cpio gzip depmod modprobe; do command -v "$t" >/dev/nul
 [ -r "/boot/vmlinuz-$kver" ] || die "/boot/vmlinuz-$kver not readable (linux-image-amd64)"
 [ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver missing"
 [ -x "$busybox_bin" ] && "$busybox_bin" --list >/dev/null || die "$busybox_bin is not busybox (busybox-static)"
-[ -f "$repo/dist/runtime/main.js" ] || (cd "$repo" && npm run --silent build)
+# The compiled runtime (PAIRHA_DIST: another compiled tree, e.g. a snapshot).
+dist=${PAIRHA_DIST:-$repo/dist}
+[ -f "$dist/runtime/main.js" ] || [ -n "${PAIRHA_DIST:-}" ] || (cd "$repo" && npm run --silent build)
+[ -f "$dist/runtime/main.js" ] || die "$dist/runtime/main.js missing (npm run build)"
 
 . "$here/lib/stage.sh"
 
@@ -40,15 +49,21 @@ stage_base "$root"
 stage_busybox "$root" "$busybox_bin"
 stage_binary "$root" "$node_bin" /usr/bin/node
 for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger; do stage_binary "$root" "$b" "$b"; done
-stage_runtime "$root" "$repo" "$work/npm"
+stage_runtime "$root" "$repo" "$work/npm" "$dist"
 stage_modules "$root" "$kver" system initramfs
+# The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).
+if [ -d "/lib/modules/$kver/build" ]; then
+  make -s -C "$repo/kmod/leds" KVER="$kver" >"$work/kmod-leds.log" 2>&1 || { cat "$work/kmod-leds.log" >&2; die "kmod/leds did not build"; }
+else
+  say "note: no headers for $kver (linux-headers-amd64): front panel LEDs left out"
+fi
 stage_extra_modules "$root" "$kver" "$repo"
 stage_overlay "$root" "$repo/rootfs"
 # Modules loaded at boot (softdog has its own step: its margin comes from clp.conf).
 { echo "# from image/modules.list"; awk '!/^#/ && $2 == "system" && $1 != "softdog" { print $1 }' "$here/modules.list"; } > "$root/etc/modules"
 # The same post-build step the Buildroot build runs: writable dirs onto /config, clp* links.
 bash "$repo/buildroot/board/pairha/post-build.sh" "$root"
-printf 'PAIRHA_VERSION=%s\nKERNEL=%s\nBUILD_EPOCH=%s\n' "$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)" "$kver" "$SOURCE_DATE_EPOCH" > "$root/etc/pairha-release"
+printf 'PAIRHA_VERSION=%s\nKERNEL=%s\nBUILD_EPOCH=%s\n' "${PAIRHA_VERSION:-$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)}" "$kver" "$SOURCE_DATE_EPOCH" > "$root/etc/pairha-release"
 
 stage_base "$initramfs"
 stage_busybox "$initramfs" "$busybox_bin"

@@ -14,6 +14,18 @@ out=$(mktemp)
   echo "## Membership (issue 2): \`npx tsx bench/membership.ts\`"
   echo
   npx tsx bench/membership.ts
+  echo
+  echo "The runtime runs SCHED_RR (\`rt_priority\`, default 10). The lab's COM cable is a socat relay at normal"
+  echo "priority, so under load a COM heartbeat can miss its 300 ms; a real null-modem cable has no relay."
+  echo
+  echo "## Failover (issue 3): \`npx tsx bench/failover.ts\`"
+  echo
+  echo "The active box loses power (every process of its namespace SIGKILLed, its floating address gone at"
+  echo "once); timed until the client, polling TCP every 5 ms, is answered by the other box. Both systems"
+  echo "announce the address with gratuitous ARP; a client that talked to the old owner within the last"
+  echo "second may ignore the first announcements (Linux neighbour locktime, 1 s by default)."
+  echo
+  npx tsx bench/failover.ts
 } > "$out"
 mv "$out" docs/performance.md
 cat docs/performance.md

@@ -9,6 +9,8 @@ DEB_PACKAGES=(
   python3-aiosmtpd stress-ng fio keepalived
   qemu-system-x86 linux-image-amd64 linux-headers-amd64 genimage
   qemu-utils bsdutils
+  linux-source-6.12 flex bison python3-magic python3-flake8 shellcheck
+  clang libclang-rt-14-dev
 )
 
 missing=()

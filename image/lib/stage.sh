@@ -35,7 +35,7 @@ stage_binary() {
 # The compiled runtime, its message files and production dependencies (pruned copy of
 # node_modules: no network needed). serialport keeps only its linux-x64 glibc binding.
 stage_runtime() {
-  local r=$1 repo=$2 npmwork=$3 app=$1/opt/pairha/lib/pairha
+  local r=$1 repo=$2 npmwork=$3 dist=$4 app=$1/opt/pairha/lib/pairha
   mkdir -p "$app" "$npmwork"
   cp "$repo/package.json" "$repo/package-lock.json" "$npmwork/"
   cp -a "$repo/node_modules" "$npmwork/"
@@ -46,8 +46,8 @@ stage_runtime() {
   cp -a "$npmwork/node_modules" "$npmwork/package.json" "$app/"
   cp -a "$repo/messages" "$app/messages"
   # The appliance needs neither the lab nor the pair (they run on the host) nor source maps.
-  (cd "$repo" && find dist -type f -name '*.js' ! -path 'dist/lab/*' ! -path 'dist/pair/*') | while read -r f; do
-    mkdir -p "$app/$(dirname "$f")"; cp "$repo/$f" "$app/$f"
+  (cd "$dist" && find . -type f -name '*.js' ! -path './lab/*' ! -path './pair/*') | while read -r f; do
+    mkdir -p "$app/dist/$(dirname "$f")"; cp "$dist/$f" "$app/dist/$f"
   done
 }
 
@@ -69,7 +69,7 @@ stage_modules() {
 stage_extra_modules() {
   local r=$1 kver=$2 repo=$3 ko magic
   mkdir -p "$r/lib/modules/$kver/extra"
-  for ko in "$repo"/kmod/liscal/liscal.ko "$repo"/kmod/leds/pairha_leds.ko; do
+  for ko in "${PAIRHA_LISCAL_KO:-$repo/kmod/liscal/liscal.ko}" "$repo"/kmod/leds/pairha_leds.ko; do
     if [ ! -f "$ko" ]; then say "note: $ko not built (make -C kmod), left out"; continue; fi
     magic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
     if [ "$magic" != "$kver" ]; then say "note: $ko is built for $magic, not $kver, left out"; continue; fi

@@ -1,6 +1,7 @@
 // clpstat output. The heartbeat matrix (-n) follows seed §11.5 literally, which prints
 // two layouts: one while every server is Online, another once a server is Offline
 // (separator lines before each block, no indentation of rows, a closing =====).
+import type { ClusterGroups } from '../group/types';
 import type { MembershipView } from '../nm/types';
 
 export function formatHeartbeatStatus(v: MembershipView): string {
@@ -37,4 +38,17 @@ export function formatClusterStatus(v: MembershipView, extra: string[] = []): st
   if (v.ratio.value !== 1 && v.ratio.until) out.push(`Timeout ratio : ${v.ratio.value} until ${new Date(v.ratio.until).toISOString()}`);
   out.push(...extra, '==========================');
   return out.join('\n') + '\n';
+}
+
+/** The <group> and <monitor> blocks of plain clpstat, in the server block's layout. */
+export function formatGroupStatus(c: ClusterGroups): string[] {
+  const out: string[] = [];
+  if (c.groups.length) out.push('<group>');
+  for (const g of c.groups) {
+    out.push(`    ${g.name.padEnd(16, ' ')}: ${g.state}`, `      ${'current'.padEnd(14, ' ')}: ${g.current.join(', ') || '-'}`);
+    for (const r of g.resources) out.push(`      ${r.name.padEnd(14, ' ')}: ${r.state}`);
+  }
+  if (c.monitors.length) out.push('<monitor>');
+  for (const m of c.monitors) out.push(`    ${`${m.name}@${m.server}`.padEnd(16, ' ')}: ${m.state}`);
+  return out;
 }

@@ -4,21 +4,28 @@ import * as path from 'node:path';
 import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
+import { clpgrp } from './commands/clpgrp';
 import { clpmdchng } from './commands/clpmdchng';
 import { clpmdctrl } from './commands/clpmdctrl';
 import { clpmdinit } from './commands/clpmdinit';
 import { clpmdstat } from './commands/clpmdstat';
+import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
 import { clptoratio } from './commands/clptoratio';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',
     // Loaded lazily: the lab is not part of the appliance's command path.
     run: async (argv) => (await import('../lab')).labMain(argv),
+  },
+  pair: {
+    summary: 'boot the appliance pair in qemu',
+    usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
+    run: async (argv) => (await import('../pair')).pairMain(argv),
   },
 };
 

@@ -252,7 +252,8 @@ export function parseConfig(text: string, file: string): ClusterConfig {
       name: nameOf(sec), type: type as MonitorConfig['type'],
       interval: v.interval as number, timeout: v.timeout as number, retry: v.retry as number, startWait: v.start_wait as number,
       when: v.when as MonitorConfig['when'], targetGroup: tg || undefined, recoveryTarget: target || undefined,
-      recoveryAction: v.recovery_action as MonitorConfig['recoveryAction'], restartCount: v.restart_count as number, params,
+      recoveryAction: v.recovery_action as MonitorConfig['recoveryAction'], restartCount: v.restart_count as number,
+      finalAction: v.final_action as MonitorConfig['finalAction'], params,
     });
   }
 
@@ -318,7 +319,7 @@ export function parseConfig(text: string, file: string): ClusterConfig {
   const keyFile = cluster.key_file as string;
   return {
     file,
-    cluster: { name: cluster.name as string, keyFile: path.resolve(path.dirname(file), keyFile), comment: cluster.comment as string },
+    cluster: { name: cluster.name as string, keyFile: path.resolve(path.dirname(file), keyFile), comment: cluster.comment as string, rtPriority: cluster.rt_priority as number },
     timeouts: { hbInterval: t.hb_interval as number, hbTimeout: t.hb_timeout as number, startSyncWait: t.start_sync_wait as number, internal: t.internal as number },
     ports: {
       internal: pn('internal')!, dataTransfer: pn('data_transfer')!, heartbeat: pn('heartbeat')!, alertSync: pn('alert_sync')!,

@@ -26,6 +26,7 @@ export const singleSections: Record<string, KeySpec[]> = {
     { key: 'name', type: 'string', doc: 'Cluster name, carried by every heartbeat.' },
     { key: 'key_file', type: 'path', doc: 'File holding the cluster key (16+ bytes, mode 0600); relative to the config file.' },
     { key: 'comment', type: 'string', def: '', doc: 'Free text.' },
+    { key: 'rt_priority', type: 'int', def: '10', min: 0, max: 99, doc: 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.' },
   ],
   timeouts: [
     { key: 'hb_interval', type: 'ms', def: '3000', min: 50, max: 60000, doc: 'Heartbeat send interval (ms).' },
@@ -162,6 +163,7 @@ export const monitorCommon: KeySpec[] = [
   { key: 'recovery_target', type: 'string', def: '', doc: 'Resource or group recovered on failure.' },
   { key: 'recovery_action', type: 'enum', def: 'failover', values: recoveryActions, doc: 'Recovery action (seed §10.2).' },
   { key: 'restart_count', type: 'int', def: '1', min: 0, max: 99, doc: 'Restarts before failing over (recovery_action = restart).' },
+  { key: 'final_action', type: 'enum', def: 'none', values: finalActions, doc: 'When restarts and failovers are used up (seed §10.2).' },
 ];
 
 /** Type-specific monitor keys (kept in MonitorConfig.params). */

@@ -164,6 +164,8 @@ export interface MonitorConfig {
   recoveryTarget?: string;
   recoveryAction: RecoveryAction;
   restartCount: number;
+  /** When restarts and failovers are used up (seed §10.2). */
+  finalAction: FinalAction;
   /** Type-specific parameters (ping targets, device, script, ...), validated by config/. */
   params: Record<string, string>;
 }
@@ -171,7 +173,8 @@ export interface MonitorConfig {
 export interface ClusterConfig {
   /** Absolute path of the file this came from. */
   file: string;
-  cluster: { name: string; keyFile: string; comment: string };
+  /** rtPriority: SCHED_RR priority of the runtime (0: normal scheduling). */
+  cluster: { name: string; keyFile: string; comment: string; rtPriority: number };
   timeouts: TimeoutConfig;
   ports: PortConfig;
   servers: ServerConfig[];

@@ -8,7 +8,7 @@ import { Lab, LabError, nsOf } from './lab';
 const usage = `usage:
   pairha lab up [--config FILE]      start the servers of FILE (default: two servers)
   pairha lab down                    remove every namespace, process and file of the lab
-  pairha lab run SERVER -- COMMAND [ARGS...]
+  pairha lab run SERVER|client -- COMMAND [ARGS...]
   pairha lab cut|plug LINK           LINK: a heartbeat name, or all
   pairha lab kill|stop|start SERVER  SIGKILL, orderly stop, start of a server's runtime`;
 
@@ -42,6 +42,12 @@ export async function labMain(argv: string[]): Promise<number> {
         const [server, dashes, cmd, ...args] = rest;
         if (!server || dashes !== '--' || !cmd) throw new LabError('run needs SERVER -- COMMAND [ARGS...]');
         const s = lab.load();
+        if (server === 'client') {
+          const r = await lab.client(cmd, args, 600000);
+          out(r.stdout);
+          process.stderr.write(r.stderr);
+          return r.code;
+        }
         lab.server(s, server);
         const env = lab.env(s, server);
         const name = cmd === 'pairha' ? args.shift() ?? '' : cmd;

@@ -13,8 +13,10 @@ import type { HostPlatform } from '../platform/host';
 export interface LabState {
   dir: string;
   configFile: string;
-  servers: Array<{ name: string; ns: string; root: string; pid?: number }>;
+  servers: Array<{ name: string; ns: string; root: string; pid?: number; softdog?: number }>;
   socat: Record<string, number>;
+  /** Address of the client namespace (host .254 of the first LAN heartbeat's /24). */
+  client?: string;
 }
 
 export class LabError extends Error {}
@@ -24,7 +26,10 @@ const NS = process.env.PAIRHA_LAB_NS || 'pairha';
 const HUB = `${NS}-hub`;
 export const nsOf = (server: string) => `${NS}-${server}`;
 const codeDir = path.resolve(__dirname, '..', '..');
-export const defaultLabConfig = path.join(codeDir, 'src', 'lab', 'examples', 'lab.conf');
+export const examplesDir = path.join(codeDir, 'src', 'lab', 'examples');
+export const defaultLabConfig = path.join(examplesDir, 'lab.conf');
+/** The client namespace: a host on the first LAN heartbeat's network, as a user of the service. */
+export const clientNs = () => nsOf('client');
 
 export class Lab {
   constructor(readonly dir: string, private readonly os: HostPlatform) {}
@@ -53,6 +58,7 @@ export class Lab {
       PAIRHA_MESSAGES: path.join(codeDir, 'messages'),
       PAIRHA_DEVLOG: process.env.PAIRHA_LAB_DEVLOG || path.join(this.dir, 'devlog'),
       PAIRHA_POWER_RECORD: path.join(srv.root, 'power.log'),
+      PAIRHA_WATCHDOG: path.join(srv.root, 'watchdog'),
     };
   }
 
@@ -62,7 +68,7 @@ export class Lab {
     try { text = fs.readFileSync(template, 'utf8'); } catch (e) { throw new LabError(`${template}: ${(e as Error).message}`); }
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const configFile = path.join(this.dir, 'clp.conf');
-    fs.writeFileSync(configFile, text.replaceAll('@LAB@', this.dir));
+    fs.writeFileSync(configFile, text.replaceAll('@LAB@', this.dir).replaceAll('@EXAMPLES@', examplesDir));
     const config = parseConfig(fs.readFileSync(configFile, 'utf8'), configFile);
     fs.writeFileSync(config.cluster.keyFile, randomBytes(32), { mode: 0o600 });
     const s: LabState = {
@@ -89,6 +95,7 @@ export class Lab {
             await this.sh('ip', ['-n', srv.ns, 'addr', 'add', `${hb.addresses[srv.name]}/24`, 'dev', hb.name]);
             await this.sh('ip', ['-n', srv.ns, 'link', 'set', hb.name, 'up']);
           }
+          if (!s.client) await this.addClient(s, br, hb.addresses[s.servers[0].name]);
         } else if (hb.type === 'comhb') {
           if (s.servers.length !== 2) throw new LabError(`${hb.name}: a COM cable joins exactly two servers`);
           s.socat[hb.name] = this.startSocat(config, hb.name);
@@ -107,6 +114,23 @@ export class Lab {
     return s;
   }
 
+  /** A client host on bridge `br`, address .254 of the /24 of `sample`. */
+  private async addClient(s: LabState, br: string, sample: string): Promise<void> {
+    const addr = sample.replace(/\.\d+$/, '.254');
+    await this.sh('ip', ['netns', 'add', clientNs()]);
+    await this.sh('ip', ['-n', clientNs(), 'link', 'set', 'lo', 'up']);
+    await this.sh('ip', ['link', 'add', 'lan0', 'netns', clientNs(), 'type', 'veth', 'peer', 'name', 'client-lan', 'netns', HUB]);
+    await this.sh('ip', ['-n', HUB, 'link', 'set', 'client-lan', 'master', br, 'up']);
+    await this.sh('ip', ['-n', clientNs(), 'addr', 'add', `${addr}/24`, 'dev', 'lan0']);
+    await this.sh('ip', ['-n', clientNs(), 'link', 'set', 'lan0', 'up']);
+    s.client = addr;
+  }
+
+  /** Run a command in the client namespace. */
+  client(file: string, args: string[], timeoutMs = 10000) {
+    return this.os.run('ip', ['netns', 'exec', clientNs(), file, ...args], { timeoutMs });
+  }
+
   private startSocat(config: ClusterConfig, hb: string): number {
     const h = config.heartbeats.find((x) => x.name === hb)!;
     if (h.type !== 'comhb') throw new LabError(`${hb} is not a COM heartbeat`);
@@ -118,6 +142,15 @@ export class Lab {
   async start(s: LabState, server: string): Promise<void> {
     const srv = this.server(s, server);
     if (srv.pid && alive(srv.pid)) throw new LabError(`${server} is already running (pid ${srv.pid})`);
+    const config = this.config(s);
+    if (config.watchdog.enabled) {
+      // The lab's softdog watches a plain file (src/lab/softdog.ts); a fresh one per start.
+      if (srv.softdog && alive(srv.softdog)) process.kill(srv.softdog, 'SIGTERM');
+      const dev = path.join(srv.root, 'watchdog');
+      fs.writeFileSync(dev, '');
+      const keep = config.heartbeats.flatMap((h) => (h.type === 'lanhb' ? [h.addresses[server]] : []));
+      srv.softdog = this.os.daemon(process.execPath, [path.join(codeDir, 'dist', 'lab', 'softdog.js'), dev, String(config.watchdog.margin), srv.ns, path.join(srv.root, 'power.log'), keep.join(',')], { logFile: path.join(srv.root, 'softdog.log') });
+    }
     srv.pid = this.os.daemon('ip', ['netns', 'exec', srv.ns, process.execPath, path.join(codeDir, 'dist', 'runtime', 'main.js')], { env: this.env(s, server), logFile: path.join(srv.root, 'runtime.log') });
     this.save(s);
   }
@@ -196,6 +229,7 @@ export class Lab {
         if (alive(srv.pid)) process.kill(srv.pid, 'SIGKILL');
       }
     }
+    for (const srv of s?.servers ?? []) if (srv.softdog && alive(srv.softdog)) process.kill(srv.softdog, 'SIGKILL');
     for (const pid of Object.values(s?.socat ?? {})) if (alive(pid)) { process.kill(pid, 'SIGCONT'); process.kill(pid, 'SIGTERM'); }
     const names = (await this.os.run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]);
     for (const ns of names) {

@@ -38,13 +38,21 @@ export class HostPlatform implements Platform {
   }
 
   /** Start a long-running process detached from us, output appended to logFile; returns its pid. */
-  daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string }): number {
+  daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): number {
     const out = fs.openSync(opts.logFile, 'a', 0o600);
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
+    child.on('error', () => { /* reported through the missing pid */ });
     fs.closeSync(out);
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot start ${file}`);
     return child.pid;
+  }
+
+  signal(pid: number, sig: NodeJS.Signals | 0, group = false): boolean {
+    try { process.kill(group ? -pid : pid, sig); } catch { return false; }
+    if (sig !== 0) return true;
+    // A zombie (our own exited child) still answers kill 0.
+    try { return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
   }
 
   async power(action: PowerAction, reason: string): Promise<void> {

@@ -10,4 +10,8 @@ export interface Platform {
   run(file: string, args: string[], opts?: RunOptions): Promise<RunResult>;
   /** Power the server off/reboot/reset (sysrq). In the lab this is recorded and the runtime stops. */
   power(action: PowerAction, reason: string): Promise<void>;
+  /** Start a long-running process in its own process group, output appended to logFile; its pid. */
+  daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): number;
+  /** Send a signal to a process (or, with group, its whole process group); false if it is gone. */
+  signal(pid: number, sig: NodeJS.Signals | 0, group?: boolean): boolean;
 }

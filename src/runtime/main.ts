@@ -38,10 +38,19 @@ export async function main(): Promise<number> {
     return 1;
   }
   const { bus, alert } = createEvents({ paths, log, platform, server, config });
+  if (config.cluster.rtPriority > 0) {
+    // Every thread of the process (-a): the libuv pool does the disk heartbeat's I/O.
+    const r = await platform.run('chrt', ['-a', '-r', '-p', String(config.cluster.rtPriority), String(process.pid)]);
+    if (r.code) log.warn(`cannot take SCHED_RR priority ${config.cluster.rtPriority}: ${r.stderr.trim() || `chrt exit ${r.code}`}; heartbeats may starve under load`);
+  }
   runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A role throwing out of a timer or a promise is a dead daemon of the seed (§10.3).
+  const fatal = (e: unknown) => { void runtime!.emergency(e).catch(() => process.exit(1)); };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     await runtime.start(process.env.PAIRHA_DAEMON !== 'stopped');
   } catch (e) {

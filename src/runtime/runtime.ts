@@ -13,11 +13,15 @@ import type { ControlReply } from '../control/types';
 import type { EventBus } from '../events/bus';
 import { type AlertLog, readAlerts } from '../events/sinks/alert';
 import { AlertSync } from '../events/sync/alert-sync';
+import { GroupManager } from '../group/manager';
+import { MonitorManager } from '../monitor/manager';
+import { WatchdogKeeper } from '../monitor/userw';
+import { registerGroupOps } from '../group/ops';
 import type { Logger } from '../logger';
 import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
 import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
-import type { Platform } from '../platform/types';
+import type { Platform, PowerAction } from '../platform/types';
 import type { Role, RuntimeContext } from './role';
 
 export interface RuntimeDeps {
@@ -43,6 +47,9 @@ export class Runtime {
   readonly alertSync?: AlertSync;
   private readonly ctx: RuntimeContext;
   membership?: Membership;
+  rc?: GroupManager;
+  rm?: MonitorManager;
+  private watchdog?: WatchdogKeeper;
   /** The mirror agent (seed's clpmdagent): runs with the process, like the seed's clusterpro_md
    * service, so that clpmdctrl --active works while the cluster daemon cannot start (§11.8.1). */
   readonly mirror?: MirrorAgent;
@@ -87,7 +94,13 @@ export class Runtime {
   async startDaemon(): Promise<ControlReply> {
     if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
     this.membership = new Membership(this.ctx);
-    this.roles = [this.membership];
+    const actions = {
+      stopDaemon: async () => { await this.stopDaemon(); },
+      power: (action: PowerAction, reason: string) => this.power(action, reason),
+    };
+    this.rc = new GroupManager(this.ctx, this.membership, this.peer, actions);
+    this.rm = new MonitorManager(this.ctx, this.rc, actions);
+    this.roles = [this.membership, this.rc, this.rm];
     for (const role of this.roles) {
       try {
         await role.start();
@@ -99,6 +112,10 @@ export class Runtime {
       }
     }
     this.running = true;
+    if (this.d.config.watchdog.enabled) {
+      this.watchdog = new WatchdogKeeper(this.d.paths.watchdog, this.d.config.watchdog.margin, this.d.events, this.d.log.child('rm'));
+      this.watchdog.start();
+    }
     this.d.events.emit('pm', 1);
     return ok();
   }
@@ -108,6 +125,9 @@ export class Runtime {
     this.d.events.emit('pm', 2);
     this.running = false;
     await this.stopRoles();
+    // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
+    if (!this.poweringOff) this.watchdog?.stop();
+    this.watchdog = undefined;
     return ok();
   }
 
@@ -117,6 +137,28 @@ export class Runtime {
     }
     this.roles = [];
     this.membership = undefined;
+    this.rc = undefined;
+    this.rm = undefined;
+  }
+
+  /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7). */
+  async power(action: PowerAction, reason: string): Promise<void> {
+    if (this.poweringOff) return;
+    this.poweringOff = true;
+    this.d.log.warn(`${action}: ${reason}`);
+    this.d.events.emit('pm', action === 'reboot' ? 25 : 23);
+    if (this.watchdog) { this.watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
+    await this.stopDaemon();
+    await this.d.platform.power(action, reason);
+  }
+  private poweringOff = false;
+
+  /** A core role failed inside the process (seed §10.3): stop the groups, then shut down. */
+  async emergency(e: unknown): Promise<void> {
+    const role = (e as { role?: string })?.role ?? 'rc';
+    this.d.log.error(`emergency shutdown: ${(e as Error)?.stack ?? String(e)}`);
+    this.d.events.emit('pm', 20, role);
+    await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
   }
 
   /** Seed §10.9: the mirror agent died: stop the groups (the cluster daemon), then reboot. */
@@ -178,19 +220,30 @@ export class Runtime {
       return ok();
     }));
     r.register('alert.stats', async () => ok(this.alertSync?.stats ?? null));
+    registerGroupOps({
+      registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name),
+      rc: () => this.rc,
+      monitors: () => [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
+    });
     r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
   }
 }
 
-/** Refuse a second runtime for the same root (pm event 10). */
+/** Refuse a second runtime for the same root (pm event 10). A pid file left by a crash is
+ * stale when its process is gone, a zombie, or another program that got the same pid. */
 export function claimPidFile(file: string): boolean {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try { process.kill(pid, 0); return false; } catch { /* stale */ }
-    }
+    if (pid && pid !== process.pid && isRuntime(pid)) return false;
   } catch { /* none */ }
   fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
   return true;
+}
+
+function isRuntime(pid: number): boolean {
+  try {
+    if (/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('runtime', 'main'));
+  } catch { return false; }
 }

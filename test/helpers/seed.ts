@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const seedFile = process.env.PAIRHA_SEED || path.resolve(__dirname, '..', '..', '..', 'shared', 'seed', '000_ee5158df66a084d2.txt');
+// A copy of the seed (../shared/seed/) travels with the tests, so CI needs nothing outside the checkout.
+export const seedFile = process.env.PAIRHA_SEED || path.resolve(__dirname, '..', 'fixtures', 'seed', '000_ee5158df66a084d2.txt');
 export const seedText = (): string => fs.readFileSync(seedFile, 'utf8');
 
 /** The fenced blocks that follow a `# clpstat -n` line, in order, without the command line. */

@@ -93,3 +93,15 @@ t.test('10,000 random, mutated, forged, replayed and foreign packets over real U
   const d = stats.dropped.lanhb1;
   t.ok(d.replay > 0 && d['bad-hmac'] > 0 && d['foreign-cluster'] > 0 && d.truncated > 0, 'every kind was seen and counted');
 });
+
+t.test('the runtime takes SCHED_RR priority, every thread (load cannot starve heartbeats)', async (t) => {
+  const { s } = await startLab(t);
+  const pid = s.servers[0].pid!;
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  t.ok(tasks.length > 1, `${tasks.length} threads`);
+  for (const tid of tasks) {
+    const f = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // Fields after the command: policy is field 41 of stat (index 38 here), rt_priority 40 (37).
+    t.same([Number(f[38]), Number(f[37])], [2, 10], `thread ${tid}: SCHED_RR, priority 10`);
+  }
+});

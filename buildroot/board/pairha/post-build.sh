@@ -14,10 +14,10 @@ factory=$t/usr/share/pairha/factory
 mkdir -p "$factory" "$opt/bin" "$t/usr/sbin" "$t/config"
 for d in etc license scripts; do
   mkdir -p "$opt/$d"
-  if [ -d "$opt/$d" ] && [ ! -L "$opt/$d" ]; then rm -rf "$factory/$d"; mv "$opt/$d" "$factory/$d"; fi
+  if [ -d "$opt/$d" ] && [ ! -L "$opt/$d" ]; then rm -rf "${factory:?}/${d:?}"; mv "$opt/$d" "$factory/$d"; fi
 done
 for d in etc license scripts log alert work tmp; do
-  rm -rf "$opt/$d"; ln -s "/config/$d" "$opt/$d"
+  rm -rf "${opt:?}/${d:?}"; ln -s "/config/$d" "$opt/$d"
 done
 rm -rf "$opt/run"; ln -s /run/pairha "$opt/run"
 for d in webmgr drivers; do mkdir -p "$opt/$d"; done

@@ -1,7 +1,8 @@
 import type { MembershipView } from '../../nm/types';
 import { parseArgs } from '../args';
 import type { Command } from '../context';
-import { formatClusterStatus, formatHeartbeatStatus } from '../format-status';
+import type { ClusterGroups } from '../../group/types';
+import { formatClusterStatus, formatGroupStatus, formatHeartbeatStatus } from '../format-status';
 
 export const clpstat: Command = {
   summary: 'show the cluster status',
@@ -12,8 +13,10 @@ export const clpstat: Command = {
     const r = await ctx.call({ op: 'nm.view' });
     if (r.code) { ctx.err(`clpstat: ${r.message}\n`); return r.code; }
     const view = r.data as MembershipView;
-    if (opts.json) ctx.out(JSON.stringify(view, null, 2) + '\n');
-    else ctx.out(opts.n ? formatHeartbeatStatus(view) : formatClusterStatus(view));
+    const g = await ctx.call({ op: 'rc.cluster' });
+    const groups = g.code === 0 ? (g.data as ClusterGroups) : undefined;
+    if (opts.json) ctx.out(JSON.stringify({ ...view, ...groups }, null, 2) + '\n');
+    else ctx.out(opts.n ? formatHeartbeatStatus(view) : formatClusterStatus(view, groups ? formatGroupStatus(groups) : []));
     return 0;
   },
 };

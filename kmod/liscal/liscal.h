@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* liscal: shared state of one NMP (mirror partition device). */
+#ifndef LISCAL_H
+#define LISCAL_H
+#include <linux/blkdev.h>
+#include <linux/bio.h>
+#include <linux/net.h>
+#include <linux/kthread.h>
+#include <linux/workqueue.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include "liscal_compat.h"
+#include "lsc_bitmap.h"
+#include "lsc_meta.h"
+#include "lsc_proto.h"
+
+#define LISCAL_MAJOR 218
+#define LSC_PFX "liscal: "
+#define lsc_info(fmt, ...) pr_info(LSC_PFX fmt "\n", ##__VA_ARGS__)
+#define lsc_err(fmt, ...) pr_err(LSC_PFX fmt "\n", ##__VA_ARGS__)
+
+enum lsc_conn { LSC_C_DISCONNECTED, LSC_C_CONNECTING, LSC_C_CONNECTED };
+enum lsc_rec { LSC_R_NONE, LSC_R_FULL, LSC_R_DIFF, LSC_R_RECV, LSC_R_STOPPED,
+	       LSC_R_DONE, LSC_R_FAILED };
+enum lsc_erract { LSC_EA_REBOOT, LSC_EA_DETACH };
+/* fault injection (ctl "inject N ..."): corrupt the next frame sent */
+enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
+
+#define LSC_RX_PAGES (LSC_MAX_PAYLOAD / PAGE_SIZE)
+
+/* one upper write in flight: completes when the local write and (if the
+ * write was sent) the peer's ACK are both done */
+struct lsc_wctx {
+	struct lsc_nmp *nmp;
+	struct bio *orig;
+	struct list_head pending;	/* on nmp->pending while awaiting ACK */
+	u64 seq;
+	unsigned long sent;		/* jiffies */
+	u64 c_first, c_last;		/* chunks covered */
+	atomic_t parts;
+	blk_status_t status;
+	bool sent_to_peer;
+};
+
+struct lsc_nmp {
+	int idx;			/* 1-based NMP number */
+	struct gendisk *disk;
+	struct mutex ctl;		/* serialises control commands */
+	spinlock_t lock;		/* state, bitmap, pending, inflight */
+	bool bound, port_open, detached;
+	int peer_port;			/* -1 unknown */
+	int conn;
+	int err_action;
+	atomic_t openers;
+
+	struct lsc_bdev data, cp;
+	char data_path[64], cp_path[64];
+	u64 sectors;
+	__be32 peer_addr, local_addr;
+	u16 drvport, dataport;
+
+	struct lsc_meta meta;
+	struct lsc_bitmap bm;
+	u8 *bmbuf;			/* bitmap, rounded up to 4 KiB blocks */
+	u64 bm_blocks;
+	unsigned long *bm_dirty;	/* 4 KiB blocks to write lazily */
+	bool meta_dirty;
+	struct mutex bm_io;		/* serialises cluster partition writes */
+	u16 *inflight;			/* per-chunk writes not yet completed */
+	u8 *peer_bm;			/* peer's bitmap, received at connect */
+	u64 peer_bm_len;
+
+	atomic_t io_count;		/* upper requests in flight */
+	wait_queue_head_t io_wait;
+
+	struct bio_list wq;		/* writes to process, in order */
+	struct task_struct *writer;
+	wait_queue_head_t writer_wait;
+
+	struct socket *sock, *lsock;
+	struct task_struct *listener, *receiver;
+	struct completion rx_done;	/* the receiver has exited */
+	struct mutex send_lock;
+	struct mutex sock_mutex;	/* nmp->sock shutdown vs release (never held across I/O) */
+	int fault;			/* enum lsc_fault */
+	struct mutex link_lock;		/* connect vs accept (not ctl: unbind stops the listener) */
+	u64 seq;
+	struct list_head pending;
+	unsigned long last_rx;
+	struct page *rx_pages[LSC_RX_PAGES];
+	struct delayed_work tick;
+
+	struct task_struct *recovery;
+	int rec_state;
+	bool rec_stop;
+	s64 rec_chunk;			/* chunk being copied, -1 none */
+	u64 rec_total, rec_done;
+	u64 rec_wait_seq;
+	int rec_ack;			/* 0 waiting, 1 ok, -1 failed */
+	unsigned long rec_start, rec_end;
+	wait_queue_head_t rec_wait;
+	struct completion rec_exit;
+};
+
+extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms;
+extern u8 lsc_key[64];
+extern unsigned int lsc_key_len;
+extern struct lsc_nmp *lsc_nmps;
+extern unsigned int lsc_nmp_count;
+
+/* liscal_io.c */
+int lsc_io_init(void);
+void lsc_io_exit(void);
+void lsc_submit_bio(struct bio *bio);
+int lsc_writer_fn(void *arg);
+void lsc_disk_error(struct lsc_nmp *nmp, sector_t sector);
+int lsc_sync_rw(struct block_device *bdev, blk_opf_t op, sector_t sector,
+		void *buf, unsigned int len);
+
+/* liscal_meta.c */
+int lsc_meta_load(struct lsc_nmp *nmp);
+int lsc_meta_flush(struct lsc_nmp *nmp);
+int lsc_bm_write_block(struct lsc_nmp *nmp, u64 block, bool fua);
+int lsc_bm_write_all(struct lsc_nmp *nmp);
+void lsc_mark_chunks(struct lsc_nmp *nmp, u64 first, u64 last, bool *persist);
+void lsc_meta_free(struct lsc_nmp *nmp);
+
+/* liscal_link.c */
+int lsc_listen_start(struct lsc_nmp *nmp);
+void lsc_listen_stop(struct lsc_nmp *nmp);
+int lsc_connect(struct lsc_nmp *nmp);
+void lsc_disconnect(struct lsc_nmp *nmp);
+void lsc_break(struct lsc_nmp *nmp, const char *why);
+int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
+	     const void *payload, u32 len);
+int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags);
+int lsc_send_state(struct lsc_nmp *nmp);
+void lsc_tick_fn(struct work_struct *w);
+void lsc_wctx_put(struct lsc_wctx *w);
+int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h);
+
+/* liscal_recovery.c */
+int lsc_recovery_start(struct lsc_nmp *nmp, bool full);
+void lsc_recovery_stop(struct lsc_nmp *nmp);
+void lsc_recovery_on_ack(struct lsc_nmp *nmp, u64 seq, bool ok);
+int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h);
+void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete);
+
+/* liscal_ctl.c */
+int lsc_proc_init(void);
+void lsc_proc_exit(void);
+int lsc_unbind(struct lsc_nmp *nmp);
+
+static inline u64 lsc_now(void) { return ktime_get_real_seconds(); }
+
+/* with nmp->lock held: a state change leaving SYNC is a break (time, generation) */
+static inline void lsc_set_state(struct lsc_nmp *nmp, u32 state)
+{
+	if (nmp->meta.state == state)
+		return;
+	if (nmp->meta.state == LSC_S_SYNC) {
+		nmp->meta.break_time = lsc_now();
+		nmp->meta.gen++;
+	}
+	nmp->meta.state = state;
+	nmp->meta_dirty = true;
+}
+static inline u64 lsc_chunk_of(sector_t s) { return s >> LSC_CHUNK_SHIFT; }
+#endif

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Peer link: TCP on the NMP's data port, HMAC handshake, frame send and
+ * receive, mirror break, periodic tick (ack timeouts, keepalive, bitmap). */
+#include <linux/slab.h>
+#include <linux/in.h>
+#include <linux/random.h>
+#include <linux/tcp.h>
+#include <linux/highmem.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <crypto/hash.h>
+#include <crypto/algapi.h>
+#include "liscal.h"
+
+u8 lsc_key[64];
+unsigned int lsc_key_len;
+
+static int lsc_recv_full(struct socket *s, void *buf, size_t len)
+{
+	struct kvec iv = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+	int r;
+
+	while (iv.iov_len) {
+		r = kernel_recvmsg(s, &msg, &iv, 1, iv.iov_len, MSG_WAITALL | MSG_NOSIGNAL);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return r;
+		iv.iov_base += r;
+		iv.iov_len -= r;
+	}
+	return 0;
+}
+
+static int lsc_send_full(struct socket *s, const void *buf, size_t len)
+{
+	struct kvec iv = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int r;
+
+	while (iv.iov_len) {
+		r = kernel_sendmsg(s, &msg, &iv, 1, iv.iov_len);
+		if (r <= 0)
+			return r ? r : -EPIPE;
+		iv.iov_base += r;
+		iv.iov_len -= r;
+	}
+	return 0;
+}
+
+static int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len)
+{
+	struct lsc_hdr h = { .cmd = cmd, .seq = seq, .len = len };
+	u8 hb[LSC_HDR_LEN];
+	int r;
+
+	lsc_frame_encode(&h, p, hb);
+	r = lsc_send_full(s, hb, sizeof(hb));
+	if (!r && len)
+		r = lsc_send_full(s, p, len);
+	return r;
+}
+
+/* fault injection: damage the next WRITE header the way the test asked, once */
+static void lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb)
+{
+	switch (xchg(&nmp->fault, LSC_FI_NONE)) {
+	case LSC_FI_MAGIC:
+		hb[0] ^= 0xff;
+		break;
+	case LSC_FI_CMD:
+		lsc_put16(hb + 6, 99);
+		break;
+	case LSC_FI_CRC:
+		hb[28] ^= 0x01;
+		break;
+	default:
+		break;
+	}
+}
+
+int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
+	     const void *payload, u32 len)
+{
+	struct lsc_hdr h = { .cmd = cmd, .flags = flags, .seq = seq,
+			     .sector = sector, .len = len };
+	u8 hb[LSC_HDR_LEN];
+	int r = -ENOTCONN;
+
+	lsc_frame_encode(&h, payload, hb);
+	mutex_lock(&nmp->send_lock);
+	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
+		r = lsc_send_full(nmp->sock, hb, sizeof(hb));
+		if (!r && len)
+			r = lsc_send_full(nmp->sock, payload, len);
+	}
+	mutex_unlock(&nmp->send_lock);
+	return r;
+}
+
+/* WRITE frame straight from the bio's pages (CRC pass, then send pass) */
+int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
+{
+	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = flags, .seq = seq,
+			     .sector = bio->bi_iter.bi_sector,
+			     .len = bio->bi_iter.bi_size };
+	struct bio_vec bv;
+	struct bvec_iter it;
+	u8 hb[LSC_HDR_LEN];
+	u32 crc;
+	int r = -ENOTCONN;
+
+	lsc_frame_encode(&h, NULL, hb);
+	crc = lsc_crc_begin(hb);
+	bio_for_each_segment(bv, bio, it) {
+		void *p = kmap_local_page(bv.bv_page);
+
+		crc = lsc_crc32c(crc, p + bv.bv_offset, bv.bv_len);
+		kunmap_local(p);
+	}
+	lsc_put32(hb + 28, crc);
+	mutex_lock(&nmp->send_lock);
+	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
+		lsc_fault_apply(nmp, hb);
+		r = lsc_send_full(nmp->sock, hb, sizeof(hb));
+		bio_for_each_segment(bv, bio, it) {
+			void *p;
+
+			if (r)
+				break;
+			p = kmap_local_page(bv.bv_page);
+			r = lsc_send_full(nmp->sock, p + bv.bv_offset, bv.bv_len);
+			kunmap_local(p);
+		}
+	}
+	mutex_unlock(&nmp->send_lock);
+	return r;
+}
+
+int lsc_send_state(struct lsc_nmp *nmp)
+{
+	struct lsc_state st;
+	u8 buf[LSC_STATE_LEN];
+
+	spin_lock_irq(&nmp->lock);
+	st.port_open = nmp->port_open;
+	st.state = nmp->meta.state;
+	st.chunk_shift = LSC_CHUNK_SHIFT;
+	st.gen = nmp->meta.gen;
+	st.dirty = nmp->bm.count;
+	st.chunks = nmp->bm.nbits;
+	spin_unlock_irq(&nmp->lock);
+	lsc_state_encode(&st, buf);
+	return lsc_send(nmp, LSC_STATE, 0, 0, 0, buf, sizeof(buf));
+}
+
+/* MAC = HMAC-SHA256(key, role || challenge to answer || own challenge):
+ * the role byte stops a reflected challenge from being answered by us */
+static int lsc_mac(u8 role, const u8 *theirs, const u8 *ours, u8 *out)
+{
+	struct crypto_shash *tfm;
+	int r;
+
+	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	r = crypto_shash_setkey(tfm, lsc_key, lsc_key_len);
+	if (!r) {
+		SHASH_DESC_ON_STACK(d, tfm);
+
+		d->tfm = tfm;
+		r = crypto_shash_init(d);
+		if (!r)
+			r = crypto_shash_update(d, &role, 1);
+		if (!r)
+			r = crypto_shash_update(d, theirs, LSC_NONCE_LEN);
+		if (!r)
+			r = crypto_shash_update(d, ours, LSC_NONCE_LEN);
+		if (!r)
+			r = crypto_shash_final(d, out);
+		shash_desc_zero(d);
+	}
+	crypto_free_shash(tfm);
+	return r;
+}
+
+/* read one small handshake frame of the expected command */
+static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p)
+{
+	u8 hb[LSC_HDR_LEN];
+	struct lsc_hdr h;
+	int r;
+
+	r = lsc_recv_full(s, hb, sizeof(hb));
+	if (r) {
+		lsc_err("NMP%d head part recv failed(%d).", nmp->idx, r);
+		return r;
+	}
+	r = lsc_hdr_decode(hb, &h);
+	if (r == LSC_EMAGIC) {
+		lsc_err("NMP%d receive wrong magic data.", nmp->idx);
+		return -EPROTO;
+	}
+	if (r == LSC_ECMD || (r == LSC_OK && h.cmd != want)) {
+		lsc_err("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
+		return -EPROTO;
+	}
+	if (r) {
+		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+			h.magic, h.cmd);
+		return -EPROTO;
+	}
+	r = lsc_recv_full(s, p, h.len);
+	if (r) {
+		lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
+		return r;
+	}
+	if (lsc_frame_verify(hb, &h, p)) {
+		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+			h.magic, h.cmd);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer)
+{
+	u8 ours[LSC_NONCE_LEN], theirs[LSC_NONCE_LEN], mac[LSC_MAC_LEN], got[LSC_MAC_LEN];
+	int r;
+
+	if (!lsc_key_len)
+		return -ENOKEY;
+	get_random_bytes(ours, sizeof(ours));
+	r = lsc_send_sock(s, LSC_HELLO, 0, ours, sizeof(ours));
+	if (!r)
+		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs);
+	if (r)
+		return r;
+	if (!memcmp(ours, theirs, sizeof(ours)))
+		return -EPROTO;
+	r = lsc_mac(dialer ? 'C' : 'A', theirs, ours, mac);
+	if (!r)
+		r = lsc_send_sock(s, LSC_AUTH, 0, mac, sizeof(mac));
+	if (!r)
+		r = lsc_recv_small(nmp, s, LSC_AUTH, got);
+	if (!r)
+		r = lsc_mac(dialer ? 'A' : 'C', ours, theirs, mac);
+	if (!r && crypto_memneq(mac, got, sizeof(mac))) {
+		lsc_err("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
+		r = -EACCES;
+	}
+	return r;
+}
+
+static int lsc_receiver_fn(void *arg);
+
+/* after a successful handshake: the socket becomes the NMP's link */
+static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
+{
+	struct task_struct *t;
+	u64 off, len;
+
+	if (nmp->conn == LSC_C_CONNECTED)
+		return -EISCONN;
+	if (nmp->receiver)	/* the previous link's receiver is exiting */
+		wait_for_completion(&nmp->rx_done);
+	spin_lock_irq(&nmp->lock);
+	if (nmp->conn == LSC_C_CONNECTED || !nmp->bound) {
+		spin_unlock_irq(&nmp->lock);
+		return -EISCONN;
+	}
+	nmp->sock = s;
+	nmp->conn = LSC_C_CONNECTED;
+	nmp->last_rx = jiffies;
+	nmp->peer_port = -1;
+	spin_unlock_irq(&nmp->lock);
+	s->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	s->sk->sk_sndtimeo = msecs_to_jiffies(lsc_ack_timeout_ms);
+	reinit_completion(&nmp->rx_done);
+	t = kthread_run(lsc_receiver_fn, nmp, "liscal_rx/%d", nmp->idx);
+	if (IS_ERR(t)) {
+		spin_lock_irq(&nmp->lock);
+		nmp->sock = NULL;
+		nmp->conn = LSC_C_DISCONNECTED;
+		spin_unlock_irq(&nmp->lock);
+		complete(&nmp->rx_done);
+		return PTR_ERR(t);
+	}
+	nmp->receiver = t;
+	lsc_send_state(nmp);
+	/* our bitmap, so the peer's differential recovery covers our writes too */
+	len = lsc_bm_bytes(nmp->bm.nbits);
+	for (off = 0; off < len; off += LSC_MAX_PAYLOAD)
+		lsc_send(nmp, LSC_BITMAP, 0, 0, off, nmp->bmbuf + off,
+			 min_t(u64, LSC_MAX_PAYLOAD, len - off));
+	return 0;
+}
+
+static void lsc_sock_opts(struct socket *s)
+{
+	tcp_sock_set_nodelay(s->sk);
+	s->sk->sk_rcvtimeo = msecs_to_jiffies(lsc_connect_timeout_ms);
+	s->sk->sk_sndtimeo = msecs_to_jiffies(lsc_connect_timeout_ms);
+}
+
+int lsc_connect(struct lsc_nmp *nmp)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = nmp->peer_addr,
+				   .sin_port = htons(nmp->dataport) };
+	struct socket *s;
+	int r;
+
+	if (nmp->conn == LSC_C_CONNECTED)
+		return -EISCONN;
+	r = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &s);
+	if (r) {
+		lsc_err("creating socket failed(%d).", r);
+		return r;
+	}
+	lsc_sock_opts(s);
+	nmp->conn = LSC_C_CONNECTING;
+	r = kernel_connect(s, (struct sockaddr *)&sin, sizeof(sin), 0);
+	if (r) {
+		lsc_err("NMP%d connection failed(%d).", nmp->idx, r);
+		goto fail;
+	}
+	r = lsc_handshake(nmp, s, true);
+	if (r) {
+		lsc_err("NMP%d connection failed(%d).", nmp->idx, r);
+		goto fail;
+	}
+	nmp->conn = LSC_C_DISCONNECTED;
+	r = lsc_attach(nmp, s);
+	if (r)
+		goto fail;
+	return 0;
+fail:
+	if (nmp->conn == LSC_C_CONNECTING)
+		nmp->conn = LSC_C_DISCONNECTED;
+	sock_release(s);
+	return r;
+}
+
+static int lsc_listener_fn(void *arg)
+{
+	struct lsc_nmp *nmp = arg;
+	struct socket *s;
+	int r;
+
+	while (!kthread_should_stop()) {
+		r = kernel_accept(nmp->lsock, &s, 0);
+		if (r) {
+			if (!kthread_should_stop()) {
+				if (r != -EAGAIN && r != -EINTR)
+					lsc_err("NMP%d accept failed(%d).", nmp->idx, r);
+				msleep(100);
+			}
+			continue;
+		}
+		lsc_sock_opts(s);
+		mutex_lock(&nmp->link_lock);
+		r = nmp->conn == LSC_C_CONNECTED ? -EISCONN : lsc_handshake(nmp, s, false);
+		if (!r)
+			r = lsc_attach(nmp, s);
+		mutex_unlock(&nmp->link_lock);
+		if (r)
+			sock_release(s);
+	}
+	return 0;
+}
+
+int lsc_listen_start(struct lsc_nmp *nmp)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = nmp->local_addr,
+				   .sin_port = htons(nmp->dataport) };
+	struct task_struct *t;
+	int r;
+
+	r = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &nmp->lsock);
+	if (r) {
+		lsc_err("creating socket failed(%d).", r);
+		return r;
+	}
+	sock_set_reuseaddr(nmp->lsock->sk);
+	nmp->lsock->sk->sk_rcvtimeo = HZ / 2;	/* accept wakes up to see kthread_stop */
+	r = kernel_bind(nmp->lsock, (struct sockaddr *)&sin, sizeof(sin));
+	if (r) {
+		lsc_err("NMP%d socket binding failed(%d).", nmp->idx, r);
+		goto fail;
+	}
+	r = kernel_listen(nmp->lsock, 4);
+	if (r) {
+		lsc_err("NMP%d socket listening failed(%d).", nmp->idx, r);
+		goto fail;
+	}
+	t = kthread_run(lsc_listener_fn, nmp, "liscal_ls/%d", nmp->idx);
+	if (IS_ERR(t)) {
+		r = PTR_ERR(t);
+		goto fail;
+	}
+	nmp->listener = t;
+	return 0;
+fail:
+	sock_release(nmp->lsock);
+	nmp->lsock = NULL;
+	return r;
+}
+
+void lsc_listen_stop(struct lsc_nmp *nmp)
+{
+	if (!nmp->lsock)
+		return;
+	kernel_sock_shutdown(nmp->lsock, SHUT_RDWR);
+	if (nmp->listener)
+		kthread_stop(nmp->listener);
+	nmp->listener = NULL;
+	sock_release(nmp->lsock);
+	nmp->lsock = NULL;
+}
+
+/* link lost or corrupted: go on locally, the bitmap keeps the difference */
+void lsc_break(struct lsc_nmp *nmp, const char *why)
+{
+	struct lsc_wctx *w, *tmp;
+	unsigned long flags;
+	LIST_HEAD(failed);
+
+	spin_lock_irqsave(&nmp->lock, flags);
+	if (nmp->conn != LSC_C_CONNECTED) {
+		spin_unlock_irqrestore(&nmp->lock, flags);
+		return;
+	}
+	nmp->conn = LSC_C_DISCONNECTED;
+	nmp->peer_port = -1;
+	/* A side whose port is closed cannot know yet whether the peer goes on
+	 * writing: it stays SYNC until the peer's STATE says BREAK. */
+	if (nmp->meta.state == LSC_S_RECOVERING) {
+		bool source = nmp->rec_state == LSC_R_FULL || nmp->rec_state == LSC_R_DIFF;
+
+		lsc_set_state(nmp, source ? LSC_S_BREAK : LSC_S_STALE);
+	} else if (nmp->meta.state == LSC_S_SYNC &&
+		   (nmp->bm.count || !list_empty(&nmp->pending))) {
+		lsc_set_state(nmp, LSC_S_BREAK);	/* writes not known on the peer */
+	}
+	list_splice_init(&nmp->pending, &failed);
+	if (nmp->rec_ack == 0)
+		nmp->rec_ack = -1;
+	spin_unlock_irqrestore(&nmp->lock, flags);
+
+	/* wakes the receiver and any blocked sender; the receiver releases it */
+	mutex_lock(&nmp->sock_mutex);
+	if (nmp->sock)
+		kernel_sock_shutdown(nmp->sock, SHUT_RDWR);
+	mutex_unlock(&nmp->sock_mutex);
+	pr_info(LSC_PFX "NMP%d mirror break (%s)\n", nmp->idx, why);
+	wake_up_all(&nmp->rec_wait);
+	list_for_each_entry_safe(w, tmp, &failed, pending) {
+		list_del_init(&w->pending);
+		lsc_wctx_put(w);	/* peer part: not mirrored, the bit stays */
+	}
+}
+
+void lsc_disconnect(struct lsc_nmp *nmp)
+{
+	lsc_break(nmp, "disconnect");
+	if (nmp->receiver)
+		wait_for_completion(&nmp->rx_done);
+}
+
+/* write a received WRITE/RDATA payload to the data partition */
+int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h)
+{
+	unsigned int npages = DIV_ROUND_UP(h->len, PAGE_SIZE), i;
+	blk_opf_t op = REQ_OP_WRITE | REQ_SYNC;
+	struct bio *bio;
+	int r;
+
+	if (h->flags & LSC_F_PREFLUSH)
+		op |= REQ_PREFLUSH;
+	if (h->flags & LSC_F_FUA)
+		op |= REQ_FUA;
+	if (!h->len) {
+		r = (h->flags & LSC_F_PREFLUSH) ? blkdev_issue_flush(nmp->data.bdev) : 0;
+		return r;
+	}
+	if (h->sector + (h->len >> 9) > nmp->sectors)
+		return -ERANGE;
+	bio = bio_alloc(nmp->data.bdev, npages, op, GFP_NOIO);
+	bio->bi_iter.bi_sector = h->sector;
+	for (i = 0; i < npages; i++) {
+		unsigned int n = min_t(unsigned int, PAGE_SIZE, h->len - i * PAGE_SIZE);
+
+		if (bio_add_page(bio, nmp->rx_pages[i], n, 0) != n) {
+			bio_put(bio);
+			return -EIO;
+		}
+	}
+	r = submit_bio_wait(bio);
+	bio_put(bio);
+	if (r) {
+		lsc_err("NMP%d disk I/O error when write sector(%llu).", nmp->idx,
+			(unsigned long long)h->sector);
+		lsc_disk_error(nmp, h->sector);
+	}
+	return r;
+}
+
+static void lsc_rx_ack(struct lsc_nmp *nmp, const struct lsc_hdr *h)
+{
+	struct lsc_wctx *w, *found = NULL;
+
+	spin_lock_irq(&nmp->lock);
+	list_for_each_entry(w, &nmp->pending, pending) {
+		if (w->seq == h->seq) {
+			list_del_init(&w->pending);
+			found = w;
+			break;
+		}
+	}
+	spin_unlock_irq(&nmp->lock);
+	if (!found) {
+		lsc_recovery_on_ack(nmp, h->seq, h->sector == 0);
+		return;
+	}
+	if (h->sector)	/* the peer could not write it: break, keep the bit */
+		lsc_break(nmp, "peer write failed");
+	lsc_wctx_put(found);
+}
+
+static u32 lsc_rx_crc(struct lsc_nmp *nmp, const u8 *hb, u32 len)
+{
+	u32 crc = lsc_crc_begin(hb), i;
+
+	for (i = 0; i * PAGE_SIZE < len; i++)
+		crc = lsc_crc32c(crc, page_address(nmp->rx_pages[i]),
+				 min_t(u32, PAGE_SIZE, len - i * PAGE_SIZE));
+	return crc;
+}
+
+static int lsc_rx_payload(struct lsc_nmp *nmp, u32 len)
+{
+	u32 i;
+	int r = 0;
+
+	for (i = 0; !r && i * PAGE_SIZE < len; i++)
+		r = lsc_recv_full(nmp->sock, page_address(nmp->rx_pages[i]),
+				  min_t(u32, PAGE_SIZE, len - i * PAGE_SIZE));
+	return r;
+}
+
+static void lsc_rx_state(struct lsc_nmp *nmp)
+{
+	struct lsc_state st;
+
+	if (lsc_state_decode(page_address(nmp->rx_pages[0]), LSC_STATE_LEN, &st))
+		return;
+	spin_lock_irq(&nmp->lock);
+	nmp->peer_port = st.port_open;
+	nmp->meta.peer_gen = st.gen;
+	/* the peer went on alone: our copy is outdated */
+	if (st.state == LSC_S_BREAK && nmp->meta.state == LSC_S_SYNC && !nmp->port_open)
+		lsc_set_state(nmp, LSC_S_STALE);
+	nmp->meta_dirty = true;
+	spin_unlock_irq(&nmp->lock);
+}
+
+static void lsc_rx_bitmap(struct lsc_nmp *nmp, const struct lsc_hdr *h)
+{
+	u64 max = nmp->bm_blocks * LSC_BM_BLOCK, i;
+
+	for (i = 0; i < h->len && h->sector + i < max; i++)
+		nmp->peer_bm[h->sector + i] =
+			((u8 *)page_address(nmp->rx_pages[i / PAGE_SIZE]))[i % PAGE_SIZE];
+}
+
+static int lsc_receiver_fn(void *arg)
+{
+	struct lsc_nmp *nmp = arg;
+	u8 hb[LSC_HDR_LEN];
+	struct lsc_hdr h;
+	int r;
+
+	for (;;) {
+		r = lsc_recv_full(nmp->sock, hb, sizeof(hb));
+		if (r) {
+			if (nmp->conn == LSC_C_CONNECTED)
+				lsc_err("NMP%d head part recv failed(%d).", nmp->idx, r);
+			break;
+		}
+		r = lsc_hdr_decode(hb, &h);
+		if (r == LSC_EMAGIC) {
+			lsc_err("NMP%d receive wrong magic data.", nmp->idx);
+			break;
+		}
+		if (r == LSC_ECMD || (r == LSC_OK && (h.cmd == LSC_HELLO || h.cmd == LSC_AUTH))) {
+			lsc_err("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
+			break;
+		}
+		if (r) {
+			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
+				nmp->idx, h.magic, h.cmd);
+			break;
+		}
+		r = lsc_rx_payload(nmp, h.len);
+		if (r) {
+			lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
+			break;
+		}
+		if (lsc_rx_crc(nmp, hb, h.len) != h.crc) {
+			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
+				nmp->idx, h.magic, h.cmd);
+			break;
+		}
+		nmp->last_rx = jiffies;
+		switch (h.cmd) {
+		case LSC_STATE:
+			lsc_rx_state(nmp);
+			break;
+		case LSC_WRITE:
+		case LSC_RDATA:
+			if (h.cmd == LSC_RDATA)
+				r = lsc_recovery_recv(nmp, &h);
+			else
+				r = READ_ONCE(nmp->port_open) ? -EBUSY : lsc_rx_write(nmp, &h);
+			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
+				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
+			break;
+		case LSC_ACK:
+			lsc_rx_ack(nmp, &h);
+			break;
+		case LSC_RDONE:
+			lsc_recovery_done_recv(nmp, h.sector == 1);
+			break;
+		case LSC_PING:
+			lsc_send(nmp, LSC_PONG, 0, h.seq, 0, NULL, 0);
+			break;
+		case LSC_BITMAP:
+			lsc_rx_bitmap(nmp, &h);
+			break;
+		default:
+			break;
+		}
+	}
+	lsc_break(nmp, "receive");
+	mutex_lock(&nmp->send_lock);
+	mutex_lock(&nmp->sock_mutex);
+	sock_release(nmp->sock);
+	nmp->sock = NULL;
+	mutex_unlock(&nmp->sock_mutex);
+	mutex_unlock(&nmp->send_lock);
+	nmp->receiver = NULL;
+	complete(&nmp->rx_done);
+	return 0;
+}
+
+/* every 250 ms while bound: ack timeouts, keepalive, lazy bitmap clearing
+ * in SYNC, metadata flush, detach after a disk error */
+void lsc_tick_fn(struct work_struct *work)
+{
+	struct lsc_nmp *nmp = container_of(to_delayed_work(work), struct lsc_nmp, tick);
+	unsigned long tmo = msecs_to_jiffies(lsc_ack_timeout_ms);
+	struct lsc_wctx *w;
+	bool late = false, clear;
+	u64 c;
+
+	if (nmp->detached && nmp->port_open && mutex_trylock(&nmp->ctl)) {
+		if (nmp->port_open) {
+			nmp->port_open = false;
+			module_put(THIS_MODULE);
+			lsc_info("NMP%d close I/O port OK.", nmp->idx);
+		}
+		mutex_unlock(&nmp->ctl);
+	}
+	spin_lock_irq(&nmp->lock);
+	if (nmp->conn == LSC_C_CONNECTED) {
+		w = list_first_entry_or_null(&nmp->pending, struct lsc_wctx, pending);
+		late = (w && time_after(jiffies, w->sent + tmo)) ||
+			time_after(jiffies, nmp->last_rx + tmo);
+	}
+	clear = nmp->conn == LSC_C_CONNECTED && nmp->meta.state == LSC_S_SYNC &&
+		nmp->bm.count && !late;
+	for (c = 0; clear && (c = lsc_bm_next(&nmp->bm, c)) < nmp->bm.nbits; c++) {
+		if (!nmp->inflight[c]) {
+			lsc_bm_clear(&nmp->bm, c);
+			set_bit(lsc_bm_block_of(c), nmp->bm_dirty);
+		}
+	}
+	spin_unlock_irq(&nmp->lock);
+	if (late) {
+		lsc_err("NMP%d I/O incomplete.", nmp->idx);
+		lsc_break(nmp, "ack timeout");
+	} else if (nmp->conn == LSC_C_CONNECTED) {
+		lsc_send(nmp, LSC_PING, 0, 0, 0, NULL, 0);
+	}
+	if (nmp->meta_dirty || !bitmap_empty(nmp->bm_dirty, nmp->bm_blocks))
+		lsc_meta_flush(nmp);
+	if (nmp->bound)
+		schedule_delayed_work(&nmp->tick, HZ / 4);
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libFuzzer target: the decoders take any bytes without reading out of
+ * bounds, and whatever they accept re-encodes to the same bytes. */
+#include <stdlib.h>
+#include "lsc_meta.h"
+#include "lsc_proto.h"
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct lsc_hdr h;
+	struct lsc_state s;
+	struct lsc_meta m;
+	u8 again[LSC_META_LEN > LSC_HDR_LEN ? LSC_META_LEN : LSC_HDR_LEN];
+
+	if (size >= LSC_HDR_LEN && lsc_hdr_decode(data, &h) == LSC_OK) {
+		size_t have = size - LSC_HDR_LEN;
+		const u8 *payload = data + LSC_HDR_LEN;
+
+		if (h.len <= have && lsc_frame_verify(data, &h, payload) == LSC_OK) {
+			struct lsc_hdr e = h;
+
+			lsc_frame_encode(&e, payload, again);
+			if (memcmp(again, data, LSC_HDR_LEN))
+				abort();	/* accepted frame must re-encode identically */
+			if (h.cmd == LSC_STATE)
+				lsc_state_decode(payload, h.len, &s);
+		}
+	}
+	if (size >= LSC_META_LEN && lsc_meta_decode(data, &m) == LSC_OK) {
+		lsc_meta_encode(&m, again);
+		if (memcmp(again, data, LSC_META_LEN))
+			abort();
+	}
+	lsc_state_decode(data, size, &s);
+	return 0;
+}

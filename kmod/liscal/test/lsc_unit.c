@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the pure parts, in user space. Output is TAP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "lsc_bitmap.h"
+#include "lsc_meta.h"
+#include "lsc_proto.h"
+
+static int n_run, n_fail;
+
+#define CHECK(cond, ...) do { \
+	n_run++; \
+	if (cond) { printf("ok %d - ", n_run); } \
+	else { n_fail++; printf("not ok %d - (%s:%d) ", n_run, __FILE__, __LINE__); } \
+	printf(__VA_ARGS__); printf("\n"); \
+} while (0)
+
+static void test_crc(void)
+{
+	/* the CRC-32C check value (RFC 3720 B.4) */
+	CHECK(lsc_crc32c(0, "123456789", 9) == 0xE3069283u, "crc32c check value");
+	CHECK(lsc_crc32c(lsc_crc32c(0, "1234", 4), "56789", 5) == 0xE3069283u, "crc32c chains");
+	CHECK(lsc_crc32c(0, "", 0) == 0, "crc32c of nothing is 0");
+}
+
+static void test_bitmap(void)
+{
+	u8 bits[4] = { 0xff, 0xff, 0xff, 0xff }, other[4] = { 0 };
+	struct lsc_bitmap bm;
+
+	lsc_bm_init(&bm, bits, 27);
+	CHECK(bits[3] == 0x07 && bm.count == 27, "init trims bits past nbits (count %llu)",
+	      (unsigned long long)bm.count);
+	lsc_bm_zero(&bm);
+	CHECK(bm.count == 0 && !bits[0] && !bits[3], "zero");
+	CHECK(lsc_bm_set(&bm, 0) == 1 && lsc_bm_set(&bm, 0) == 0, "set reports new bits only");
+	CHECK(lsc_bm_set(&bm, 26) == 1 && bits[3] == 0x04, "bit i of byte b is chunk 8b+i");
+	CHECK(lsc_bm_set(&bm, 27) == 0 && lsc_bm_test(&bm, 27) == 0, "out of range ignored");
+	CHECK(bm.count == 2, "count follows");
+	CHECK(lsc_bm_next(&bm, 0) == 0 && lsc_bm_next(&bm, 1) == 26 && lsc_bm_next(&bm, 27) == 27,
+	      "next");
+	CHECK(lsc_bm_clear(&bm, 26) == 1 && lsc_bm_clear(&bm, 26) == 0 && bm.count == 1, "clear");
+	other[1] = 0x81;
+	other[3] = 0xff;
+	lsc_bm_or(&bm, other);
+	CHECK(bm.count == 6 && bits[3] == 0x07, "or, trimmed (count %llu)", (unsigned long long)bm.count);
+	lsc_bm_fill(&bm);
+	CHECK(bm.count == 27 && lsc_bm_recount(&bm) == 27 && bits[3] == 0x07, "fill");
+	CHECK(lsc_bm_next(&bm, 5) == 5, "next on a full map");
+	lsc_bm_init(&bm, bits, 0);
+	CHECK(bm.count == 0 && lsc_bm_next(&bm, 0) == 0, "empty map");
+}
+
+static void test_sizes(void)
+{
+	CHECK(lsc_chunks_for(0) == 0 && lsc_chunks_for(1) == 1 && lsc_chunks_for(128) == 1 &&
+	      lsc_chunks_for(129) == 2, "chunks_for rounds up (64 KiB chunks)");
+	CHECK(lsc_chunks_for(1ull << 21) == 16384, "1 GiB = 16384 chunks");
+	CHECK(lsc_meta_cp_bytes(16384) == 8192, "1 GiB needs 8 KiB of cluster partition");
+	CHECK(lsc_meta_cp_bytes(1) == 8192, "bitmap rounded to 4 KiB");
+	CHECK(lsc_bm_block_of(32767) == 0 && lsc_bm_block_of(32768) == 1, "bitmap block of a chunk");
+}
+
+static void test_meta(void)
+{
+	struct lsc_meta m = { .chunk_shift = LSC_CHUNK_SHIFT, .flags = LSC_MF_BMVALID,
+			      .chunks = 1024, .sectors = 131072, .gen = 7, .peer_gen = 6,
+			      .last_update = 1764030000, .break_time = 1764020000,
+			      .state = LSC_S_BREAK }, d;
+	u8 b[LSC_META_LEN];
+	int i, bad = 0;
+
+	lsc_meta_encode(&m, b);
+	CHECK(lsc_get32(b) == 0x444D534C && b[0] == 'L' && b[3] == 'D', "magic LSMD on disk");
+	CHECK(lsc_meta_decode(b, &d) == LSC_OK, "decode");
+	CHECK(d.gen == 7 && d.peer_gen == 6 && d.last_update == 1764030000 &&
+	      d.break_time == 1764020000 && d.state == LSC_S_BREAK && d.chunks == 1024 &&
+	      d.sectors == 131072 && d.flags == LSC_MF_BMVALID, "round trip");
+	for (i = 0; i < LSC_META_LEN * 8; i++) {
+		b[i / 8] ^= 1 << (i % 8);
+		bad += lsc_meta_decode(b, &d) == LSC_OK;
+		b[i / 8] ^= 1 << (i % 8);
+	}
+	CHECK(bad == 0, "every single-bit flip is refused");
+	m.state = 9;
+	lsc_meta_encode(&m, b);
+	CHECK(lsc_meta_decode(b, &d) == LSC_ERANGE, "bad state refused");
+	m.state = LSC_S_SYNC;
+	m.chunks = 1000;
+	lsc_meta_encode(&m, b);
+	CHECK(lsc_meta_decode(b, &d) == LSC_ERANGE, "chunks inconsistent with sectors refused");
+}
+
+static void test_proto(void)
+{
+	u8 payload[4096], hb[LSC_HDR_LEN], st[LSC_STATE_LEN];
+	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = LSC_F_FUA, .seq = 42, .sector = 2048,
+			     .len = sizeof(payload) }, d;
+	struct lsc_state s = { .port_open = 1, .state = LSC_S_SYNC, .chunk_shift = 7,
+			       .gen = 3, .dirty = 5, .chunks = 1024 }, sd;
+	int i, missed = 0;
+
+	for (i = 0; i < (int)sizeof(payload); i++)
+		payload[i] = i * 7;
+	lsc_frame_encode(&h, payload, hb);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.cmd == LSC_WRITE && d.seq == 42 &&
+	      d.sector == 2048 && d.len == 4096 && d.flags == LSC_F_FUA, "header round trip");
+	CHECK(lsc_frame_verify(hb, &d, payload) == LSC_OK, "crc verifies");
+	payload[100] ^= 1;
+	CHECK(lsc_frame_verify(hb, &d, payload) == LSC_ECRC, "payload bit flip caught");
+	payload[100] ^= 1;
+	for (i = 0; i < LSC_HDR_LEN * 8; i++) {
+		hb[i / 8] ^= 1 << (i % 8);
+		if (lsc_hdr_decode(hb, &d) == LSC_OK && d.len <= sizeof(payload) &&
+		    lsc_frame_verify(hb, &d, payload) == LSC_OK)
+			missed++;
+		hb[i / 8] ^= 1 << (i % 8);
+	}
+	CHECK(missed == 0, "every header bit flip is caught by decode or crc");
+
+	hb[0] ^= 0xff;
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_EMAGIC, "wrong magic");
+	hb[0] ^= 0xff;
+	hb[4] = 2;
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_EVERSION, "wrong version");
+	hb[4] = LSC_VERSION;
+	lsc_put16(hb + 6, 99);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD && d.cmd == 99, "wrong command (99)");
+	lsc_put16(hb + 6, 0);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD, "command 0");
+	lsc_put16(hb + 6, LSC_WRITE);
+	lsc_put32(hb + 24, LSC_MAX_PAYLOAD + 512);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "payload above 1 MiB");
+	lsc_put32(hb + 24, 100);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "WRITE not in whole sectors");
+	lsc_put32(hb + 24, 512);
+	hb[5] = 0x80;
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "unknown flag");
+
+	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 31 };
+	lsc_frame_encode(&h, payload, hb);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 32 bytes");
+	h = (struct lsc_hdr){ .cmd = LSC_PING };
+	lsc_frame_encode(&h, NULL, hb);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && lsc_frame_verify(hb, &d, NULL) == LSC_OK,
+	      "empty frame");
+
+	lsc_state_encode(&s, st);
+	CHECK(lsc_state_decode(st, sizeof(st), &sd) == LSC_OK && sd.port_open == 1 &&
+	      sd.gen == 3 && sd.dirty == 5 && sd.chunks == 1024 && sd.chunk_shift == 7,
+	      "state round trip");
+	CHECK(lsc_state_decode(st, sizeof(st) - 1, &sd) == LSC_ELEN, "state length");
+	st[0] = 2;
+	CHECK(lsc_state_decode(st, sizeof(st), &sd) == LSC_ERANGE, "state port flag range");
+}
+
+int main(void)
+{
+	test_crc();
+	test_bitmap();
+	test_sizes();
+	test_meta();
+	test_proto();
+	printf("1..%d\n# %d passed, %d failed\n", n_run, n_run - n_fail, n_fail);
+	return n_fail ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+// clpgrp: start, stop or move a group (seed §6.7.1 step 12: clpgrp -m GROUP -h SERVER).
+import { parseArgs, UsageError } from '../args';
+import { report, type Command } from '../context';
+
+const ops = { s: 'rc.start', t: 'rc.stop', m: 'rc.move' } as const;
+
+export const clpgrp: Command = {
+  summary: 'start, stop or move a group',
+  usage: 'clpgrp -s GROUP [-h SERVER]   start GROUP (on SERVER, default here)\nclpgrp -t GROUP [-h SERVER]   stop GROUP (where it is active)\nclpgrp -m GROUP -h SERVER     move GROUP to SERVER',
+  async run(argv, ctx) {
+    const { opts, rest } = parseArgs(argv, [
+      { names: ['-s'], key: 's', value: true }, { names: ['-t'], key: 't', value: true },
+      { names: ['-m'], key: 'm', value: true }, { names: ['-h'], key: 'h', value: true },
+    ]);
+    if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
+    const given = (['s', 't', 'm'] as const).filter((k) => opts[k] !== undefined);
+    if (given.length !== 1) throw new UsageError('give exactly one of -s, -t, -m');
+    const k = given[0];
+    if (k === 'm' && !opts.h) throw new UsageError('-m needs -h SERVER');
+    return report(ctx, await ctx.call({ op: ops[k], args: { group: opts[k], host: opts.h } }, 600000));
+  },
+};

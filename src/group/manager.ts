@@ -1,0 +1,288 @@
+// The group role (the seed's rc): places groups at cluster start, fails them over when
+// their server goes down, moves them on request, and applies the server-down rules of
+// seed §10 that concern groups (10.1, 10.4, 10.7). Other servers are asked over the
+// peer control channel; membership says who is up.
+import { EventEmitter } from 'node:events';
+import type { FinalAction, GroupConfig } from '../config/types';
+import type { ControlReply, PeerControl } from '../control/types';
+import type { Logger } from '../logger';
+import { createResource, type Why } from '../resource';
+import type { Role, RuntimeContext } from '../runtime/role';
+import { runFinalAction, type ServerActions } from './actions';
+import { LocalGroup, type Failure } from './group';
+import { activationOrder } from './order';
+import { firstLive, keeper } from './placement';
+import type { GroupStatus } from './types';
+
+export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ok = (message?: string): ControlReply => ({ code: 0, message });
+
+export class GroupManager implements Role {
+  readonly type = 'rc';
+  readonly groups = new Map<string, LocalGroup>();
+  /** Where other servers said each group is active, with its failover count. */
+  private readonly holders = new Map<string, { server: string; failovers: number }>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly log: Logger;
+  private stopping = false;
+  private readonly onDown = (s: string) => { void this.serverDown(s); };
+  private readonly onUp = (s: string) => { void this.serverUp(s); };
+
+  constructor(private readonly ctx: RuntimeContext, private readonly membership: MembershipSource, private readonly peer: PeerControl, private readonly actions: ServerActions) {
+    this.log = ctx.log.child('rc');
+    const deps = { config: ctx.config, local: ctx.local, paths: ctx.paths, platform: ctx.platform, log: this.log };
+    for (const g of ctx.config.groups) {
+      const resources = activationOrder(ctx.config.resources.filter((r) => r.group === g.name)).map((r) => createResource(r, deps));
+      this.groups.set(g.name, new LocalGroup(g, resources, ctx.events, this.log));
+    }
+  }
+
+  private get me(): string { return this.ctx.local.name; }
+  private isUp = (s: string) => this.membership.isUp(s);
+  private peers(): string[] { return this.ctx.config.servers.map((s) => s.name).filter((s) => s !== this.me && this.isUp(s)); }
+
+  /** One operation at a time per group. */
+  private serial<T>(group: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(group) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.chains.set(group, next.catch(() => undefined));
+    return next;
+  }
+
+  async start(): Promise<void> {
+    for (const g of this.groups.values()) {
+      for (const r of g.resources) {
+        try { await r.protect?.(); } catch (e) { this.log.warn(`${r.cfg.name}: cannot protect while inactive: ${(e as Error).message}`); }
+      }
+    }
+    this.membership.on('server-down', this.onDown);
+    this.membership.on('server-up', this.onUp);
+    void this.initialPlacement().catch((e) => this.log.error(`initial placement: ${(e as Error).message}`));
+  }
+
+  /** Stop every active group; a deactivation failure here shuts the server down (seed §10.4). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.membership.off('server-down', this.onDown);
+    this.membership.off('server-up', this.onUp);
+    let failed = false;
+    for (const g of [...this.groups.values()].reverse()) {
+      await this.serial(g.cfg.name, async () => {
+        if (g.state === 'Offline') return;
+        if (await g.stop('stop')) failed = true;
+        this.notify(g);
+      });
+    }
+    if (failed) {
+      this.ctx.events.emit('rc', 91);
+      await this.ctx.platform.power('shutdown', 'deactivation failed while the cluster daemon stopped');
+    }
+  }
+
+  status(): Array<GroupStatus & { failovers: number }> { return [...this.groups.values()].map((g) => ({ ...g.status(), failovers: g.failovers })); }
+
+  /** The server a group is active on: here, or where a live peer said it is. */
+  holder(name: string): string | undefined {
+    if (this.group(name).active) return this.me;
+    return this.heldElsewhere(name);
+  }
+
+  private group(name: string): LocalGroup {
+    const g = this.groups.get(name);
+    if (!g) throw new Error(`unknown group '${name}'`);
+    return g;
+  }
+
+  /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
+  private notify(g: LocalGroup): void {
+    for (const s of this.peers()) {
+      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers } }, 3000).catch(() => {});
+    }
+  }
+
+  /** Record what another server told us about a group. */
+  noted(server: string, group: string, active: boolean, failovers: number): void {
+    if (active) this.holders.set(group, { server, failovers });
+    else if (this.holders.get(group)?.server === server) this.holders.delete(group);
+  }
+
+  /** Ask every live peer for its groups; returns the groups each one has active. */
+  async refresh(only?: string): Promise<Map<string, string[]>> {
+    const activeOn = new Map<string, string[]>();
+    for (const s of only ? [only] : this.peers()) {
+      let r: ControlReply;
+      try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
+      if (r.code !== 0 || !Array.isArray(r.data)) continue;
+      for (const [name, h] of this.holders) if (h.server === s) this.holders.delete(name);
+      for (const g of r.data as Array<GroupStatus & { failovers?: number }>) {
+        if (g.state === 'Offline' || !this.groups.has(g.name)) continue;
+        this.holders.set(g.name, { server: s, failovers: g.failovers ?? 0 });
+        activeOn.set(g.name, [...(activeOn.get(g.name) ?? []), s]);
+      }
+    }
+    return activeOn;
+  }
+
+  /** Is the group active anywhere (here or on a live server)? */
+  private heldElsewhere(name: string): string | undefined {
+    const h = this.holders.get(name);
+    return h && h.server !== this.me && this.isUp(h.server) ? h.server : undefined;
+  }
+
+  private async initialPlacement(): Promise<void> {
+    const deadline = Date.now() + this.ctx.config.timeouts.startSyncWait;
+    const all = this.ctx.config.servers.map((s) => s.name);
+    while (!this.stopping && Date.now() < deadline && !all.every(this.isUp)) await sleep(100);
+    if (this.stopping) return;
+    await this.refresh();
+    for (const g of this.ctx.config.groups) {
+      if (!g.autoStart || this.heldElsewhere(g.name)) continue;
+      if (firstLive(g.servers, this.isUp) === this.me) await this.startGroup(g.name, 'start');
+    }
+  }
+
+  /** Network-partition resolution: with targets, a server that reaches none takes nothing over. */
+  private async partitionOk(): Promise<boolean> {
+    const targets = this.ctx.config.partitionTargets;
+    if (!targets.length) return true;
+    const answers = await Promise.all(targets.map((t) => this.ctx.platform.run('ping', ['-n', '-q', '-c', '1', '-W', '1', t], { timeoutMs: 3000 })));
+    return answers.some((r) => r.code === 0);
+  }
+
+  private async serverDown(server: string): Promise<void> {
+    if (this.stopping) return;
+    for (const g of this.ctx.config.groups) {
+      const h = this.holders.get(g.name);
+      if (h?.server !== server) continue;
+      this.holders.delete(g.name);
+      if (firstLive(g.servers, this.isUp, [server]) !== this.me) continue;
+      if (!(await this.partitionOk())) {
+        this.log.warn(`group ${g.name}: no partition-resolution target answers; not taking it over`);
+        continue;
+      }
+      await this.failoverHere(g, h.failovers);
+    }
+  }
+
+  private async failoverHere(g: GroupConfig, failovers: number): Promise<ControlReply> {
+    this.ctx.events.emit('rc', 60, g.name);
+    const r = await this.startGroup(g.name, 'failover', failovers);
+    this.ctx.events.emit('rc', r.code ? 62 : 61, g.name);
+    return r;
+  }
+
+  /** A server came (back): learn its groups; the same group active on both is seed §10.7. */
+  private async serverUp(server: string): Promise<void> {
+    if (this.stopping) return;
+    const activeOn = await this.refresh(server);
+    for (const g of this.groups.values()) {
+      const there = activeOn.get(g.cfg.name) ?? [];
+      if (g.active && there.length) {
+        this.ctx.events.emit('rc', 92, g.cfg.name);
+        if (keeper([this.me, ...there], this.ctx.config.servers.map((s) => s.name)) !== this.me) {
+          this.ctx.events.emit('rc', 91);
+          void this.actions.power('shutdown', `group ${g.cfg.name} is started on more than one server`);
+          return;
+        }
+      } else if (g.active && g.cfg.autoFailback && firstLive(g.cfg.servers, this.isUp) === server) {
+        await this.moveGroup(g.cfg.name, server, 'failback');
+      }
+    }
+  }
+
+  /** Start a group here (rc.start). Fails if it is active on another live server. */
+  startGroup(name: string, why: Why, failovers = 0): Promise<ControlReply> {
+    const g = this.group(name);
+    return this.serial(name, async () => {
+      if (g.active) return ok(`group ${name} is already active on ${this.me}`);
+      const elsewhere = this.heldElsewhere(name);
+      if (elsewhere) return { code: 3, message: `group ${name} is active on ${elsewhere}` };
+      g.failovers = failovers;
+      const f = await g.start(why);
+      this.notify(g);
+      if (!f) return ok();
+      void this.afterActivationFailure(g, f);
+      return { code: 4, message: `group ${name}: resource ${f.resource.cfg.name} failed (${f.code} : ${f.message})` };
+    });
+  }
+
+  stopGroup(name: string, why: Why = 'stop'): Promise<ControlReply> {
+    const g = this.group(name);
+    return this.serial(name, async () => {
+      if (g.state === 'Offline') return ok(`group ${name} is not active on ${this.me}`);
+      const f = await g.stop(why);
+      this.notify(g);
+      if (!f) return ok();
+      void this.finalAction(f.resource.cfg.deactiveFinalAction, g, `deactivation of ${f.resource.cfg.name} failed`);
+      return { code: 4, message: `group ${name}: resource ${f.resource.cfg.name} failed to stop (${f.code} : ${f.message})` };
+    });
+  }
+
+  /** Move a group active here to `target` (clpgrp -m; rc 50-52). */
+  async moveGroup(name: string, target: string, why: Why = 'move'): Promise<ControlReply> {
+    const g = this.group(name);
+    if (!g.active) return { code: 3, message: `group ${name} is not active on ${this.me}` };
+    if (!g.cfg.servers.includes(target)) return { code: 2, message: `server ${target} is not in the failover policy of ${name}` };
+    if (!this.isUp(target)) return { code: 3, message: `server ${target} is not online` };
+    this.ctx.events.emit('rc', 50, name);
+    const stopped = await this.stopGroup(name, why);
+    let r: ControlReply = stopped;
+    if (stopped.code === 0) {
+      try { r = await this.peer.request(target, { op: 'rc.start', args: { group: name, why } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+    }
+    this.ctx.events.emit('rc', r.code ? 52 : 51, name);
+    return r;
+  }
+
+  /** Fail a group active here over to the next live server of its policy, within the threshold. */
+  async failoverGroup(name: string, threshold: number): Promise<'done' | 'threshold' | 'nowhere' | 'failed'> {
+    const g = this.group(name);
+    const next = firstLive(g.cfg.servers, this.isUp, [this.me]);
+    if (!next) return 'nowhere';
+    if (g.failovers >= threshold) return 'threshold';
+    this.ctx.events.emit('rc', 60, name);
+    const failovers = g.failovers + 1;
+    await this.stopGroup(name, 'failover');
+    let r: ControlReply;
+    try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+    this.ctx.events.emit('rc', r.code ? 62 : 61, name);
+    return r.code ? 'failed' : 'done';
+  }
+
+  /** Restart one resource of an active group (rc 80-82). */
+  restartResource(group: string, resource: string): Promise<boolean> {
+    const g = this.group(group);
+    const r = g.resource(resource);
+    if (!r) throw new Error(`resource ${resource} is not in group ${group}`);
+    return this.serial(group, async () => {
+      this.ctx.events.emit('rc', 80, resource);
+      const failed = (await g.deactivateResource(r, 'restart')) ?? (await g.activateResource(r, 'restart'));
+      this.ctx.events.emit('rc', failed ? 82 : 81, resource);
+      return !failed;
+    });
+  }
+
+  /** Restart a whole group here (rc 70-72). */
+  async restartGroup(name: string): Promise<boolean> {
+    const g = this.group(name);
+    this.ctx.events.emit('rc', 70, name);
+    const failed = (await this.serial(name, () => g.stop('restart'))) ?? (await this.serial(name, () => g.start('restart')));
+    this.notify(g);
+    this.ctx.events.emit('rc', failed ? 72 : 71, name);
+    return !failed;
+  }
+
+  /** After an activation failure: fail over within the threshold, else the final action. */
+  private async afterActivationFailure(g: LocalGroup, f: Failure): Promise<void> {
+    const res = await this.failoverGroup(g.cfg.name, f.resource.cfg.failoverThreshold);
+    if (res === 'done') return;
+    await this.finalAction(f.resource.cfg.activeFinalAction, g, `activation of ${f.resource.cfg.name} failed`);
+  }
+
+  async finalAction(action: FinalAction, g: LocalGroup, reason: string): Promise<void> {
+    this.log.warn(`group ${g.cfg.name}: final action ${action}: ${reason}`);
+    await runFinalAction(action, reason, async () => { await this.stopGroup(g.cfg.name); }, this.actions);
+  }
+}

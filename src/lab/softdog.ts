@@ -1,0 +1,46 @@
+// The lab's stand-in for softdog (the real one runs in the qemu image). Watches the file a
+// lab server uses as its watchdog device: once written to, it must keep growing at least
+// every margin ms until a final 'V' (magic close). Otherwise it resets the server as a real
+// watchdog would: records it, kills every process of the server's namespace and drops its
+// addresses except the heartbeat ones (the interconnect stays cabled).
+// Usage: node softdog.js FILE MARGIN_MS NAMESPACE POWER_RECORD KEEP_ADDR[,KEEP_ADDR...]
+import * as fs from 'node:fs';
+import { HostPlatform } from '../platform/host';
+import { parseAddresses } from '../resource/fip';
+
+export async function reset(os: HostPlatform, ns: string, keep: string[], record: string, why: string): Promise<void> {
+  fs.appendFileSync(record, `${new Date().toISOString()} reset ${why}\n`);
+  const pids = (await os.run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
+  for (const p of pids) if (p !== process.pid) os.signal(p, 'SIGKILL');
+  const addrs = parseAddresses((await os.run('ip', ['-n', ns, '-o', '-4', 'addr', 'show'])).stdout);
+  for (const a of addrs) {
+    if (a.iface !== 'lo' && !keep.includes(a.address)) await os.run('ip', ['-n', ns, 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', a.iface]);
+  }
+}
+
+async function watch(file: string, margin: number, ns: string, record: string, keep: string[]): Promise<void> {
+  const os = new HostPlatform({ powerRecord: '' });
+  let size = 0, last = Date.now(), armed = false;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    let st: fs.Stats;
+    try { st = fs.statSync(file); } catch { return; } // the lab went down
+    if (st.size !== size) {
+      size = st.size;
+      last = Date.now();
+      const fd = fs.openSync(file, 'r');
+      const b = Buffer.alloc(1);
+      fs.readSync(fd, b, 0, 1, size - 1);
+      fs.closeSync(fd);
+      armed = b.toString() !== 'V';
+    } else if (armed && Date.now() - last > margin) {
+      await reset(os, ns, keep, record, `softdog: no write for ${margin} ms`);
+      armed = false;
+    }
+  }
+}
+
+if (require.main === module) {
+  const [file, margin, ns, record, keep] = process.argv.slice(2);
+  watch(file, Number(margin), ns, record, (keep ?? '').split(',').filter(Boolean)).then(() => process.exit(0), (e) => { process.stderr.write(`${(e as Error).stack}\n`); process.exit(1); });
+}

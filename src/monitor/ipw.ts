@@ -1,0 +1,18 @@
+// ipw: ping a list of addresses, all at once; normal while any answers (seed §12.5.1).
+// The runner's own timeout bounds the probe; ping's wait only keeps it from lingering.
+import type { CheckFactory } from './types';
+
+export const ipw: CheckFactory = (cfg, d) => {
+  const targets = (cfg.params.targets ?? '').split(',').filter(Boolean);
+  const list = targets.join(' ');
+  const wait = String(Math.max(1, Math.floor(cfg.timeout / 1000)));
+  return {
+    async run() {
+      const codes = await Promise.all(targets.map(async (t) => (await d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', wait, t], { timeoutMs: cfg.timeout + 2000 })).code));
+      if (codes.includes(0)) return undefined;
+      const last = codes[codes.length - 1] ?? 2;
+      return last === 1 ? { code: 1, message: `Ping cannot reach. (ret=${last}) IP=${list}...` } : { code: 2, message: `Ping was failed. (ret=${last}) IP=${list}...` };
+    },
+    timedOut: () => ({ code: 5, message: `Ping was failed by timeout. IP=${list}...` }),
+  };
+};

@@ -1,0 +1,37 @@
+// The monitor role (the seed's rm): one runner per configured monitor, recovery through
+// the group role. Monitor states go to clpstat.
+import type { ServerActions } from '../group/actions';
+import type { GroupManager } from '../group/manager';
+import type { Role, RuntimeContext } from '../runtime/role';
+import { checks } from './index';
+import { Recovery } from './recovery';
+import { MonitorRunner } from './runner';
+
+export class MonitorManager implements Role {
+  readonly type = 'rm';
+  private readonly runners: MonitorRunner[] = [];
+
+  constructor(private readonly ctx: RuntimeContext, rc: GroupManager, actions: ServerActions) {
+    const recovery = new Recovery(rc, ctx.events, actions);
+    const log = ctx.log.child('rm');
+    const pidOf = (name: string) => [...rc.groups.values()].find((g) => g.resource(name))?.resource(name)?.pid;
+    for (const m of ctx.config.monitors) {
+      const factory = checks[m.type];
+      if (!factory) continue; // userw runs in the runtime; mdw/mdnw with the mirror
+      const check = factory(m, { platform: ctx.platform, log, pidOf });
+      const enabled = () => {
+        const active = m.when === 'always' || !!rc.groups.get(m.targetGroup ?? '')?.active;
+        if (!active) recovery.reset(m.name);
+        return active;
+      };
+      this.runners.push(new MonitorRunner(m, check, ctx.events, enabled, () => recovery.recover(m)));
+    }
+  }
+
+  async start(): Promise<void> { for (const r of this.runners) r.start(); }
+  async stop(): Promise<void> { for (const r of this.runners) r.stop(); }
+
+  status(): Array<{ name: string; type: string; state: string }> {
+    return this.runners.map((r) => ({ name: r.cfg.name, type: r.cfg.type, state: r.state }));
+  }
+}

@@ -1,0 +1,54 @@
+// Recovery after a monitor failure (seed §10.2, rm events 12-25): restart the target up to
+// restart_count times, then fail its group over (within the failover threshold), then the
+// monitor's final action. Counts are per activation of the group on this server.
+import type { FinalAction, MonitorConfig } from '../config/types';
+import type { Events } from '../events/types';
+import { runFinalAction, type ServerActions } from '../group/actions';
+import type { GroupManager } from '../group/manager';
+
+export class Recovery {
+  private readonly restarts = new Map<string, number>();
+
+  constructor(private readonly rc: GroupManager, private readonly events: Events, private readonly actions: ServerActions) {}
+
+  /** Forget the counts of a monitor (its group went inactive here). */
+  reset(monitor: string): void { this.restarts.delete(monitor); }
+
+  private groupOf(target: string): string | undefined {
+    if (this.rc.groups.has(target)) return target;
+    return [...this.rc.groups.values()].find((g) => g.resource(target))?.cfg.name;
+  }
+
+  async recover(m: MonitorConfig): Promise<void> {
+    const target = m.recoveryTarget ?? m.targetGroup;
+    const act = m.recoveryAction;
+    if (act === 'none') return;
+    if (act === 'stop-daemon') { this.events.emit('rm', 15, m.name); return this.actions.stopDaemon(`monitor ${m.name}`); }
+    if (act === 'shutdown' || act === 'reboot') {
+      this.events.emit('rm', act === 'shutdown' ? 16 : 17, m.name);
+      return this.actions.power(act, `monitor ${m.name}`);
+    }
+    const group = target && this.groupOf(target);
+    if (!target || !group) { this.events.emit('rm', 24, m.name); return; }
+    const g = this.rc.groups.get(group)!;
+    if (!g.active) { this.events.emit('rm', 25, group); return; }
+    const done = this.restarts.get(m.name) ?? 0;
+    if (act === 'restart' && done < m.restartCount) {
+      this.restarts.set(m.name, done + 1);
+      this.events.emit('rm', 13, target, m.name);
+      const ok = target === group ? await this.rc.restartGroup(group) : await this.rc.restartResource(group, target);
+      if (!ok) this.events.emit('rm', 19, target, m.name);
+      return;
+    }
+    const threshold = target === group ? 1 : g.resource(target)!.cfg.failoverThreshold;
+    const r = await this.rc.failoverGroup(group, threshold);
+    if (r === 'done') { this.restarts.delete(m.name); this.events.emit('rm', 14, group, m.name); return; }
+    if (r === 'failed') { this.events.emit('rm', 20, group, m.name); return; }
+    await this.finalAction(m.finalAction, group, m.name);
+  }
+
+  private async finalAction(action: FinalAction, group: string, monitor: string): Promise<void> {
+    if (action === 'stop-group') this.events.emit('rm', 12, group, monitor);
+    await runFinalAction(action, `monitor ${monitor}`, async () => { await this.rc.stopGroup(group); }, this.actions);
+  }
+}

@@ -1,0 +1,22 @@
+// Contract of a monitor check (seed §11.3, §12.5): one probe, answering undefined when all is
+// well or the failure with its return code and message.
+import type { MonitorConfig } from '../config/types';
+import type { Logger } from '../logger';
+import type { Platform } from '../platform/types';
+
+export interface CheckFailure { code: number; message: string }
+
+export interface Check {
+  run(): Promise<CheckFailure | undefined>;
+  /** The failure reported when one probe takes longer than the monitor's timeout. */
+  timedOut(): CheckFailure;
+}
+
+export interface CheckDeps {
+  platform: Platform;
+  log: Logger;
+  /** The process of an asynchronous exec resource, if it runs here (pidw). */
+  pidOf(resource: string): number | undefined;
+}
+
+export type CheckFactory = (cfg: MonitorConfig, d: CheckDeps) => Check;

@@ -1,0 +1,16 @@
+// Read-only / read-write switch of a block device (blockdev --setro/--setrw): a shared
+// partition stays read-only on every server where its resource is not active. Also used
+// by clproset (seed §6.2, §9.2.2.2).
+import type { Platform } from '../platform/types';
+import { ResourceError } from './types';
+
+export async function setReadOnly(platform: Platform, device: string, readOnly: boolean): Promise<void> {
+  const r = await platform.run('blockdev', [readOnly ? '--setro' : '--setrw', device], { timeoutMs: 10000 });
+  if (r.code !== 0) throw new ResourceError(1, `Command failed. (blockdev, ret=${r.code})`);
+}
+
+export async function isReadOnly(platform: Platform, device: string): Promise<boolean> {
+  const r = await platform.run('blockdev', ['--getro', device], { timeoutMs: 10000 });
+  if (r.code !== 0) throw new ResourceError(1, `Command failed. (blockdev, ret=${r.code})`);
+  return r.stdout.trim() === '1';
+}

@@ -1,0 +1,66 @@
+// Disk resource: a shared-disk partition. Activation makes it writable, checks it (fsck)
+// and mounts it; deactivation unmounts it with retries (killing its users if configured)
+// and makes it read-only again. Messages: seed §12.4.2.
+import * as fs from 'node:fs';
+import type { DiskResourceConfig } from '../config/types';
+import { setReadOnly } from './blockdev';
+import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
+
+/** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
+export function mountedFrom(mounts: string, mountPoint: string): string | undefined {
+  const un = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  for (const line of mounts.split('\n')) {
+    const [dev, mp] = line.split(' ');
+    if (mp !== undefined && un(mp) === mountPoint) return un(dev);
+  }
+  return undefined;
+}
+
+export class DiskResource implements Resource {
+  constructor(readonly cfg: DiskResourceConfig, private readonly d: ResourceDeps, private readonly mountsFile = '/proc/mounts') {}
+
+  private mounted(): string | undefined {
+    try { return mountedFrom(fs.readFileSync(this.mountsFile, 'utf8'), this.cfg.mountPoint); } catch { return undefined; }
+  }
+
+  private sameDevice(a: string): boolean {
+    try { return fs.realpathSync(a) === fs.realpathSync(this.cfg.device); } catch { return a === this.cfg.device; }
+  }
+
+  private async cmd(file: string, args: string[], okCodes: number[] = [0]): Promise<void> {
+    const r = await this.d.platform.run(file, args, { timeoutMs: 600000 });
+    if (r.code === 127 && /ENOENT/.test(r.stderr)) throw new ResourceError(1, `Command path was invalid. (${file})`);
+    if (r.signal) throw new ResourceError(1, `Command timeout. (${file}, timeout=600)`);
+    if (!okCodes.includes(r.code)) throw new ResourceError(1, `Command failed. (${file}, ret=${r.code})`);
+  }
+
+  async activate(_why: Why): Promise<void> {
+    const from = this.mounted();
+    if (from !== undefined) {
+      if (this.sameDevice(from)) return;
+      throw new ResourceError(1, `Mount point was already mounted. (${this.cfg.mountPoint})`);
+    }
+    try { fs.mkdirSync(this.cfg.mountPoint, { recursive: true }); } catch { throw new ResourceError(1, `Creating of mount point was failed. (${this.cfg.mountPoint})`); }
+    if (!fs.statSync(this.cfg.mountPoint).isDirectory()) throw new ResourceError(1, `Mount point was invalid. (${this.cfg.mountPoint})`);
+    await setReadOnly(this.d.platform, this.cfg.device, false);
+    // fsck: 0 clean, 1 errors corrected; anything else leaves the partition unmounted.
+    if (this.cfg.fsck === 'always') await this.cmd('fsck', ['-t', this.cfg.fsType, ...this.cfg.fsckOptions.split(/\s+/).filter(Boolean), this.cfg.device], [0, 1]);
+    await this.cmd('mount', ['-t', this.cfg.fsType, '-o', this.cfg.mountOptions, this.cfg.device, this.cfg.mountPoint]);
+  }
+
+  async deactivate(_why: Why): Promise<void> {
+    for (let attempt = 0; this.mounted() !== undefined; attempt++) {
+      const r = await this.d.platform.run('umount', [this.cfg.mountPoint], { timeoutMs: 60000 });
+      if (r.code === 0) break;
+      if (attempt >= this.cfg.umountRetry) throw new ResourceError(1, `Max recover retry over. (umount, retry=${this.cfg.umountRetry})`);
+      if (this.cfg.killUsers) await this.d.platform.run('fuser', ['-k', '-m', this.cfg.mountPoint], { timeoutMs: 10000 });
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    await setReadOnly(this.d.platform, this.cfg.device, true);
+  }
+
+  /** While inactive here the partition stays read-only (called at rc start). */
+  async protect(): Promise<void> {
+    if (this.mounted() === undefined) await setReadOnly(this.d.platform, this.cfg.device, true);
+  }
+}

@@ -1,0 +1,46 @@
+// The exec resource with real scripts: environment, log file, exit codes, timeout, async.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import t from 'tap';
+import type { ClusterConfig, ExecResourceConfig } from '../../../src/config/types';
+import { resolvePaths } from '../../../src/constants';
+import { nullLogger } from '../../../src/logger';
+import { HostPlatform } from '../../../src/platform/host';
+import { ExecResource } from '../../../src/resource/exec';
+import { ResourceError } from '../../../src/resource/types';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-exec-'));
+t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+const script = (name: string, body: string) => { const f = path.join(dir, name); fs.writeFileSync(f, `#!/bin/sh\n${body}\n`, { mode: 0o755 }); return f; };
+const config = { groups: [{ name: 'g1', servers: ['server1', 'server2'], autoFailback: false, autoStart: true }] } as unknown as ClusterConfig;
+const platform = new HostPlatform({ powerRecord: '' });
+const make = (over: Partial<ExecResourceConfig>) => new ExecResource({
+  name: 'exec1', type: 'exec', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
+  activeFinalAction: 'none', deactiveFinalAction: 'none', start: script('ok', 'exit 0'), stop: script('ok', 'exit 0'), async: false, timeout: 5000,
+  logFile: path.join(dir, 'exec1.log'), ...over,
+} as ExecResourceConfig, { config, local: { name: 'server2', index: 1 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform, log: nullLogger });
+
+t.test('the script sees why it runs; its output goes to the log file', async (t) => {
+  const r = make({ start: script('env', 'echo "$CLP_EVENT $CLP_SERVER $CLP_GROUPNAME $CLP_RESOURCENAME"') });
+  await r.activate('failover');
+  t.match(fs.readFileSync(path.join(dir, 'exec1.log'), 'utf8'), 'FAILOVER OTHER g1 exec1');
+});
+
+t.test('exit code, timeout and missing script give the seed\'s messages', async (t) => {
+  await t.rejects(make({ start: script('fail', 'exit 3') }).activate('start'), new ResourceError(1, 'Termination code 3 was returned.'));
+  await t.rejects(make({ start: script('slow', 'sleep 5'), timeout: 300 }).activate('start'), new ResourceError(1, 'Command was not completed within 1 seconds.'));
+  await t.rejects(make({ start: path.join(dir, 'none') }).activate('start'), { message: /^Command was not found\. \(error=ENOENT\)$/ });
+  await t.rejects(make({ start: 'relative.sh' }).activate('start'), { message: 'Command string was invalid.' });
+});
+
+t.test('an asynchronous start keeps running; stop ends its process group', async (t) => {
+  const r = make({ async: true, start: script('daemon', 'sleep 30 & exec sleep 30') });
+  await r.activate('start');
+  const pid = r.pid!;
+  t.ok(pid && platform.signal(pid, 0), 'running');
+  await r.deactivate('stop');
+  await new Promise((res) => setTimeout(res, 200));
+  t.notOk(platform.signal(pid, 0), 'ended');
+  t.equal(r.pid, undefined);
+});

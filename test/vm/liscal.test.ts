@@ -1,0 +1,331 @@
+// liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
+// differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
+// the active VM killed mid-write, lower-device EIO. Harness: test/vm/liscal/README.md.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import t, { Test } from 'tap';
+import { vmSkipReason, moduleRelease } from './liscal/initramfs';
+import { Vm, sleep } from './liscal/vm';
+import {
+  Pair, KO, CHUNKS, CHUNK, DATAPORT, ctl, ctlOk, stat, waitStat, devSha, dmesg, readCp, bitSet,
+  differingChunks, initrd, makeDisk, koKernel,
+} from './liscal/pair';
+
+t.setTimeout(40 * 60 * 1000);
+const skip = fs.existsSync(KO) ? vmSkipReason(moduleRelease(KO)) : `${KO} is not built (make -C kmod)`;
+if (skip) {
+  t.skip(`LISCAL VM TESTS SKIPPED: ${skip}`, () => {});
+  process.exit(0);
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'liscal-vm-'));
+const keep = !!process.env.LISCAL_KEEP;   // keep the temp dir (console logs, disks)
+const MSG = (s: string) => `liscal: ${s}`;
+
+/** writes one 64 KiB chunk of fresh random data at chunk c */
+const writeChunk = (vm: Vm, c: number) =>
+  vm.ok(`dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=${c} oflag=direct 2>&1`, 60000);
+
+async function equalDisks(t: Test, p: Pair, what: string) {
+  const [a, b] = await Promise.all([devSha(p.vms.a, '/dev/vda'), devSha(p.vms.b, '/dev/vda')]);
+  t.equal(a, b, `${what}: sha256 of both data partitions equal`);
+}
+
+/** after a break: reconnect from a, differential recovery a -> b, return a's final stat */
+async function rejoin(p: Pair, beforeRecover?: () => Promise<void>) {
+  await waitStat(p.vms.b, (s) => s.conn === 'disconnected');
+  await waitStat(p.vms.a, (s) => s.conn === 'disconnected');
+  await ctlOk(p.vms.a, 'connect 1');
+  await waitStat(p.vms.b, (s) => s.conn === 'connected');
+  await beforeRecover?.();
+  await ctlOk(p.vms.a, 'recover 1 diff');
+  return waitStat(p.vms.a, (s) => s.recovery === 'done', 120000);
+}
+
+t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) => {
+  const dir = tmp();
+  const p = new Pair(dir);
+  t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
+  await p.bootBoth();
+  const { a, b } = p.vms;
+
+  await t.test('load message and major 218', async (t) => {
+    for (const vm of [a, b]) {
+      t.match(await dmesg(vm), MSG('registered device at major 218, nmp count is 4\n'), `${vm.spec.name}: load text`);
+      t.match(await vm.ok('cat /proc/devices'), /^218 liscal$/m, `${vm.spec.name}: 218 liscal in /proc/devices`);
+      t.match(await vm.ok('ls /dev'), /NMP1[\s\S]*NMP4/, 'NMP1..4 exist');
+    }
+  });
+
+  await t.test('bind, declare identical, connect', async (t) => {
+    await p.mirrored();
+    const sa = await stat(a), sb = await stat(b);
+    t.match(sa, { port: 'open', conn: 'connected', state: 'SYNC', color: 'GREEN', dirty: '0', chunks: String(CHUNKS) });
+    t.match(sb, { port: 'closed', peerport: 'open', conn: 'connected', state: 'SYNC' });
+    t.match(await dmesg(a), MSG('NMP1 open I/O port OK\n'), 'open text');
+  });
+
+  await t.test('activation refused while the peer port is open; unload refused while a port is open', async (t) => {
+    const r = await ctl(b, 'open 1');
+    t.not(r.rc, 0, 'open on b refused');
+    t.match(r.out, /Operation not permitted/, 'EPERM');
+    t.equal((await stat(b)).port, 'closed');
+    const u = await ctl(a, 'unload-check');
+    t.not(u.rc, 0, 'unload-check refused');
+    t.match(await dmesg(a), MSG('ERROR:MOUNT PORT is opened\n'), 'ERROR:MOUNT PORT is opened');
+    t.not((await a.sh('rmmod liscal')).rc, 0, 'rmmod refused');
+    t.match(await a.ok('cat /proc/modules'), /^liscal /m, 'still loaded');
+    const rd = await b.sh('dd if=/dev/NMP1 of=/dev/null bs=4k count=1 iflag=direct');
+    t.not(rd.rc, 0, 'I/O on b (port closed) fails');
+  });
+
+  await t.test('mirrored writes land on the peer', async (t) => {
+    await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=1M count=8 oflag=direct 2>&1', 120000);
+    await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=4k count=7 seek=5001 oflag=direct conv=fsync 2>&1');
+    await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=512 count=3 seek=77777 oflag=direct 2>&1');
+    await a.ok('dd if=/dev/urandom of=/tmp/f bs=1k count=300 && dd if=/tmp/f of=/dev/NMP1 bs=1k seek=40000 conv=fsync 2>&1');
+    await equalDisks(t, p, 'after writes');
+    t.equal(await devSha(a, '/dev/NMP1'), await devSha(b, '/dev/vda'), 'NMP1 on a reads what b holds');
+    await waitStat(a, (s) => s.dirty === '0', 10000);
+    t.pass('bits cleared once acked (dirty=0)');
+  });
+
+  await t.test('link cut: local writes go on, dirty chunks counted, differential recovery copies only them', async (t) => {
+    await a.monitor('set_link n0 off');
+    await b.monitor('set_link n0 off');
+    const dirty = [100, 200, 300, 400, 555];
+    for (const c of dirty) await writeChunk(a, c);
+    const sa = await waitStat(a, (s) => s.conn === 'disconnected');
+    t.match(sa, { state: 'BREAK', color: 'GREEN', dirty: String(dirty.length), port: 'open' }, `a: BREAK, dirty=${dirty.length}`);
+    t.not(sa.breaktime, '0', 'break time recorded');
+    const sb = await waitStat(b, (s) => s.conn === 'disconnected');
+    t.match(sb, { state: 'SYNC', dirty: '0' }, 'b (port closed) cannot know yet: still SYNC');
+    t.match(await dmesg(a), MSG('NMP1 I/O incomplete.\n'), 'I/O incomplete text');
+    await a.monitor('set_link n0 on');
+    await b.monitor('set_link n0 on');
+    const done = await rejoin(p, async () => {
+      t.match(await waitStat(b, (s) => s.state === 'STALE'), { color: 'RED', peerport: 'open' }, 'b learns a went on alone: STALE (RED)');
+    });
+    t.match(done, { rtotal: String(dirty.length), rdone: String(dirty.length), pct: '100', state: 'SYNC', dirty: '0' },
+      'only the dirty chunks were copied');
+    t.match(await waitStat(b, (s) => s.state === 'SYNC'), { color: 'GREEN', recovery: 'done' });
+    await equalDisks(t, p, 'after differential recovery');
+  });
+
+  await t.test('full recovery with application writes during it', async (t) => {
+    await ctlOk(a, 'recover 1 full');
+    await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=64k count=32 seek=700 oflag=direct 2>&1', 120000);
+    const s = await waitStat(a, (s) => s.recovery === 'done', 300000);
+    t.match(s, { rtotal: String(CHUNKS), rdone: String(CHUNKS), state: 'SYNC' }, 'every chunk copied');
+    t.comment(`full recovery of ${CHUNKS} chunks: ${s.elapsed} s`);
+    await waitStat(b, (s) => s.state === 'SYNC');
+    await equalDisks(t, p, 'after full recovery');
+  });
+
+  await t.test('recovery stopped and resumed', async (t) => {
+    await ctlOk(a, 'recover 1 full');
+    await waitStat(a, (s) => Number(s.rdone) >= 50, 120000);
+    await ctlOk(a, 'stoprecover 1');
+    const st = await stat(a);
+    t.equal(st.recovery, 'stopped');
+    const left = Number(st.dirty);
+    t.ok(left > 0 && left < CHUNKS, `progress kept: ${left} chunks left`);
+    t.equal(left + Number(st.rdone), CHUNKS, 'copied + left = all');
+    t.match(await stat(b), { state: 'STALE', color: 'RED' }, 'target of a stopped recovery is STALE');
+    await ctlOk(a, 'recover 1 diff');
+    const s = await waitStat(a, (s) => s.recovery === 'done', 300000);
+    t.equal(s.rtotal, String(left), 'resumed with only what was left');
+    await waitStat(b, (s) => s.state === 'SYNC');
+    await equalDisks(t, p, 'after resumed recovery');
+  });
+
+  await t.test('wrong key refused', async (t) => {
+    await ctlOk(a, 'disconnect 1');
+    await waitStat(b, (s) => s.conn === 'disconnected');
+    await ctlOk(b, 'key 00112233445566778899aabbccddeeff');
+    const r = await ctl(a, 'connect 1');
+    t.not(r.rc, 0, 'connect fails');
+    t.match(await dmesg(a), MSG('NMP1 deciding connection type failed(-13)\n'), 'dialer: wrong MAC');
+    t.match(await dmesg(b), MSG('NMP1 deciding connection type failed(-13)\n'), 'acceptor: wrong MAC');
+    t.equal((await stat(b)).conn, 'disconnected');
+    await ctlOk(b, `key 0123456789abcdef0123456789abcdef`);
+    await rejoin(p);
+    await equalDisks(t, p, 'after reconnect');
+  });
+
+  const garbage: Array<[string, string]> = [
+    ['badmagic', 'NMP1 receive wrong magic data.'],
+    ['badcmd', 'NMP1 wrong command received(99).'],
+    ['badcrc', 'NMP1 head part received is wrong. (magic=0x4c43534c, cmd=4)'],
+  ];
+  for (const [fault, text] of garbage) {
+    await t.test(`corrupted frame (${fault}) breaks the mirror without a crash`, async (t) => {
+      await ctlOk(a, `inject 1 ${fault}`);
+      await writeChunk(a, 900);
+      await waitStat(b, (s) => s.conn === 'disconnected');
+      t.match(await dmesg(b), MSG(`${text}\n`), `b: "${text}"`);
+      const sa = await waitStat(a, (s) => s.conn === 'disconnected');
+      t.match(sa, { state: 'BREAK' });
+      t.ok(Number(sa.dirty) >= 1, 'the unmirrored chunk is dirty');
+      await rejoin(p);
+      await equalDisks(t, p, `after ${fault}`);
+    });
+  }
+
+  await t.test('garbage on the data port', async (t) => {
+    await ctlOk(a, 'disconnect 1');
+    await waitStat(b, (s) => s.conn === 'disconnected');
+    await a.sh(`head -c 4096 /dev/urandom | timeout 5 nc ${'10.0.0.2'} ${DATAPORT}`, 20000);
+    await a.sh(`printf 'GET / HTTP/1.0\\r\\n\\r\\n0123456789012345678901234567890123456789' | timeout 5 nc 10.0.0.2 ${DATAPORT}`, 20000);
+    t.match(await dmesg(b), MSG('NMP1 receive wrong magic data.\n'), 'b rejects it');
+    t.equal((await stat(b)).conn, 'disconnected', 'b did not take it as a peer');
+    await writeChunk(a, 901);
+    await rejoin(p);
+    await equalDisks(t, p, 'after garbage');
+  });
+
+  await t.test('close, unbind, unload', async (t) => {
+    await ctlOk(a, 'close 1');
+    t.match(await dmesg(a), MSG('NMP1 close I/O port OK.\n'), 'close text');
+    await ctlOk(a, 'unload-check');
+    for (const vm of [a, b]) {
+      await ctlOk(vm, 'unbind 1');
+      await vm.ok('rmmod liscal');
+      t.match(await dmesg(vm), MSG('unregister blkdev successfully.\n'), `${vm.spec.name}: unload text`);
+      t.notMatch(await vm.ok('cat /proc/devices'), /^218 liscal$/m, 'major 218 released');
+    }
+    await p.stop();
+    t.same(differingChunks(p.file('a', 'data'), p.file('b', 'data')), [], 'raw backing files equal on the host');
+    for (const n of ['a', 'b']) {
+      const cp = readCp(p.file(n, 'cp'));
+      t.match(cp, { magic: 0x444d534c, version: 1, chunks: CHUNKS, state: 1 }, `${n}: cluster partition SYNC`);
+      t.equal(cp.bits.filter((x) => x !== 0).length, 0, `${n}: empty bitmap`);
+    }
+  });
+});
+
+t.test('pair: active VM killed mid-write; the other takes over, the old one rejoins', async (t) => {
+  const dir = tmp();
+  const p = new Pair(dir);
+  t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
+  await p.bootBoth();
+  await p.mirrored();
+  const { a, b } = p.vms;
+  // three writers; write i goes to 4 KiB block (i*37 mod 16384) and starts with "BLK<i>";
+  // its acknowledgement goes to the console
+  await a.ok(`for k in 0 1 2; do ( i=$k; while [ $i -lt 6000 ]; do printf 'BLK%08d' $i > /tmp/b$k;
+    dd if=/tmp/b$k of=/dev/NMP1 bs=4k count=1 seek=$(( i * 37 % 16384 )) conv=sync,fsync oflag=direct 2>/dev/null &&
+    echo "ACK $i" > /dev/ttyS0; i=$((i+3)); done ) > /dev/null 2>&1 & done`);
+  const acked = () => [...a.consoleText().matchAll(/^ACK (\d+)$/gm)].map((m) => Number(m[1]));
+  const t0 = Date.now();
+  while (acked().length < 40 && Date.now() - t0 < 120000) await sleep(200);
+  await a.kill();
+  const ack = acked();
+  t.ok(ack.length >= 40, `${ack.length} writes acknowledged before the kill`);
+
+  await waitStat(b, (s) => s.conn === 'disconnected');
+  const bData = fs.readFileSync(p.file('b', 'data'));
+  const missing = ack.filter((i) => bData.toString('latin1', (i * 37 % 16384) * 4096, (i * 37 % 16384) * 4096 + 11) !== `BLK${String(i).padStart(8, '0')}`);
+  t.same(missing, [], 'every acknowledged write is on the survivor');
+
+  const cp = readCp(p.file('a', 'cp'));
+  t.equal(cp.magic, 0x444d534c, 'metadata survived the kill');
+  const differ = differingChunks(p.file('a', 'data'), p.file('b', 'data'));
+  t.same(differ.filter((c) => !bitSet(cp.bits, c)), [], `the killed side's bitmap covers every differing chunk (${differ.length} differ)`);
+  const lastChunk = ((ack[ack.length - 1] * 37 % 16384) * 4096 / CHUNK) | 0;
+  t.ok(bitSet(cp.bits, lastChunk) || !differ.includes(lastChunk), 'last written chunk covered');
+
+  await ctlOk(b, 'open 1');
+  t.match(await stat(b), { port: 'open', state: 'BREAK', color: 'GREEN' }, 'b activated');
+  const bChunks = [800, 810, 820];   // away from the blocks written by a
+  for (const c of bChunks) await writeChunk(b, c);
+
+  const a2 = await p.boot('a');
+  await p.bind('a');
+  const sa = await stat(a2);
+  // the killed side comes back BREAK with its intent bits unless nothing was in flight
+  t.ok(differ.length === 0 || (sa.state === 'BREAK' && Number(sa.dirty) >= differ.length),
+    `rejoined a: state ${sa.state}, ${sa.dirty} dirty chunks (>= ${differ.length} differing)`);
+  await ctlOk(b, 'connect 1');
+  await waitStat(a2, (s) => s.conn === 'connected');
+  t.match(await stat(a2), { peerport: 'open' });
+  t.not((await ctl(a2, 'open 1')).rc, 0, 'a may not open while b is active');
+  await ctlOk(b, 'recover 1 diff');
+  const s = await waitStat(b, (s) => s.recovery === 'done', 120000);
+  t.ok(Number(s.rtotal) < CHUNKS / 4, `differential: ${s.rtotal} chunks copied`);
+  await waitStat(a2, (s) => s.state === 'SYNC');
+  await equalDisks(t, p, 'after rejoin');
+  await p.stop();
+  const aData = fs.readFileSync(p.file('a', 'data'));
+  const lost = ack.filter((i) => !bChunks.includes(((i * 37 % 16384) * 4096 / CHUNK) | 0)).filter((i) => aData.toString('latin1', (i * 37 % 16384) * 4096, (i * 37 % 16384) * 4096 + 11) !== `BLK${String(i).padStart(8, '0')}`);
+  t.same(lost, [], 'every acknowledged write is on the rejoined side too');
+});
+
+t.test('power cut with unmirrored writes: metadata survives, the bitmap covers every written chunk', async (t) => {
+  const dir = tmp();
+  t.teardown(() => { if (!keep) fs.rmSync(dir, { recursive: true, force: true }); });
+  const kernel = koKernel()!;
+  const data = makeDisk(path.join(dir, 'c.data'), 64 << 20), cp = makeDisk(path.join(dir, 'c.cp'), 1 << 20);
+  const vm = new Vm({ name: 'c', dir, kernel: kernel.vmlinuz, initrd: initrd(dir, kernel), ip: '10.0.0.1', disks: [{ file: data }, { file: cp }] });
+  t.teardown(() => vm.kill());
+  await vm.start();
+  await ctlOk(vm, 'key 00');
+  await ctlOk(vm, `bind 1 data=/dev/vda cp=/dev/vdb peer=10.0.0.2 dataport=${DATAPORT}`);
+  await ctlOk(vm, 'force 1 green');
+  await ctlOk(vm, 'open 1');
+  // two writers over pseudo-random chunks of the blank disk, not waiting for each other
+  await vm.ok(`for k in 1 2; do ( i=$k; while :; do
+    dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=$(( (i * 7919) % 16384 )) oflag=direct 2>/dev/null;
+    i=$((i+2)); done ) > /dev/null 2>&1 & done`);
+  await sleep(4000);
+  await vm.kill();
+  const m = readCp(cp);
+  t.match(m, { magic: 0x444d534c, version: 1, chunks: CHUNKS }, 'metadata readable after the power cut');
+  t.equal(m.state, 2, 'state BREAK on disk');
+  const raw = fs.readFileSync(data), zero = Buffer.alloc(CHUNK);
+  const written: number[] = [];
+  for (let c = 0; c < CHUNKS; c++) if (!raw.subarray(c * CHUNK, (c + 1) * CHUNK).equals(zero)) written.push(c);
+  t.ok(written.length >= 10, `${written.length} chunks written before the cut`);
+  t.same(written.filter((c) => !bitSet(m.bits, c)), [], 'every written chunk has its bit');
+});
+
+t.test('lower-device I/O error: message, detach mode, reboot mode', async (t) => {
+  const dir = tmp();
+  t.teardown(() => { if (!keep) fs.rmSync(dir, { recursive: true, force: true }); });
+  const kernel = koKernel()!;
+  const rd = initrd(dir, kernel);
+  const rules = path.join(dir, 'eio.conf');
+  // EIO for any write touching sector 20480 (chunk 160)
+  fs.writeFileSync(rules, '[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "20480"\nonce = "off"\n');
+  const vm = new Vm({
+    name: 'e', dir, kernel: kernel.vmlinuz, initrd: rd, ip: '10.0.0.1',
+    disks: [{ file: makeDisk(path.join(dir, 'e.data'), 64 << 20), blkdebug: rules }, { file: makeDisk(path.join(dir, 'e.cp'), 1 << 20) }],
+  });
+  t.teardown(() => vm.kill());
+  await vm.start();
+  await ctlOk(vm, 'key 00');
+  await ctlOk(vm, `bind 1 data=/dev/vda cp=/dev/vdb peer=10.0.0.2 dataport=${DATAPORT}`);
+  await ctlOk(vm, 'force 1 green');
+  await ctlOk(vm, 'onerror 1 detach');
+  await ctlOk(vm, 'open 1');
+  await writeChunk(vm, 3);
+  const r = await vm.sh('dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=160 oflag=direct');
+  t.not(r.rc, 0, 'the write fails upward');
+  t.match(await dmesg(vm), MSG('warning!! NMP1 disk I/O error,system will reboot.\n'), 'seed text');
+  const s = await waitStat(vm, (s) => s.port === 'closed');
+  t.match(s, { diskerr: '1' }, 'detached: port closed, diskerr=1');
+  t.match(await dmesg(vm), MSG('NMP1 close I/O port OK.\n'));
+  t.not((await vm.sh('dd if=/dev/NMP1 of=/dev/null bs=4k count=1 iflag=direct')).rc, 0, 'no I/O once detached');
+  t.not((await ctl(vm, 'open 1')).rc, 0, 'cannot reopen with a disk error');
+  await ctlOk(vm, 'unbind 1');
+  await ctlOk(vm, `bind 1 data=/dev/vda cp=/dev/vdb peer=10.0.0.2 dataport=${DATAPORT}`);
+  t.equal((await stat(vm)).diskerr, '1', 'disk error flag persisted in the cluster partition');
+
+  await ctlOk(vm, 'force 1 green');
+  await ctlOk(vm, 'onerror 1 reboot');
+  await ctlOk(vm, 'open 1');
+  await vm.sh('dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=160 oflag=direct', 30000).catch(() => undefined);
+  t.ok(await vm.waitExit(30000), 'reboot action: the VM restarted (qemu -no-reboot exits)');
+  t.match(vm.consoleText(), MSG('warning!! NMP1 disk I/O error,system will reboot.'), 'message on the console before the reboot');
+});
