@@ -74,6 +74,7 @@ export class Runtime {
     this.exited = new Promise((r) => { this.exit = r; });
     if (c.resources.some((r) => r.type === 'md')) {
       this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, onFatal: (why) => { void this.mirrorDied(why); } });
+      this.ctx.mirror = this.mirror;
     }
     registerMirrorOps(this.registry, { config: c, platform: d.platform, events: d.events, agent: () => this.mirror });
     this.registerOps();
@@ -99,7 +100,8 @@ export class Runtime {
       power: (action: PowerAction, reason: string) => this.power(action, reason),
     };
     this.rc = new GroupManager(this.ctx, this.membership, this.peer, actions);
-    this.rm = new MonitorManager(this.ctx, this.rc, actions);
+    const membership = this.membership;
+    this.rm = new MonitorManager(this.ctx, this.rc, actions, (s) => membership.isUp(s));
     this.roles = [this.membership, this.rc, this.rm];
     for (const role of this.roles) {
       try {
@@ -165,8 +167,7 @@ export class Runtime {
   private async mirrorDied(why: string): Promise<void> {
     this.d.log.error(`mdagent died: ${why}`);
     this.d.events.emit('monp', 8, 'mdagent');
-    await this.stopDaemon();
-    await this.d.platform.power('reboot', `mdagent exited abnormally: ${why}`);
+    await this.power('reboot', `mdagent exited abnormally: ${why}`);
   }
 
   /** Orderly end of the process (SIGTERM, service stop). */

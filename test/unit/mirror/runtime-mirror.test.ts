@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 }
 
 async function pair(t: { teardown(f: () => unknown): void }) {
-  const [internal, agent] = [await freePort(), await freePort()];
+  const [internal, agent, hb] = [await freePort(), await freePort(), await freePort()];
   const text = `
 [cluster]
 name = cluster
@@ -38,6 +38,7 @@ key_file = key
 [ports]
 internal = ${internal}
 mirror_agent = ${agent}
+heartbeat = ${hb}
 [server server1]
 [server server2]
 [heartbeat lanhb1]
@@ -46,6 +47,7 @@ server1 = 127.0.0.1
 server2 = 127.0.0.2
 [group failover1]
 servers = server1, server2
+auto_start = false
 [resource md1]
 type = md
 group = failover1
