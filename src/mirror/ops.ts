@@ -17,6 +17,9 @@ export interface MirrorOpsDeps {
   agent(): MirrorAgent | undefined;
 }
 
+/** A partition of the disk: /dev/sdb1 and /dev/nvme0n1p2 are on /dev/sdb and /dev/nvme0n1; /dev/sdba1 is not on /dev/sdb. */
+export const onDisk = (partition: string, disk: string) => partition === disk || (partition.startsWith(disk) && /^p?\d+$/.test(partition.slice(disk.length)));
+
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 255 ? v : undefined);
 
 /** Zero the metadata block of a cluster partition: the driver finds no magic and starts afresh. */
@@ -62,7 +65,7 @@ export function registerMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void 
   reg.register('md.chng', run(async (agent, a) => {
     const dev = str(a.device);
     if (!dev || !dev.startsWith('/dev/')) return { code: 2, message: `'${String(a.device).slice(0, 60)}' is not a device path (/dev/...)` };
-    const on = agent.resources.filter((r) => r.clusterPartition.startsWith(dev) || r.dataPartition.startsWith(dev));
+    const on = agent.resources.filter((r) => onDisk(r.clusterPartition, dev) || onDisk(r.dataPartition, dev));
     if (!on.length) return { code: 2, message: `no mirror disk resource has its partitions on ${dev}` };
     for (const r of on) await wipeMetadata(d, agent, r);
     return { code: 0, message: `cluster partitions reinitialised: ${on.map((r) => `${r.name} (${r.clusterPartition})`).join(', ')}` };

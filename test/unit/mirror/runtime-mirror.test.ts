@@ -14,6 +14,7 @@ import { resolvePaths } from '../../../src/constants';
 import { EventBus } from '../../../src/events/bus';
 import { Logger } from '../../../src/logger';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
+import { onDisk } from '../../../src/mirror/ops';
 import { Runtime } from '../../../src/runtime/runtime';
 import { st } from '../../helpers/mirror';
 
@@ -148,4 +149,12 @@ t.test('§10.9: the mirror agent dying stops the daemon and reboots', async (t) 
   const r = await a.clp('clpmdstat', '--mirror', 'md1');
   t.equal(r.code, 1);
   t.equal(r.err, 'clpmdstat: Need to start mirror agent at first.\n');
+});
+
+t.test('clpmdchng: which partitions are on a disk', async (t) => {
+  t.ok(onDisk('/dev/sdb1', '/dev/sdb'));
+  t.ok(onDisk('/dev/nvme0n1p2', '/dev/nvme0n1'));
+  t.ok(onDisk('/dev/vdb', '/dev/vdb'));
+  t.notOk(onDisk('/dev/sdba1', '/dev/sdb'));
+  t.notOk(onDisk('/dev/sdb1', '/dev/sdc'));
 });
