@@ -5,13 +5,17 @@ import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
+import { clpmdchng } from './commands/clpmdchng';
+import { clpmdctrl } from './commands/clpmdctrl';
+import { clpmdinit } from './commands/clpmdinit';
+import { clpmdstat } from './commands/clpmdstat';
 import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
 import { clptoratio } from './commands/clptoratio';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',

@@ -147,6 +147,9 @@ export const resourceTypes: Record<string, KeySpec[]> = {
     ...fsKeys,
     { key: 'data_port', type: 'int', min: 1, max: 65535, doc: 'TCP port of this mirror\'s data link.' },
     { key: 'auto_recovery', type: 'bool', def: 'true', doc: 'Automatic mirror recovery (seed §11.10.1).' },
+    { key: 'fsck_timeout', type: 'ms', def: '1800000', min: 1000, doc: 'fsck timeout (ms); md return code 83 when exceeded.' },
+    { key: 'mount_timeout', type: 'ms', def: '120000', min: 1000, doc: 'mount timeout (ms).' },
+    { key: 'umount_timeout', type: 'ms', def: '120000', min: 1000, doc: 'umount timeout (ms).' },
   ],
 };
 

@@ -140,6 +140,8 @@ export interface MdResourceConfig extends ResourceCommon {
   type: 'md'; nmp: number; dataPartition: string; clusterPartition: string;
   mountPoint: string; fsType: string; mountOptions: string; fsck: 'always' | 'never'; fsckOptions: string;
   dataPort: number; autoRecovery: boolean;
+  /** System command timeouts (ms) of activation and deactivation (md return code 83). */
+  fsckTimeout: number; mountTimeout: number; umountTimeout: number;
   /** Peer address of the mirror link, by server name. */
   addresses: Record<string, string>;
 }

@@ -3,7 +3,9 @@
 // challenge: the server sends a fresh random nonce; the request carries
 // HMAC(key, nonce | sender | request) and the reply HMAC(key, nonce | "reply" | reply).
 // A captured exchange cannot be replayed (the nonce is new each time); anything else
-// is dropped and counted.
+// is dropped and counted. The same channel serves the mirror agents (ports.mirrorAgent,
+// 29004/TCP) with their own registry; a channel name other than '' is signed too, so a
+// message made for one channel is refused by the other.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
 import type { Logger } from '../logger';
@@ -12,7 +14,7 @@ import type { ControlReply, ControlRequest, PeerControl } from './types';
 
 const MAX_LINE = 1 << 20;
 
-const sign = (key: Buffer, ...parts: string[]) => createHmac('sha256', key).update(parts.join('\n')).digest('hex');
+const sign = (key: Buffer, channel: string, ...parts: string[]) => createHmac('sha256', key).update((channel ? [channel, ...parts] : parts).join('\n')).digest('hex');
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a), y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -29,13 +31,20 @@ export class PeerServer {
     private readonly knownServers: string[],
     private readonly registry: Registry,
     private readonly log: Logger,
+    /** '' for the control channel (29001); e.g. 'mdagent' for the mirror agents' (29004). */
+    private readonly channel = '',
   ) {}
+
+  /** Addresses actually listened on (0: the channel could not be opened at all). */
+  get listening(): number { return this.servers.length; }
+
+  private get label(): string { return this.channel ? `${this.channel} channel` : 'peer control'; }
 
   async start(): Promise<void> {
     for (const addr of this.addresses) {
       const s = net.createServer((c) => this.serve(c));
       await new Promise<void>((resolve) => {
-        s.once('error', (e) => { this.log.warn(`peer control ${addr}:${this.port}: ${e.message}`); resolve(); });
+        s.once('error', (e) => { this.log.warn(`${this.label} ${addr}:${this.port}: ${e.message}`); resolve(); });
         s.listen({ host: addr, port: this.port, exclusive: true }, () => { this.servers.push(s); resolve(); });
       });
     }
@@ -58,10 +67,10 @@ export class PeerServer {
       try { msg = JSON.parse(buf.slice(0, nl)); } catch { this.dropped.malformed++; conn.destroy(); return; }
       if (!msg || typeof msg.from !== 'string' || typeof msg.mac !== 'string' || !this.knownServers.includes(msg.from)) { this.dropped.malformed++; conn.destroy(); return; }
       const body = JSON.stringify(msg.req ?? null);
-      if (!same(sign(this.key, nonce, msg.from, body), msg.mac)) { this.dropped.auth++; this.log.warn(`peer control: bad authentication from ${conn.remoteAddress}`); conn.destroy(); return; }
+      if (!same(sign(this.key, this.channel, nonce, msg.from, body), msg.mac)) { this.dropped.auth++; this.log.warn(`${this.label}: bad authentication from ${conn.remoteAddress}`); conn.destroy(); return; }
       const reply = await this.registry.dispatch(msg.req, { server: msg.from, local: false });
       const rbody = JSON.stringify(reply);
-      conn.end(JSON.stringify({ reply, mac: sign(this.key, nonce, 'reply', rbody) }) + '\n');
+      conn.end(JSON.stringify({ reply, mac: sign(this.key, this.channel, nonce, 'reply', rbody) }) + '\n');
     });
   }
 
@@ -78,6 +87,7 @@ export class PeerClient implements PeerControl {
     private readonly port: number,
     private readonly key: Buffer,
     private readonly defaultTimeout: number,
+    private readonly channel = '',
   ) {}
 
   async request(server: string, req: ControlRequest, timeoutMs = this.defaultTimeout): Promise<ControlReply> {
@@ -111,9 +121,9 @@ export class PeerClient implements PeerControl {
             if (typeof msg.nonce !== 'string') return fail('malformed challenge');
             nonce = msg.nonce;
             const body = JSON.stringify(req);
-            conn.write(JSON.stringify({ from: this.self, req, mac: sign(this.key, nonce, this.self, body) }) + '\n');
+            conn.write(JSON.stringify({ from: this.self, req, mac: sign(this.key, this.channel, nonce, this.self, body) }) + '\n');
           } else {
-            if (typeof msg.mac !== 'string' || !same(sign(this.key, nonce, 'reply', JSON.stringify(msg.reply)), msg.mac)) return fail('reply failed authentication');
+            if (typeof msg.mac !== 'string' || !same(sign(this.key, this.channel, nonce, 'reply', JSON.stringify(msg.reply)), msg.mac)) return fail('reply failed authentication');
             settled = true;
             clearTimeout(timer);
             conn.end();

@@ -32,7 +32,7 @@ export class GroupManager implements Role {
 
   constructor(private readonly ctx: RuntimeContext, private readonly membership: MembershipSource, private readonly peer: PeerControl, private readonly actions: ServerActions) {
     this.log = ctx.log.child('rc');
-    const deps = { config: ctx.config, local: ctx.local, paths: ctx.paths, platform: ctx.platform, log: this.log };
+    const deps = { config: ctx.config, local: ctx.local, paths: ctx.paths, platform: ctx.platform, log: this.log, mirror: ctx.mirror };
     for (const g of ctx.config.groups) {
       const resources = activationOrder(ctx.config.resources.filter((r) => r.group === g.name)).map((r) => createResource(r, deps));
       this.groups.set(g.name, new LocalGroup(g, resources, ctx.events, this.log));

@@ -11,14 +11,15 @@ export class MonitorManager implements Role {
   readonly type = 'rm';
   private readonly runners: MonitorRunner[] = [];
 
-  constructor(private readonly ctx: RuntimeContext, rc: GroupManager, actions: ServerActions) {
+  constructor(private readonly ctx: RuntimeContext, rc: GroupManager, actions: ServerActions, isUp: (server: string) => boolean = () => false) {
     const recovery = new Recovery(rc, ctx.events, actions);
     const log = ctx.log.child('rm');
     const pidOf = (name: string) => [...rc.groups.values()].find((g) => g.resource(name))?.resource(name)?.pid;
     for (const m of ctx.config.monitors) {
       const factory = checks[m.type];
-      if (!factory) continue; // userw runs in the runtime; mdw/mdnw with the mirror
-      const check = factory(m, { platform: ctx.platform, log, pidOf });
+      if (!factory) continue; // userw runs in the runtime
+      const peerUp = () => ctx.config.servers.some((s) => s.name !== ctx.local.name && isUp(s.name));
+      const check = factory(m, { platform: ctx.platform, log, pidOf, mirror: ctx.mirror, peerUp });
       const enabled = () => {
         const active = m.when === 'always' || !!rc.groups.get(m.targetGroup ?? '')?.active;
         if (!active) recovery.reset(m.name);

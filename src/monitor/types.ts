@@ -3,6 +3,7 @@
 import type { MonitorConfig } from '../config/types';
 import type { Logger } from '../logger';
 import type { Platform } from '../platform/types';
+import type { MirrorPort } from '../mirror/port';
 
 export interface CheckFailure { code: number; message: string }
 
@@ -17,6 +18,10 @@ export interface CheckDeps {
   log: Logger;
   /** The process of an asynchronous exec resource, if it runs here (pidw). */
   pidOf(resource: string): number | undefined;
+  /** The mirror agent (mdw, mdnw). */
+  mirror?: MirrorPort;
+  /** Whether the other server is up (mdw: its silent agent is a failure only then). */
+  peerUp?: () => boolean;
 }
 
 export type CheckFactory = (cfg: MonitorConfig, d: CheckDeps) => Check;

@@ -4,6 +4,7 @@ import type { ClusterConfig, ServerConfig } from '../config/types';
 import type { Paths } from '../constants';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
+import type { MirrorPort } from '../mirror/port';
 import type { Platform } from '../platform/types';
 
 export interface RuntimeContext {
@@ -18,6 +19,8 @@ export interface RuntimeContext {
   events: Events;
   log: Logger;
   platform: Platform;
+  /** The mirror agent, when the configuration has md resources (set by the runtime). */
+  mirror?: MirrorPort;
 }
 
 export interface Role {

@@ -18,6 +18,8 @@ import { MonitorManager } from '../monitor/manager';
 import { WatchdogKeeper } from '../monitor/userw';
 import { registerGroupOps } from '../group/ops';
 import type { Logger } from '../logger';
+import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
+import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
 import type { Platform, PowerAction } from '../platform/types';
 import type { Role, RuntimeContext } from './role';
@@ -48,6 +50,9 @@ export class Runtime {
   rc?: GroupManager;
   rm?: MonitorManager;
   private watchdog?: WatchdogKeeper;
+  /** The mirror agent (seed's clpmdagent): runs with the process, like the seed's clusterpro_md
+   * service, so that clpmdctrl --active works while the cluster daemon cannot start (§11.8.1). */
+  readonly mirror?: MirrorAgent;
   private roles: Role[] = [];
   private running = false;
   /** Resolves when the process should exit (stop requested or power action recorded). */
@@ -67,6 +72,11 @@ export class Runtime {
       this.alertSync = new AlertSync({ cluster: c.cluster.name, server: d.local.name, servers: c.servers.map((s) => s.name), bootId: d.bootId, key: d.key, port: c.ports.alertSync, links, alert: d.alert, log: d.log.child('alertsync') });
     }
     this.exited = new Promise((r) => { this.exit = r; });
+    if (c.resources.some((r) => r.type === 'md')) {
+      this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, onFatal: (why) => { void this.mirrorDied(why); } });
+      this.ctx.mirror = this.mirror;
+    }
+    registerMirrorOps(this.registry, { config: c, platform: d.platform, events: d.events, agent: () => this.mirror });
     this.registerOps();
   }
 
@@ -77,6 +87,8 @@ export class Runtime {
     await this.localControl.start();
     await this.peerServer.start();
     await this.alertSync?.start();
+    // A mirror agent that cannot start has said why (mdagent event 2); the rest still runs.
+    await this.mirror?.start().catch((e: Error) => this.d.log.error(e.message));
     if (startDaemon) await this.startDaemon();
   }
 
@@ -88,7 +100,8 @@ export class Runtime {
       power: (action: PowerAction, reason: string) => this.power(action, reason),
     };
     this.rc = new GroupManager(this.ctx, this.membership, this.peer, actions);
-    this.rm = new MonitorManager(this.ctx, this.rc, actions);
+    const membership = this.membership;
+    this.rm = new MonitorManager(this.ctx, this.rc, actions, (s) => membership.isUp(s));
     this.roles = [this.membership, this.rc, this.rm];
     for (const role of this.roles) {
       try {
@@ -150,9 +163,17 @@ export class Runtime {
     await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
   }
 
+  /** Seed §10.9: the mirror agent died: stop the groups (the cluster daemon), then reboot. */
+  private async mirrorDied(why: string): Promise<void> {
+    this.d.log.error(`mdagent died: ${why}`);
+    this.d.events.emit('monp', 8, 'mdagent');
+    await this.power('reboot', `mdagent exited abnormally: ${why}`);
+  }
+
   /** Orderly end of the process (SIGTERM, service stop). */
   async shutdown(): Promise<void> {
     await this.stopDaemon();
+    await this.mirror?.stop().catch((e: Error) => this.d.log.error(`mdagent: stop: ${e.message}`));
     await this.alertSync?.stop();
     await this.peerServer.stop();
     await this.localControl.stop();

@@ -24,3 +24,28 @@ export function seedEvents(): Array<{ type: string; lvl: string; id: number; msg
   }
   return out;
 }
+
+/**
+ * The clpmdstat --mirror samples of §11.10.2 and §11.10.3, in order: normal, needs
+ * recovery, needs forced recovery, recovering, normal after recovery. Each is the fenced
+ * header, a blank line, and the table rows that follow it (up to the next prose line).
+ */
+export function mdstatSamples(): string[] {
+  const lines = seedText().split('\n');
+  const start = lines.findIndex((l, i) => l.startsWith('11.10.2 ') && i > 200);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('11.10.4 '));
+  const out: string[] = [];
+  for (let i = start; i < end; i++) {
+    if (lines[i] !== '```' || !lines[i + 1]?.startsWith('Mirror Status:')) continue;
+    const block: string[] = [];
+    let j = i + 1;
+    while (lines[j] !== '```') block.push(lines[j++]);
+    const table: string[] = [];
+    for (j++; j < end && (lines[j] === '' || lines[j].includes('\t')); j++) table.push(lines[j]);
+    while (table.length && table[0] === '') table.shift();
+    while (table.length && table[table.length - 1] === '') table.pop();
+    out.push([...block, '', ...table].join('\n') + '\n');
+    i = j - 1;
+  }
+  return out;
+}

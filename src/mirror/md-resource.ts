@@ -1,0 +1,104 @@
+// The md group resource (seed §12.4.4): activation checks that this server holds the latest
+// data (else 81), opens the I/O port (refused while the peer's is open), runs fsck as
+// configured and mounts, or not with -nomount; deactivation unmounts and closes the port.
+// Written as functions the group framework (src/resource) calls through a thin wrapper.
+import * as fs from 'node:fs';
+import type { MdResourceConfig } from '../config/types';
+import type { Events } from '../events/types';
+import type { Platform } from '../platform/types';
+import { activateReason, deactivateReason, MdError, mdError } from './errors';
+import { Liscal, LiscalError } from './liscal';
+import type { LiscalStatus } from './liscal-status';
+import { decide, locallyLatest } from './state';
+
+export interface MdDeps {
+  liscal: Liscal;
+  platform: Platform;
+  events: Events;
+  local: string;
+  peer: string;
+  /** The peer's status through its agent: status undefined when it cannot be asked. */
+  peerStatus(nmp: number): Promise<LiscalStatus | undefined>;
+  /** /proc/mounts (a file in tests). */
+  mountsFile: string;
+}
+
+export const nmpDevice = (nmp: number) => `/dev/NMP${nmp}`;
+
+/** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
+export function mountedFrom(mounts: string, mountPoint: string): string | undefined {
+  const un = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  for (const line of mounts.split('\n')) {
+    const [dev, mp] = line.split(' ');
+    if (mp !== undefined && un(mp) === mountPoint) return un(dev);
+  }
+  return undefined;
+}
+
+function mounted(d: MdDeps, mp: string): string | undefined {
+  try { return mountedFrom(fs.readFileSync(d.mountsFile, 'utf8'), mp); } catch { return undefined; }
+}
+
+function localStatus(d: MdDeps, cfg: MdResourceConfig): LiscalStatus {
+  const s = d.liscal.status().byNmp.get(cfg.nmp);
+  if (!s || !s.bound) throw mdError(79);
+  return s;
+}
+
+/** Run a system command: timeout 83, failure 89. */
+async function system(d: MdDeps, file: string, args: string[], timeoutMs: number, okCodes = [0]): Promise<void> {
+  const r = await d.platform.run(file, args, { timeoutMs });
+  if (r.signal) throw mdError(83, file, Math.round(timeoutMs / 1000));
+  if (!okCodes.includes(r.code)) throw mdError(89, `${file}, ret=${r.code}${r.stderr ? `: ${r.stderr.trim().split('\n')[0].slice(0, 200)}` : ''}`);
+}
+
+export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount: boolean }): Promise<void> {
+  const dev = nmpDevice(cfg.nmp);
+  const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 1, reason, dev); throw e; };
+  const local = localStatus(d, cfg);
+  if (local.port === 'open') {
+    // Already active here (a restart of the group): only the mount may be missing.
+    if (!opts.mount || mounted(d, cfg.mountPoint) === dev) return;
+  } else {
+    const peer = await d.peerStatus(cfg.nmp);
+    const latest = peer ? decide({ server: d.local, status: local }, { server: d.peer, status: peer }).latest.includes(d.local) : locallyLatest(local);
+    if (!latest) fail(activateReason.notLatest, mdError(81, cfg.name));
+    if (peer?.port === 'open') fail(activateReason.remoteActive, mdError(30, `the mirror disk is active on ${d.peer}`));
+    const from = opts.mount ? mounted(d, cfg.mountPoint) : undefined;
+    if (from !== undefined) fail(activateReason.mount, mdError(80, cfg.mountPoint));
+    try { d.liscal.open(cfg.nmp); } catch (e) {
+      const errno = e instanceof LiscalError ? e.errno : '';
+      fail(errno === 'EPERM' ? activateReason.remoteActive : activateReason.port, mdError(30, (e as Error).message));
+    }
+  }
+  if (!opts.mount) return;
+  try {
+    try { fs.mkdirSync(cfg.mountPoint, { recursive: true }); } catch { throw mdError(87, cfg.mountPoint); }
+    if (cfg.fsck === 'always') {
+      d.events.emit('mdadm', 2, dev);
+      // fsck: 0 clean, 1 errors corrected.
+      await system(d, 'fsck', ['-t', cfg.fsType, ...cfg.fsckOptions.split(/\s+/).filter(Boolean), dev], cfg.fsckTimeout, [0, 1]);
+      d.events.emit('mdadm', 3, dev);
+    }
+    await system(d, 'mount', ['-t', cfg.fsType, '-o', cfg.mountOptions, dev, cfg.mountPoint], cfg.mountTimeout);
+  } catch (e) {
+    // Leave nothing half active: the port closes again.
+    try { d.liscal.close(cfg.nmp); } catch { /* reported below */ }
+    fail(activateReason.mount, e instanceof MdError ? e : mdError(30, (e as Error).message));
+  }
+}
+
+export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { strict: boolean } = { strict: false }): Promise<void> {
+  const dev = nmpDevice(cfg.nmp);
+  const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 4, reason, dev); throw e; };
+  const local = localStatus(d, cfg);
+  if (local.port === 'closed') {
+    // The group framework deactivates what may not be active; clpmdctrl --deactive is strict.
+    if (opts.strict) fail(deactivateReason.already, mdError(84, cfg.mountPoint));
+    return;
+  }
+  if (mounted(d, cfg.mountPoint) !== undefined) {
+    try { await system(d, 'umount', [cfg.mountPoint], cfg.umountTimeout); } catch (e) { fail(deactivateReason.umount, e as MdError); }
+  }
+  try { d.liscal.close(cfg.nmp); } catch (e) { throw mdError(30, (e as Error).message); }
+}
