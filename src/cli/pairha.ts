@@ -7,11 +7,12 @@ import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
 import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
+import { clpstdn } from './commands/clpstdn';
 import { clptoratio } from './commands/clptoratio';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',

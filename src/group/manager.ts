@@ -23,7 +23,11 @@ export class GroupManager implements Role {
   readonly type = 'rc';
   readonly groups = new Map<string, LocalGroup>();
   /** Where other servers said each group is active, with its failover count. */
-  private readonly holders = new Map<string, { server: string; failovers: number }>();
+  private readonly holders = new Map<string, { server: string; failovers: number; handover?: boolean }>();
+  /** Set before the server powers off on a failure (seed §10.1-10.3): the groups stopped
+   * here stay recorded as held on this server by the peers, which take them over when it
+   * goes down. A cluster daemon stop or a cluster shutdown leaves this unset. */
+  handOver = false;
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private stopping = false;
@@ -77,7 +81,7 @@ export class GroupManager implements Role {
     }
     if (failed) {
       this.ctx.events.emit('rc', 91);
-      await this.ctx.platform.power('shutdown', 'deactivation failed while the cluster daemon stopped');
+      await this.actions.power('shutdown', 'deactivation failed while the cluster daemon stopped');
     }
   }
 
@@ -98,13 +102,14 @@ export class GroupManager implements Role {
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
   private notify(g: LocalGroup): void {
     for (const s of this.peers()) {
-      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers } }, 3000).catch(() => {});
+      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
     }
   }
 
   /** Record what another server told us about a group. */
-  noted(server: string, group: string, active: boolean, failovers: number): void {
+  noted(server: string, group: string, active: boolean, failovers: number, handover = false): void {
     if (active) this.holders.set(group, { server, failovers });
+    else if (handover) this.holders.set(group, { server, failovers, handover });
     else if (this.holders.get(group)?.server === server) this.holders.delete(group);
   }
 
@@ -115,7 +120,7 @@ export class GroupManager implements Role {
       let r: ControlReply;
       try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
       if (r.code !== 0 || !Array.isArray(r.data)) continue;
-      for (const [name, h] of this.holders) if (h.server === s) this.holders.delete(name);
+      for (const [name, h] of this.holders) if (h.server === s && !h.handover) this.holders.delete(name);
       for (const g of r.data as Array<GroupStatus & { failovers?: number }>) {
         if (g.state === 'Offline' || !this.groups.has(g.name)) continue;
         this.holders.set(g.name, { server: s, failovers: g.failovers ?? 0 });
@@ -157,6 +162,7 @@ export class GroupManager implements Role {
       const h = this.holders.get(g.name);
       if (h?.server !== server) continue;
       this.holders.delete(g.name);
+      if (this.groups.get(g.name)?.active) continue; // a handover of a group this server kept (§10.7)
       if (firstLive(g.servers, this.isUp, [server]) !== this.me) continue;
       if (!(await this.partitionOk())) {
         this.log.warn(`group ${g.name}: no partition-resolution target answers; not taking it over`);

@@ -8,6 +8,7 @@ import { createEvents } from '../events';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
+import { faultsEnabled } from './faults';
 import { claimPidFile, Runtime } from './runtime';
 
 export async function main(): Promise<number> {
@@ -38,7 +39,7 @@ export async function main(): Promise<number> {
     return 1;
   }
   const { bus, alert } = createEvents({ paths, log, platform, server, config });
-  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled() });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
