@@ -20,7 +20,8 @@ export class MonitorManager implements Role {
       if (!factory) continue; // userw runs in the runtime; mdw/mdnw with the mirror
       const check = factory(m, { platform: ctx.platform, log, pidOf });
       const enabled = () => {
-        const active = m.when === 'always' || !!rc.groups.get(m.targetGroup ?? '')?.active;
+        // Only once the group is fully started: its resources' processes exist from then on.
+        const active = m.when === 'always' || rc.groups.get(m.targetGroup ?? '')?.state === 'Online';
         if (!active) recovery.reset(m.name);
         return active;
       };
