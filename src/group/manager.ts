@@ -16,6 +16,8 @@ import type { GroupStatus } from './types';
 
 export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
 
+/** rc.start's reply code when a resource of the group failed to activate. */
+const ACTIVATION_FAILED = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ok = (message?: string): ControlReply => ({ code: 0, message });
 
@@ -210,7 +212,7 @@ export class GroupManager implements Role {
       this.notify(g);
       if (!f) return ok();
       void this.afterActivationFailure(g, f);
-      return { code: 4, message: `group ${name}: resource ${f.resource.cfg.name} failed (${f.code} : ${f.message})` };
+      return { code: ACTIVATION_FAILED, message: `group ${name}: resource ${f.resource.cfg.name} failed (${f.code} : ${f.message})` };
     });
   }
 
@@ -243,7 +245,9 @@ export class GroupManager implements Role {
   }
 
   /** Fail a group active here over to the next live server of its policy, within the threshold. */
-  async failoverGroup(name: string, threshold: number): Promise<'done' | 'threshold' | 'nowhere' | 'failed'> {
+  /** 'failed-there': the next server took the group and failed to activate it; its own
+   * failure handling (failover, final action) goes on there, not here. */
+  async failoverGroup(name: string, threshold: number): Promise<'done' | 'threshold' | 'nowhere' | 'failed' | 'failed-there'> {
     const g = this.group(name);
     const next = firstLive(g.cfg.servers, this.isUp, [this.me]);
     if (!next) return 'nowhere';
@@ -254,7 +258,8 @@ export class GroupManager implements Role {
     let r: ControlReply;
     try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit('rc', r.code ? 62 : 61, name);
-    return r.code ? 'failed' : 'done';
+    if (r.code === 0) return 'done';
+    return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';
   }
 
   /** Restart one resource of an active group (rc 80-82). */
@@ -283,7 +288,7 @@ export class GroupManager implements Role {
   /** After an activation failure: fail over within the threshold, else the final action. */
   private async afterActivationFailure(g: LocalGroup, f: Failure): Promise<void> {
     const res = await this.failoverGroup(g.cfg.name, f.resource.cfg.failoverThreshold);
-    if (res === 'done') return;
+    if (res === 'done' || res === 'failed-there') return;
     await this.finalAction(f.resource.cfg.activeFinalAction, g, `activation of ${f.resource.cfg.name} failed`);
   }
 

@@ -113,3 +113,26 @@ fsck_options = -y -f
   t.ok((await lastChecked(devB)) > c1, 'fsck ran again on server2');
   t.equal((await sh('nsenter', '-t', String(pid2), '-m', 'cat', `${mnt}/data`)).trim(), 'kept', 'the data moved with it');
 });
+
+t.test('activation failure: failed over within the threshold, then the final action shuts down (10.1)', async (t) => {
+  // The client's own address as a floating IP: someone already answers for it (return 15).
+  const { s } = await startLab(t, template(`
+[resource fip2]
+type = fip
+group = failover1
+address = 10.77.1.254/24
+active_final_action = shutdown
+`));
+  const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } };
+  const power = (srv: string) => read(path.join(s.dir, srv, 'power.log'));
+  await until(async () => /shutdown activation of fip2 failed/.test(power('server2')), 20000, 'server2 running the final action');
+  const a1 = read(path.join(s.dir, 'server1', 'alert', 'alert.log'));
+  t.match(a1, 'The start processing of a resource fip2 failed. (15 : This ip address was already used. IP=10.77.1.254)');
+  t.match(a1, 'The failover processing of a group failover1 started.', 'server1 failed it over first (threshold 1)');
+  t.match(read(path.join(s.dir, 'server2', 'alert', 'alert.log')), 'The start processing of a resource fip2 failed. (15 : This ip address was already used. IP=10.77.1.254)');
+  t.notMatch(power('server1'), /activation of fip2 failed/, 'server1 used its failover, not its final action');
+  // server2 handed the group over as it went: server1 tries again, has nowhere left, shuts down too.
+  await until(async () => /shutdown activation of fip2 failed/.test(power('server1')), 20000, 'server1 running the final action once alone');
+  const at = (srv: string) => Date.parse(power(srv).split(' ')[0]);
+  t.ok(at('server1') > at('server2'), 'server1 only after server2 went down');
+});
