@@ -42,16 +42,18 @@ export function registerClusterShutdown(d: ClusterShutdownDeps): void {
     const action = actionOf(a);
     const others = d.servers.filter((x) => x !== d.local);
     const lines: string[] = [];
-    const ask = async (server: string, op: string, args: Record<string, unknown> = {}) => {
+    // A server that cannot be reached or fails is reported; the others go on.
+    const note = async (server: string, reply: () => Promise<ControlReply>) => {
       try {
-        const r = server === d.local ? await d.stopGroups() : await d.peer.request(server, { op, args }, 600000);
+        const r = await reply();
         if (r.code) lines.push(`${server}: ${r.message ?? 'failed'}`);
       } catch (e) {
         lines.push(`${server}: ${(e as Error).message}`);
       }
     };
-    for (const s of [...others, d.local]) await ask(s, 'rc.stopall');
-    for (const s of others) await ask(s, 'pm.power', { reboot: action === 'reboot' });
+    for (const s of others) await note(s, () => d.peer.request(s, { op: 'rc.stopall' }, 600000));
+    await note(d.local, () => d.stopGroups());
+    for (const s of others) await note(s, () => d.peer.request(s, { op: 'pm.power', args: { reboot: action === 'reboot' } }));
     powerSoon(action, 'clpstdn');
     return { code: lines.length ? 1 : 0, message: lines.join('\n') || undefined };
   });
