@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { ClusterGroups } from '../../src/group/types';
 import { clientNs, defaultLabConfig } from '../../src/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
@@ -16,8 +16,11 @@ t.setTimeout(240000);
 const FIP = '10.77.1.50';
 const TARGET = '10.77.1.253'; // an extra address of the client namespace: ipw's ping target
 const platform = new HostPlatform({ powerRecord: '' });
-const template = (extra: string) => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-conf-')), 'lab.conf');
+/** The default lab configuration plus `extra`, in a directory removed after the test. */
+const template = (t: Test, extra: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-conf-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'lab.conf');
   fs.writeFileSync(file, `${fs.readFileSync(defaultLabConfig, 'utf8')}\n${extra}`);
   return file;
 };
@@ -28,7 +31,7 @@ const sh = async (file: string, ...args: string[]) => {
 };
 
 t.test('ipw: the ping target disappears, the group fails over; back to normal when it returns', async (t) => {
-  const L = await startLab(t, template(`
+  const L = await startLab(t, template(t, `
 [monitor ipw1]
 type = ipw
 targets = ${TARGET}
@@ -70,7 +73,7 @@ t.test('disk: mounted on one server only, read-only on the other, fsck run; a mo
   const devA = (await sh('losetup', '-f', '--show', img)).trim();
   const devB = (await sh('losetup', '-f', '--show', img)).trim();
   await sh('mkfs.ext4', '-q', '-F', devA);
-  const L = await startLab(t, template(`
+  const L = await startLab(t, template(t, `
 [resource disk1]
 type = disk
 group = failover1
@@ -116,7 +119,7 @@ fsck_options = -y -f
 
 t.test('activation failure: failed over within the threshold, then the final action shuts down (10.1)', async (t) => {
   // The client's own address as a floating IP: someone already answers for it (return 15).
-  const { s } = await startLab(t, template(`
+  const { s } = await startLab(t, template(t, `
 [resource fip2]
 type = fip
 group = failover1
