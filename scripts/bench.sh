@@ -22,8 +22,7 @@ out=$(mktemp)
   echo
   echo "The active box loses power (every process of its namespace SIGKILLed, its floating address gone at"
   echo "once); timed until the client, polling TCP every 5 ms, is answered by the other box. Both systems"
-  echo "announce the address with gratuitous ARP; a client that talked to the old owner within the last"
-  echo "second may ignore the first announcements (Linux neighbour locktime, 1 s by default)."
+  echo "announce the address with gratuitous ARP."
   echo
   npx tsx bench/failover.ts
 } > "$out"

@@ -197,7 +197,9 @@ export function parseConfig(text: string, file: string): ClusterConfig {
     if (!specs) { c.add(sec.keys.get('type') ?? sec.line, sec.name, 'type', raw.type === undefined ? 'required key is missing' : `unknown resource type '${type}' (fip, exec, disk, raw, md)`); continue; }
     const known = [{ key: 'type', type: 'string', doc: '' } as KeySpec, ...resourceCommon, ...specs];
     const isMd = type === 'md';
-    const v = c.section(known, raw, sec, (k) => isMd && serverNames.has(k));
+    // A shared device may have another name on each server (SERVER = device, optional).
+    const perServerDevice = type === 'disk' || type === 'raw';
+    const v = c.section(known, raw, sec, (k) => (isMd || perServerDevice) && serverNames.has(k));
     if (v.group !== undefined && !groupNames.has(v.group as string)) c.add(sec.keys.get('group') ?? sec.line, sec.name, 'group', `unknown group '${v.group}'`);
     const camel: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v)) camel[k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())] = val;
@@ -209,6 +211,14 @@ export function parseConfig(text: string, file: string): ClusterConfig {
       r.interface = v.interface || undefined;
     }
     if (type === 'exec') r.logFile = v.log_file || undefined;
+    if (perServerDevice) {
+      r.devices = {};
+      for (const [key, d] of Object.entries(raw)) {
+        if (!serverNames.has(key)) continue;
+        if (typeof d === 'string' && d.startsWith('/')) (r.devices as Record<string, string>)[key] = d;
+        else c.add(sec.keys.get(key) ?? sec.line, sec.name, key, `'${d}' is not an absolute device path`);
+      }
+    }
     if (isMd) {
       r.addresses = perServer(sec, raw, known, (a) => (ipv4Re.test(a) ? undefined : `'${a}' is not an IPv4 address`));
       r.dataPartition = v.data_partition; r.clusterPartition = v.cluster_partition;

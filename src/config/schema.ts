@@ -132,13 +132,13 @@ export const resourceTypes: Record<string, KeySpec[]> = {
     { key: 'log_file', type: 'path', def: '', doc: 'Script output (default under log/).' },
   ],
   disk: [
-    { key: 'device', type: 'path', doc: 'Shared-disk partition.' },
+    { key: 'device', type: 'path', doc: 'Shared-disk partition. Other keys (optional): SERVER = the partition as that server names it.' },
     ...fsKeys,
     { key: 'umount_retry', type: 'int', def: '3', min: 0, max: 99, doc: 'umount retries.' },
     { key: 'kill_users', type: 'bool', def: 'false', doc: 'Kill processes using the file system before retrying umount.' },
   ],
   raw: [
-    { key: 'device', type: 'path', doc: 'Raw block device, writable only while active.' },
+    { key: 'device', type: 'path', doc: 'Raw block device, writable only while active. Other keys (optional): SERVER = the device as that server names it.' },
   ],
   md: [
     { key: 'nmp', type: 'int', min: 1, max: 64, doc: 'Mirror device number: /dev/NMPn.' },

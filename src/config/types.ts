@@ -132,10 +132,11 @@ export interface ExecResourceConfig extends ResourceCommon {
   type: 'exec'; start: string; stop: string; async: boolean; timeout: number; logFile?: string;
 }
 export interface DiskResourceConfig extends ResourceCommon {
-  type: 'disk'; device: string; mountPoint: string; fsType: string; mountOptions: string;
+  /** devices: the shared device as a server names it, where it differs from `device`. */
+  type: 'disk'; device: string; devices: Record<string, string>; mountPoint: string; fsType: string; mountOptions: string;
   fsck: 'always' | 'never'; fsckOptions: string; umountRetry: number; killUsers: boolean;
 }
-export interface RawResourceConfig extends ResourceCommon { type: 'raw'; device: string }
+export interface RawResourceConfig extends ResourceCommon { type: 'raw'; device: string; devices: Record<string, string> }
 export interface MdResourceConfig extends ResourceCommon {
   type: 'md'; nmp: number; dataPartition: string; clusterPartition: string;
   mountPoint: string; fsType: string; mountOptions: string; fsck: 'always' | 'never'; fsckOptions: string;

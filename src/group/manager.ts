@@ -16,6 +16,8 @@ import type { GroupStatus } from './types';
 
 export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
 
+/** rc.start's reply code when a resource of the group failed to activate. */
+const ACTIVATION_FAILED = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ok = (message?: string): ControlReply => ({ code: 0, message });
 
@@ -23,7 +25,11 @@ export class GroupManager implements Role {
   readonly type = 'rc';
   readonly groups = new Map<string, LocalGroup>();
   /** Where other servers said each group is active, with its failover count. */
-  private readonly holders = new Map<string, { server: string; failovers: number }>();
+  private readonly holders = new Map<string, { server: string; failovers: number; handover?: boolean }>();
+  /** Set before the server powers off on a failure (seed §10.1-10.3): the groups stopped
+   * here stay recorded as held on this server by the peers, which take them over when it
+   * goes down. A cluster daemon stop or a cluster shutdown leaves this unset. */
+  handOver = false;
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private stopping = false;
@@ -77,7 +83,7 @@ export class GroupManager implements Role {
     }
     if (failed) {
       this.ctx.events.emit('rc', 91);
-      await this.ctx.platform.power('shutdown', 'deactivation failed while the cluster daemon stopped');
+      await this.actions.power('shutdown', 'deactivation failed while the cluster daemon stopped');
     }
   }
 
@@ -98,13 +104,14 @@ export class GroupManager implements Role {
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
   private notify(g: LocalGroup): void {
     for (const s of this.peers()) {
-      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers } }, 3000).catch(() => {});
+      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
     }
   }
 
   /** Record what another server told us about a group. */
-  noted(server: string, group: string, active: boolean, failovers: number): void {
+  noted(server: string, group: string, active: boolean, failovers: number, handover = false): void {
     if (active) this.holders.set(group, { server, failovers });
+    else if (handover) this.holders.set(group, { server, failovers, handover });
     else if (this.holders.get(group)?.server === server) this.holders.delete(group);
   }
 
@@ -115,7 +122,7 @@ export class GroupManager implements Role {
       let r: ControlReply;
       try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
       if (r.code !== 0 || !Array.isArray(r.data)) continue;
-      for (const [name, h] of this.holders) if (h.server === s) this.holders.delete(name);
+      for (const [name, h] of this.holders) if (h.server === s && !h.handover) this.holders.delete(name);
       for (const g of r.data as Array<GroupStatus & { failovers?: number }>) {
         if (g.state === 'Offline' || !this.groups.has(g.name)) continue;
         this.holders.set(g.name, { server: s, failovers: g.failovers ?? 0 });
@@ -157,6 +164,7 @@ export class GroupManager implements Role {
       const h = this.holders.get(g.name);
       if (h?.server !== server) continue;
       this.holders.delete(g.name);
+      if (this.groups.get(g.name)?.active) continue; // a handover of a group this server kept (§10.7)
       if (firstLive(g.servers, this.isUp, [server]) !== this.me) continue;
       if (!(await this.partitionOk())) {
         this.log.warn(`group ${g.name}: no partition-resolution target answers; not taking it over`);
@@ -204,7 +212,7 @@ export class GroupManager implements Role {
       this.notify(g);
       if (!f) return ok();
       void this.afterActivationFailure(g, f);
-      return { code: 4, message: `group ${name}: resource ${f.resource.cfg.name} failed (${f.code} : ${f.message})` };
+      return { code: ACTIVATION_FAILED, message: `group ${name}: resource ${f.resource.cfg.name} failed (${f.code} : ${f.message})` };
     });
   }
 
@@ -237,7 +245,9 @@ export class GroupManager implements Role {
   }
 
   /** Fail a group active here over to the next live server of its policy, within the threshold. */
-  async failoverGroup(name: string, threshold: number): Promise<'done' | 'threshold' | 'nowhere' | 'failed'> {
+  /** 'failed-there': the next server took the group and failed to activate it; its own
+   * failure handling (failover, final action) goes on there, not here. */
+  async failoverGroup(name: string, threshold: number): Promise<'done' | 'threshold' | 'nowhere' | 'failed' | 'failed-there'> {
     const g = this.group(name);
     const next = firstLive(g.cfg.servers, this.isUp, [this.me]);
     if (!next) return 'nowhere';
@@ -248,7 +258,8 @@ export class GroupManager implements Role {
     let r: ControlReply;
     try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit('rc', r.code ? 62 : 61, name);
-    return r.code ? 'failed' : 'done';
+    if (r.code === 0) return 'done';
+    return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';
   }
 
   /** Restart one resource of an active group (rc 80-82). */
@@ -277,7 +288,7 @@ export class GroupManager implements Role {
   /** After an activation failure: fail over within the threshold, else the final action. */
   private async afterActivationFailure(g: LocalGroup, f: Failure): Promise<void> {
     const res = await this.failoverGroup(g.cfg.name, f.resource.cfg.failoverThreshold);
-    if (res === 'done') return;
+    if (res === 'done' || res === 'failed-there') return;
     await this.finalAction(f.resource.cfg.activeFinalAction, g, `activation of ${f.resource.cfg.name} failed`);
   }
 

@@ -40,7 +40,7 @@ export function registerGroupOps(d: GroupOpsDeps): void {
   r.register('rc.status', async () => ({ code: 0, data: need().status() }));
   r.register('rc.notify', async (a, origin) => {
     if (!origin.server || typeof a.group !== 'string') return { code: 2, message: 'rc.notify needs a peer and a group' };
-    need().noted(origin.server, a.group, a.active === true, typeof a.failovers === 'number' ? a.failovers : 0);
+    need().noted(origin.server, a.group, a.active === true, typeof a.failovers === 'number' ? a.failovers : 0, a.handover === true);
     return { code: 0 };
   });
   r.register('rc.start', async (a) => {

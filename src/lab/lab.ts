@@ -59,6 +59,8 @@ export class Lab {
       PAIRHA_DEVLOG: process.env.PAIRHA_LAB_DEVLOG || path.join(this.dir, 'devlog'),
       PAIRHA_POWER_RECORD: path.join(srv.root, 'power.log'),
       PAIRHA_WATCHDOG: path.join(srv.root, 'watchdog'),
+      // The lab is a test bench: its runtimes accept injected faults (src/runtime/faults.ts).
+      PAIRHA_FAULTS: '1',
     };
   }
 
@@ -126,9 +128,10 @@ export class Lab {
     s.client = addr;
   }
 
-  /** Run a command in the client namespace. */
+  /** Run a command in the client namespace. Its stdin is empty: a `socat - TCP:...` probe
+   * then ends as soon as the service closes, not 0.5 s later (socat's half-close wait). */
   client(file: string, args: string[], timeoutMs = 10000) {
-    return this.os.run('ip', ['netns', 'exec', clientNs(), file, ...args], { timeoutMs });
+    return this.os.run('ip', ['netns', 'exec', clientNs(), file, ...args], { timeoutMs, input: '' });
   }
 
   private startSocat(config: ClusterConfig, hb: string): number {

@@ -3,6 +3,9 @@
 // every margin ms until a final 'V' (magic close). Otherwise it resets the server as a real
 // watchdog would: records it, kills every process of the server's namespace and drops its
 // addresses except the heartbeat ones (the interconnect stays cabled).
+// A server whose orderly power action was recorded and whose runtime then ended has finished
+// its OS shutdown: the box is off, and so is its watchdog. If the runtime is still there when
+// the margin runs out, the shutdown stalled and is reset (the shutdown stall monitor, §10.6).
 // Usage: node softdog.js FILE MARGIN_MS NAMESPACE POWER_RECORD KEEP_ADDR[,KEEP_ADDR...]
 import * as fs from 'node:fs';
 import { HostPlatform } from '../platform/host';
@@ -18,9 +21,19 @@ export async function reset(os: HostPlatform, ns: string, keep: string[], record
   }
 }
 
+const readFrom = (file: string, offset: number) => { try { return fs.readFileSync(file).subarray(offset).toString(); } catch { return ''; } };
+
+/** Recorded an orderly power action since `offset`, and no runtime is left in the namespace. */
+async function poweredOff(os: HostPlatform, ns: string, record: string, offset: number): Promise<boolean> {
+  if (!/ (shutdown|reboot|halt) /.test(readFrom(record, offset))) return false;
+  const pids = (await os.run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean);
+  return !pids.some((p) => readFrom(`/proc/${p}/cmdline`, 0).includes('runtime/main'));
+}
+
 async function watch(file: string, margin: number, ns: string, record: string, keep: string[]): Promise<void> {
   const os = new HostPlatform({ powerRecord: '' });
   let size = 0, last = Date.now(), armed = false;
+  const recordStart = (() => { try { return fs.statSync(record).size; } catch { return 0; } })();
   for (;;) {
     await new Promise((r) => setTimeout(r, 20));
     let st: fs.Stats;
@@ -34,6 +47,7 @@ async function watch(file: string, margin: number, ns: string, record: string, k
       fs.closeSync(fd);
       armed = b.toString() !== 'V';
     } else if (armed && Date.now() - last > margin) {
+      if (await poweredOff(os, ns, record, recordStart)) { process.stdout.write(`${new Date().toISOString()} the server powered off\n`); return; }
       await reset(os, ns, keep, record, `softdog: no write for ${margin} ms`);
       armed = false;
     }

@@ -7,8 +7,12 @@ export type DeviceProbe = { ok: true } | { ok: false; stage: 'open' | 'read'; er
 /** Read one 512-byte sector with O_DIRECT (real device I/O), or only open it (dummy). */
 export async function probeDevice(platform: Platform, device: string, read: boolean, timeoutMs: number): Promise<DeviceProbe> {
   const args = read ? [`if=${device}`, 'of=/dev/null', 'bs=512', 'count=1', 'iflag=direct'] : [`if=${device}`, 'of=/dev/null', 'count=0'];
-  const r = await platform.run('dd', args, { timeoutMs });
+  // The monitor's own timeout decides; dd's is a backstop so no probe outlives it for long.
+  const r = await platform.run('dd', args, { timeoutMs: timeoutMs + 1000 });
+  // A device without media (a detached loop device, a vanished disk) reads nothing, successfully.
+  if (r.code === 0 && read && /^0\+0 records in/m.test(r.stderr)) return { ok: false, stage: 'read', err: '0 bytes read' };
   if (r.code === 0) return { ok: true };
-  const err = /: (.*)$/m.exec(r.stderr.trim())?.[1] ?? `exit ${r.code}`;
+  // dd: failed to open '/dev/x': No such file or directory -> the reason after the last colon
+  const err = /: ([^:\n]*)$/m.exec(r.stderr.trim())?.[1] ?? `exit ${r.code}`;
   return { ok: false, stage: /open|No such|Permission/i.test(r.stderr) ? 'open' : 'read', err };
 }

@@ -21,7 +21,8 @@ export class MonitorManager implements Role {
       const peerUp = () => ctx.config.servers.some((s) => s.name !== ctx.local.name && isUp(s.name));
       const check = factory(m, { platform: ctx.platform, log, pidOf, mirror: ctx.mirror, peerUp });
       const enabled = () => {
-        const active = m.when === 'always' || !!rc.groups.get(m.targetGroup ?? '')?.active;
+        // Only once the group is fully started: its resources' processes exist from then on.
+        const active = m.when === 'always' || rc.groups.get(m.targetGroup ?? '')?.state === 'Online';
         if (!active) recovery.reset(m.name);
         return active;
       };

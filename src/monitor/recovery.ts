@@ -43,7 +43,7 @@ export class Recovery {
     const threshold = target === group ? 1 : g.resource(target)!.cfg.failoverThreshold;
     const r = await this.rc.failoverGroup(group, threshold);
     if (r === 'done') { this.restarts.delete(m.name); this.events.emit('rm', 14, group, m.name); return; }
-    if (r === 'failed') { this.events.emit('rm', 20, group, m.name); return; }
+    if (r === 'failed' || r === 'failed-there') { this.events.emit('rm', 20, group, m.name); return; }
     await this.finalAction(m.finalAction, group, m.name);
   }
 

@@ -33,7 +33,10 @@ export class HostPlatform implements Platform {
           if (e) code = typeof e.code === 'number' ? e.code : 127;
           resolve({ code, stdout: String(stdout), stderr: String(stderr) || (e && typeof e.code === 'string' ? e.message : ''), signal: e?.signal ?? undefined });
         });
-      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      if (opts.input !== undefined) {
+        child.stdin?.on('error', () => { /* it ended without reading its input (EPIPE): its result says why */ });
+        child.stdin?.end(opts.input);
+      }
     });
   }
 

@@ -9,8 +9,18 @@ export async function setReadOnly(platform: Platform, device: string, readOnly: 
   if (r.code !== 0) throw new ResourceError(1, `Command failed. (blockdev, ret=${r.code})`);
 }
 
+/** Drop what this kernel cached of the device: another server may have written it since. */
+export async function flushBuffers(platform: Platform, device: string): Promise<void> {
+  const r = await platform.run('blockdev', ['--flushbufs', device], { timeoutMs: 60000 });
+  if (r.code !== 0) throw new ResourceError(1, `Command failed. (blockdev, ret=${r.code})`);
+}
+
 export async function isReadOnly(platform: Platform, device: string): Promise<boolean> {
   const r = await platform.run('blockdev', ['--getro', device], { timeoutMs: 10000 });
   if (r.code !== 0) throw new ResourceError(1, `Command failed. (blockdev, ret=${r.code})`);
   return r.stdout.trim() === '1';
 }
+
+/** The device a disk or raw resource uses on a server: that server's own name for the shared
+ * device if the configuration gives one, else `device`. */
+export const deviceOn = (r: { device: string; devices?: Record<string, string> }, server: string): string => r.devices?.[server] ?? r.device;

@@ -3,7 +3,7 @@
 // and makes it read-only again. Messages: seed §12.4.2.
 import * as fs from 'node:fs';
 import type { DiskResourceConfig } from '../config/types';
-import { setReadOnly } from './blockdev';
+import { deviceOn, flushBuffers, setReadOnly } from './blockdev';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
 
 /** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
@@ -17,14 +17,19 @@ export function mountedFrom(mounts: string, mountPoint: string): string | undefi
 }
 
 export class DiskResource implements Resource {
-  constructor(readonly cfg: DiskResourceConfig, private readonly d: ResourceDeps, private readonly mountsFile = '/proc/mounts') {}
+  /** The partition as this server names it. */
+  readonly device: string;
+
+  constructor(readonly cfg: DiskResourceConfig, private readonly d: ResourceDeps, private readonly mountsFile = '/proc/mounts') {
+    this.device = deviceOn(cfg, d.local.name);
+  }
 
   private mounted(): string | undefined {
     try { return mountedFrom(fs.readFileSync(this.mountsFile, 'utf8'), this.cfg.mountPoint); } catch { return undefined; }
   }
 
   private sameDevice(a: string): boolean {
-    try { return fs.realpathSync(a) === fs.realpathSync(this.cfg.device); } catch { return a === this.cfg.device; }
+    try { return fs.realpathSync(a) === fs.realpathSync(this.device); } catch { return a === this.device; }
   }
 
   private async cmd(file: string, args: string[], okCodes: number[] = [0]): Promise<void> {
@@ -42,10 +47,12 @@ export class DiskResource implements Resource {
     }
     try { fs.mkdirSync(this.cfg.mountPoint, { recursive: true }); } catch { throw new ResourceError(1, `Creating of mount point was failed. (${this.cfg.mountPoint})`); }
     if (!fs.statSync(this.cfg.mountPoint).isDirectory()) throw new ResourceError(1, `Mount point was invalid. (${this.cfg.mountPoint})`);
-    await setReadOnly(this.d.platform, this.cfg.device, false);
+    await setReadOnly(this.d.platform, this.device, false);
+    // The other server wrote the partition while it was read-only here: nothing cached of it holds.
+    await flushBuffers(this.d.platform, this.device);
     // fsck: 0 clean, 1 errors corrected; anything else leaves the partition unmounted.
-    if (this.cfg.fsck === 'always') await this.cmd('fsck', ['-t', this.cfg.fsType, ...this.cfg.fsckOptions.split(/\s+/).filter(Boolean), this.cfg.device], [0, 1]);
-    await this.cmd('mount', ['-t', this.cfg.fsType, '-o', this.cfg.mountOptions, this.cfg.device, this.cfg.mountPoint]);
+    if (this.cfg.fsck === 'always') await this.cmd('fsck', ['-t', this.cfg.fsType, ...this.cfg.fsckOptions.split(/\s+/).filter(Boolean), this.device], [0, 1]);
+    await this.cmd('mount', ['-t', this.cfg.fsType, '-o', this.cfg.mountOptions, this.device, this.cfg.mountPoint]);
   }
 
   async deactivate(_why: Why): Promise<void> {
@@ -56,11 +63,11 @@ export class DiskResource implements Resource {
       if (this.cfg.killUsers) await this.d.platform.run('fuser', ['-k', '-m', this.cfg.mountPoint], { timeoutMs: 10000 });
       await new Promise((res) => setTimeout(res, 500));
     }
-    await setReadOnly(this.d.platform, this.cfg.device, true);
+    await setReadOnly(this.d.platform, this.device, true);
   }
 
   /** While inactive here the partition stays read-only (called at rc start). */
   async protect(): Promise<void> {
-    if (this.mounted() === undefined) await setReadOnly(this.d.platform, this.cfg.device, true);
+    if (this.mounted() === undefined) await setReadOnly(this.d.platform, this.device, true);
   }
 }

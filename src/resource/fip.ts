@@ -1,6 +1,8 @@
 // Floating IP resource: the address goes on the interface holding an address of the same
 // subnet, only if nobody else answers for it (return 15), then gratuitous ARP tells the
 // neighbours where it lives now. Return codes: seed §12.4.1.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FipResourceConfig } from '../config/types';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
 
@@ -22,7 +24,15 @@ export function parseAddresses(out: string): LocalAddress[] {
   return list;
 }
 
+/** Announcements after the first: request (-U) and reply (-A) forms, some devices heed only
+ * one; three of each, 0.5 s apart, so a lost one or a neighbour that ignores ARP updates for
+ * locktime (1 s) after its last one still learns the new holder. */
+const repeats: string[][] = [['-U', '-c', '3', '-W', '0.5'], ['-A', '-c', '3', '-W', '0.5']];
+
 export class FipResource implements Resource {
+  /** Background announcers of the last activation; stopped before the address goes. */
+  private announcers: number[] = [];
+
   constructor(readonly cfg: FipResourceConfig, private readonly d: ResourceDeps) {}
 
   private async addresses(): Promise<LocalAddress[]> {
@@ -58,15 +68,26 @@ export class FipResource implements Resource {
     if (await this.answered(iface)) throw new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
     const r = await this.d.platform.run('ip', ['addr', 'add', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', iface], { timeoutMs: 10000 });
     if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
-    // Unsolicited ARP: neighbours that cached the previous holder's MAC update it now.
-    // The first announcement before returning (neighbours switch now), two more later in
-    // case one is lost.
-    const announce = (n: number, w: string) => this.d.platform.run('arping', ['-q', '-U', '-c', String(n), '-W', '0.1', '-w', w, '-i', iface, '-S', this.cfg.address, this.cfg.address], { timeoutMs: 5000 });
-    await announce(1, '0.05');
-    void announce(2, '0.25');
+    // Gratuitous ARP: neighbours that cached the previous holder's MAC update it now. One
+    // before returning (neighbours switch at once), the repeats in the background.
+    const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
+    await this.d.platform.run('arping', ['-q', '-U', '-c', '1', '-w', '0.05', ...target], { timeoutMs: 5000 });
+    this.stopAnnouncing();
+    const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
+    fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
+    for (const r of repeats) {
+      try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
+    }
+  }
+
+  /** A holder that gave the address up must not go on claiming it. */
+  private stopAnnouncing(): void {
+    for (const pid of this.announcers) this.d.platform.signal(pid, 'SIGKILL', true);
+    this.announcers = [];
   }
 
   async deactivate(_why: Why): Promise<void> {
+    this.stopAnnouncing();
     const here = (await this.addresses()).find((a) => a.address === this.cfg.address);
     if (!here) return;
     const r = await this.d.platform.run('ip', ['addr', 'del', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', here.iface], { timeoutMs: 10000 });

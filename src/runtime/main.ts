@@ -8,6 +8,7 @@ import { createEvents } from '../events';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
+import { faultsEnabled } from './faults';
 import { claimPidFile, Runtime } from './runtime';
 
 export async function main(): Promise<number> {
@@ -43,7 +44,7 @@ export async function main(): Promise<number> {
     const r = await platform.run('chrt', ['-a', '-r', '-p', String(config.cluster.rtPriority), String(process.pid)]);
     if (r.code) log.warn(`cannot take SCHED_RR priority ${config.cluster.rtPriority}: ${r.stderr.trim() || `chrt exit ${r.code}`}; heartbeats may starve under load`);
   }
-  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled() });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

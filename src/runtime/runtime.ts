@@ -22,7 +22,9 @@ import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
 import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
 import type { Platform, PowerAction } from '../platform/types';
+import { type FaultState, registerFaults, RoleFailure, stall } from './faults';
 import type { Role, RuntimeContext } from './role';
+import { registerClusterShutdown } from './stdn';
 
 export interface RuntimeDeps {
   config: ClusterConfig;
@@ -35,6 +37,8 @@ export interface RuntimeDeps {
   events: EventBus;
   /** The local alert log; when given, it is synchronised with the peers (ports.alertSync). */
   alert?: AlertLog;
+  /** Serve the `fault` op on the local socket (tests; PAIRHA_FAULTS=1). */
+  faults?: boolean;
 }
 
 const ok = (data?: unknown, message?: string): ControlReply => ({ code: 0, data, message });
@@ -55,6 +59,7 @@ export class Runtime {
   readonly mirror?: MirrorAgent;
   private roles: Role[] = [];
   private running = false;
+  private readonly faults: FaultState = { stallShutdown: false };
   /** Resolves when the process should exit (stop requested or power action recorded). */
   readonly exited: Promise<void>;
   private exit!: () => void;
@@ -143,21 +148,26 @@ export class Runtime {
     this.rm = undefined;
   }
 
-  /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7). */
+  /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7).
+   * userw feeds the watchdog while the groups stop (a stall there is §10.5); from the OS
+   * shutdown on it stays armed without feeding: the shutdown stall monitor (§10.6). */
   async power(action: PowerAction, reason: string): Promise<void> {
     if (this.poweringOff) return;
     this.poweringOff = true;
     this.d.log.warn(`${action}: ${reason}`);
     this.d.events.emit('pm', action === 'reboot' ? 25 : 23);
-    if (this.watchdog) { this.watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
+    const watchdog = this.watchdog; // stopDaemon forgets it but, powering off, leaves it open
+    if (this.rc) this.rc.handOver = true; // the peers take the groups over once this server is down
     await this.stopDaemon();
+    if (watchdog) { watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
     await this.d.platform.power(action, reason);
+    if (this.faults.stallShutdown) stall(600000);
   }
   private poweringOff = false;
 
   /** A core role failed inside the process (seed §10.3): stop the groups, then shut down. */
   async emergency(e: unknown): Promise<void> {
-    const role = (e as { role?: string })?.role ?? 'rc';
+    const role = e instanceof RoleFailure ? e.role : 'rc';
     this.d.log.error(`emergency shutdown: ${(e as Error)?.stack ?? String(e)}`);
     this.d.events.emit('pm', 20, role);
     await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
@@ -168,6 +178,18 @@ export class Runtime {
     this.d.log.error(`mdagent died: ${why}`);
     this.d.events.emit('monp', 8, 'mdagent');
     await this.power('reboot', `mdagent exited abnormally: ${why}`);
+  }
+
+  /** Stop every group active here (cluster shutdown); failures are reported, not fatal. */
+  private async stopGroups(): Promise<ControlReply> {
+    const rc = this.rc;
+    if (!rc) return ok();
+    const failed: string[] = [];
+    for (const g of [...rc.groups.keys()].reverse()) {
+      const r = await rc.stopGroup(g);
+      if (r.code) failed.push(r.message ?? g);
+    }
+    return failed.length ? { code: 1, message: failed.join('\n') } : ok();
   }
 
   /** Orderly end of the process (SIGTERM, service stop). */
@@ -226,6 +248,12 @@ export class Runtime {
       rc: () => this.rc,
       monitors: () => [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
     });
+    registerClusterShutdown({
+      registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name), events: this.d.events,
+      stopGroups: () => this.stopGroups(),
+      power: (action, reason) => this.power(action, reason),
+    });
+    if (this.d.faults) registerFaults(r, this.faults);
     r.register('alert.read', async (a) => ok(readAlerts(this.d.paths.alert, typeof a.n === 'number' ? a.n : undefined)));
   }
 }
