@@ -31,6 +31,7 @@ enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
 
 #define LSC_RX_PAGES (LSC_MAX_PAYLOAD / PAGE_SIZE)
 #define LSC_REC_WINDOW 16		/* recovery chunks in flight */
+#define LSC_REC_BATCH 8			/* adjacent dirty chunks read in one I/O */
 #define LSC_AL_CHUNKS 64		/* write-intent extent: 64 chunks = 4 MiB */
 
 /* one upper write in flight: completes when the local write and (if the
@@ -101,7 +102,8 @@ struct lsc_nmp {
 	struct task_struct *recovery;
 	int rec_state;
 	bool rec_stop;
-	s64 rec_chunk;			/* chunk being read and sent, -1 none */
+	s64 rec_chunk;			/* first chunk being read and sent, -1 none */
+	u64 rec_chunk_end;		/* last one */
 	u64 rec_total, rec_done;
 	/* chunks sent and not yet acked (the window) */
 	u64 rec_seq[LSC_REC_WINDOW];

@@ -43,36 +43,52 @@ static bool lsc_rec_window(struct lsc_nmp *nmp, int max, sector_t sector)
 	return true;
 }
 
-/* read chunk c and send it; application writes to c wait meanwhile
- * (nmp->rec_chunk), so no newer WRITE of c can overtake this RDATA */
-static int lsc_send_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
+static bool lsc_run_idle(struct lsc_nmp *nmp, u64 c, u64 n)
 {
-	sector_t sector = c << LSC_CHUNK_SHIFT;
-	u32 len = min_t(u64, 1u << LSC_CHUNK_SHIFT, nmp->sectors - sector) << 9;
-	int r, slot;
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (!lsc_chunk_idle(nmp, c + i))
+			return false;
+	return true;
+}
+
+/* read the n dirty chunks from c on in one I/O and send them; application
+ * writes to them wait meanwhile (nmp->rec_chunk..rec_chunk_end, then the
+ * window slots until acked), so no newer WRITE of them can overtake */
+static int lsc_send_run(struct lsc_nmp *nmp, u64 c, u64 n, u8 *buf)
+{
+	sector_t start = c << LSC_CHUNK_SHIFT;
+	u32 total = min_t(u64, n << LSC_CHUNK_SHIFT, nmp->sectors - start) << 9, off;
+	int r = 0, slot;
 	u64 seq;
 
-	wait_event(nmp->rec_wait, lsc_chunk_idle(nmp, c));
-	r = lsc_sync_rw(nmp->data.bdev, REQ_OP_READ, sector, buf, len);
+	wait_event(nmp->rec_wait, lsc_run_idle(nmp, c, n));
+	r = lsc_sync_rw(nmp->data.bdev, REQ_OP_READ, start, buf, total);
 	if (r) {
 		lsc_err("NMP%d read error.", nmp->idx);
-		lsc_disk_error(nmp, sector);
+		lsc_disk_error(nmp, start);
 		return r;
 	}
-	spin_lock_irq(&nmp->lock);
-	for (slot = 0; slot < LSC_REC_WINDOW && nmp->rec_slot[slot] >= 0; slot++)
-		;
-	seq = ++nmp->seq;
-	nmp->rec_seq[slot] = seq;	/* a free slot exists: lsc_rec_window */
-	nmp->rec_slot[slot] = c;
-	nmp->rec_inflight++;
-	spin_unlock_irq(&nmp->lock);
-	r = lsc_send(nmp, LSC_RDATA, 0, seq, sector, buf, len);
-	if (r) {
-		lsc_err("NMP%d send data part failed(%d), start(%llu) end(%llu), to abort.",
-			nmp->idx, r, (unsigned long long)sector,
-			(unsigned long long)sector + (len >> 9) - 1);
-		lsc_break(nmp, "recovery send");
+	for (off = 0; off < total && !r; off += LSC_CHUNK_BYTES, c++) {
+		sector_t sector = c << LSC_CHUNK_SHIFT;
+		u32 len = min_t(u32, LSC_CHUNK_BYTES, total - off);
+
+		spin_lock_irq(&nmp->lock);
+		for (slot = 0; slot < LSC_REC_WINDOW && nmp->rec_slot[slot] >= 0; slot++)
+			;
+		seq = ++nmp->seq;
+		nmp->rec_seq[slot] = seq;	/* n slots are free: lsc_rec_window */
+		nmp->rec_slot[slot] = c;
+		nmp->rec_inflight++;
+		spin_unlock_irq(&nmp->lock);
+		r = lsc_send(nmp, LSC_RDATA, 0, seq, sector, buf + off, len);
+		if (r) {
+			lsc_err("NMP%d send data part failed(%d), start(%llu) end(%llu), to abort.",
+				nmp->idx, r, (unsigned long long)sector,
+				(unsigned long long)sector + (len >> 9) - 1);
+			lsc_break(nmp, "recovery send");
+		}
 	}
 	return r;
 }
@@ -80,9 +96,9 @@ static int lsc_send_chunk(struct lsc_nmp *nmp, u64 c, void *buf)
 static int lsc_recovery_fn(void *arg)
 {
 	struct lsc_nmp *nmp = arg;
-	void *buf = vmalloc(LSC_CHUNK_BYTES);
+	u8 *buf = vmalloc(LSC_CHUNK_BYTES * LSC_REC_BATCH);
 	int r = 0, i;
-	u64 c = 0;
+	u64 c = 0, n;
 
 	if (!buf) {
 		lsc_err("NMP%d malloc buffer failed, to abort.", nmp->idx);
@@ -98,22 +114,25 @@ static int lsc_recovery_fn(void *arg)
 		}
 		spin_lock_irq(&nmp->lock);
 		c = lsc_bm_next(&nmp->bm, c);	/* full: the bitmap was filled */
+		for (n = 1; n < LSC_REC_BATCH && lsc_bm_test(&nmp->bm, c + n); n++)
+			;
 		spin_unlock_irq(&nmp->lock);
 		if (c >= nmp->bm.nbits)
 			break;
-		if (!lsc_rec_window(nmp, LSC_REC_WINDOW, c << LSC_CHUNK_SHIFT)) {
+		if (!lsc_rec_window(nmp, LSC_REC_WINDOW - n + 1, c << LSC_CHUNK_SHIFT)) {
 			r = -EIO;
 			break;
 		}
 		spin_lock_irq(&nmp->lock);
 		nmp->rec_chunk = c;
+		nmp->rec_chunk_end = c + n - 1;
 		spin_unlock_irq(&nmp->lock);
-		r = lsc_send_chunk(nmp, c, buf);
+		r = lsc_send_run(nmp, c, n, buf);
 		spin_lock_irq(&nmp->lock);
 		nmp->rec_chunk = -1;
 		spin_unlock_irq(&nmp->lock);
 		wake_up_all(&nmp->rec_wait);
-		c++;
+		c += n;
 	}
 	/* the last acks (kept on a stop too, so its progress is exact) */
 	if (!r && !lsc_rec_window(nmp, 1, c << LSC_CHUNK_SHIFT))
@@ -233,7 +252,7 @@ bool lsc_recovery_covers(struct lsc_nmp *nmp, u64 first, u64 last)
 {
 	int i;
 
-	if (nmp->rec_chunk >= 0 && nmp->rec_chunk >= first && nmp->rec_chunk <= last)
+	if (nmp->rec_chunk >= 0 && nmp->rec_chunk <= last && nmp->rec_chunk_end >= first)
 		return true;
 	for (i = 0; i < LSC_REC_WINDOW && nmp->rec_inflight; i++)
 		if (nmp->rec_slot[i] >= 0 && nmp->rec_slot[i] >= first && nmp->rec_slot[i] <= last)
