@@ -1,6 +1,7 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
 // the active VM killed mid-write, lower-device EIO. Harness: test/vm/liscal/README.md.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,18 @@ import {
 } from './liscal/pair';
 
 t.setTimeout(40 * 60 * 1000);
-const skip = fs.existsSync(KO) ? vmSkipReason(moduleRelease(KO)) : `${KO} is not built (make -C kmod)`;
+// build the module first (incremental; newest installed amd64 headers) unless told not to
+const kmod = path.resolve(__dirname, '../../kmod');
+const haveHeaders = fs.existsSync('/usr/src') && fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d));
+if (haveHeaders && !process.env.LISCAL_NO_BUILD) {
+  const r = spawnSync('make', ['-s', '-C', kmod], { encoding: 'utf8', timeout: 600000 });
+  if (r.status !== 0) {
+    t.fail(`make -C kmod failed:\n${r.stdout}${r.stderr}`);
+    process.exit(1);
+  }
+}
+const skip = fs.existsSync(KO) ? vmSkipReason(moduleRelease(KO))
+  : `${KO} is not built (${haveHeaders ? 'make -C kmod' : 'no /usr/src/linux-headers-*-amd64'})`;
 if (skip) {
   t.skip(`LISCAL VM TESTS SKIPPED: ${skip}`, () => {});
   process.exit(0);
