@@ -73,6 +73,7 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
     '/opt/pairha/lib/pairha/messages', '/usr/share/pairha/factory/etc/clp.conf', '/etc/inittab', '/lib/modules']) {
     t.ok(await exists(p), `${p} is in the system partition`);
   }
+  if (fs.existsSync(path.join(repo, 'dist', 'native'))) t.match(await ls('/opt/pairha/lib/pairha/dist/native'), /\.node\s*$/m, 'the runtime\'s native addons are there');
   const bindings = await ls('/opt/pairha/lib/pairha/node_modules/@serialport/bindings-cpp/prebuilds/linux-x64');
   t.match(bindings, /bindings-cpp\.glibc\.node/, 'serialport\'s linux-x64 glibc binding is there');
   t.notMatch(await ls('/opt/pairha/lib/pairha/node_modules/@serialport/bindings-cpp/prebuilds'), /win32|darwin|android/, 'other platforms\' bindings are not');
