@@ -52,9 +52,12 @@ export class Pair {
     return r.stdout;
   }
 
-  /** Build the image when it is missing (image/build.sh). */
+  /** Build the image when it is missing or older than what it is made of (image/build.sh). */
   async ensureImage(imageDir: string, log: (s: string) => void): Promise<void> {
-    if (['disk.img', 'vmlinuz', 'initramfs.cpio.gz'].every((f) => fs.existsSync(path.join(imageDir, f)))) return;
+    const outputs = ['disk.img', 'vmlinuz', 'initramfs.cpio.gz'].map((f) => path.join(imageDir, f));
+    const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
+    const inputs = imageInputs.map((d) => path.join(codeDir, d));
+    if (built > 0 && newest(inputs) <= built) return;
     log(`building the image in ${imageDir} (image/build.sh)\n`);
     const r = await this.os.run('bash', [path.join(codeDir, 'image', 'build.sh')], { timeoutMs: 1800000, env: { ...process.env, PAIRHA_IMAGE_OUT: imageDir } });
     if (r.code !== 0) throw new PairError(`image/build.sh failed:\n${r.stderr.trim()}`);
@@ -227,3 +230,19 @@ export class Pair {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the image is made of, in this repository (the Debian parts change only with packages). */
+const imageInputs = ['dist', 'messages', 'rootfs', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
+
+/** The newest modification time under these paths (files and directories, recursively). */
+function newest(paths: string[]): number {
+  let t = 0;
+  const walk = (p: string) => {
+    let st: fs.Stats;
+    try { st = fs.lstatSync(p); } catch { return; }
+    t = Math.max(t, st.mtimeMs);
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+  };
+  paths.forEach(walk);
+  return t;
+}
