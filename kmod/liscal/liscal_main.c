@@ -132,7 +132,11 @@ static int __init liscal_init(void)
 		ea = LSC_EA_REBOOT;
 	else
 		return -EINVAL;
-	lsc_crc32c(0, "", 0);	/* build the CRC table before any concurrency */
+	/* the CRC32C check value: the wire and disk formats depend on it */
+	if (lsc_crc32c(0, "123456789", 9) != 0xE3069283u) {
+		lsc_err("crc32c self-test failed");
+		return -EINVAL;
+	}
 
 	ret = lsc_io_init();
 	if (ret) {

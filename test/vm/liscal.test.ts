@@ -50,7 +50,7 @@ async function rejoin(p: Pair, beforeRecover?: () => Promise<void>) {
   await waitStat(p.vms.a, (s) => s.conn === 'disconnected');
   // after a cable cut the neighbour entry may still be FAILED (EHOSTUNREACH): wait for the
   // link as the runtime would, then dial
-  await p.vms.a.ok('n=0; until ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1; do n=$((n+1)); [ $n -gt 30 ] && exit 1; done', 60000);
+  await p.vms.a.ok("n=0; until ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1; do n=$((n+1)); [ $n -gt 30 ] && exit 1; sleep 1; done", 90000);
   await ctlOk(p.vms.a, 'connect 1');
   await waitStat(p.vms.b, (s) => s.conn === 'connected');
   await beforeRecover?.();

@@ -21,7 +21,8 @@ const PEER: Record<string, string> = { a: 'b', b: 'a' };
 export function initrd(dir: string, kernel: KernelInfo, extra: { modules?: string[]; files?: Record<string, string> } = {}): string {
   return buildInitramfs({
     out: path.join(dir, 'initrd.cpio'), kernel,
-    modules: ['virtio_pci', 'virtio_blk', 'virtio_net', ...(extra.modules ?? [])], extraModules: [KO],
+    // liscal uses the kernel's crc32c() (libcrc32c, which pulls in a crc32c implementation)
+    modules: ['virtio_pci', 'virtio_blk', 'virtio_net', 'libcrc32c', ...(extra.modules ?? [])], extraModules: [KO],
     files: extra.files,
   });
 }
