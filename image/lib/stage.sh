@@ -70,7 +70,16 @@ stage_modules() {
 stage_extra_modules() {
   local r=$1 kver=$2 repo=$3 ko magic
   mkdir -p "$r/lib/modules/$kver/extra"
-  for ko in "${PAIRHA_LISCAL_KO:-$repo/kmod/liscal/liscal.ko}" "$repo"/kmod/leds/pairha_leds.ko; do
+  local liscal=${PAIRHA_LISCAL_KO:-$repo/kmod/liscal/liscal.ko}
+  # kmod/ may have built liscal for another kernel: build a copy of its source for this one.
+  if [ -z "${PAIRHA_LISCAL_KO:-}" ] && [ -f "$repo/kmod/liscal/Kbuild" ] && [ -d "/lib/modules/$kver/build" ] &&
+     { [ ! -f "$liscal" ] || [ "$(modinfo -F vermagic "$liscal" | cut -d' ' -f1)" != "$kver" ]; }; then
+    rm -rf "$work/liscal" && mkdir -p "$work/liscal"
+    cp "$repo"/kmod/liscal/*.[ch] "$repo/kmod/liscal/Kbuild" "$work/liscal/"
+    if make -s -C "/lib/modules/$kver/build" M="$work/liscal" -j2 modules >"$work/liscal.log" 2>&1; then liscal=$work/liscal/liscal.ko
+    else say "note: kmod/liscal does not build for $kver (see $work/liscal.log)"; fi
+  fi
+  for ko in "$liscal" "$repo"/kmod/leds/pairha_leds.ko; do
     if [ ! -f "$ko" ]; then say "note: $ko not built (make -C kmod), left out"; continue; fi
     magic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
     if [ "$magic" != "$kver" ]; then say "note: $ko is built for $magic, not $kver, left out"; continue; fi
