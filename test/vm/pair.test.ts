@@ -55,6 +55,9 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   t.match(await run('server1', 'chkconfig', '--list', 'clusterpro'), /^clusterpro\s+on$/m, 'the services are enabled by default');
   t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '60', 'softdog loaded with the margin of [watchdog] (60000 ms)');
   t.match(await run('server1', 'cat', '/sys/class/watchdog/watchdog0/identity'), /Software Watchdog/, 'the watchdog is softdog');
+  if (fs.existsSync(path.join(__dirname, '..', '..', 'kmod', 'liscal', 'Kbuild'))) {
+    t.match(await run('server1', 'lsmod'), /^liscal\s/m, 'clusterpro_md loaded the liscal driver');
+  }
 
   // Measurements for docs/image.md: the runtime's RSS and clpstat's latency inside the box.
   const rss = await run('server1', 'sh', '-c', 'grep VmRSS /proc/$(cat /opt/pairha/run/pairha.pid)/status');
