@@ -9,7 +9,8 @@ out=$(mktemp)
   echo "# Performance"
   echo
   echo "Measured by \`npm run bench\` (scripts/bench.sh) on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), node $(node --version)."
-  echo "Figures are recorded here, never asserted in tests."
+  echo "Figures are recorded here, never asserted in tests. The mirror driver against DRBD (issue 4):"
+  echo "[performance-liscal.md](performance-liscal.md) (\`npm run bench:liscal\`)."
   echo
   echo "## Membership (issue 2): \`npx tsx bench/membership.ts\`"
   echo

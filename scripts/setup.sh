@@ -27,6 +27,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# liscal is built and tested against both bookworm kernels: 6.1 (linux-headers-amd64) and the
+# newest 6.12 of bookworm, whose package name carries its version.
+if [ "$(id -u)" = 0 ] && ! compgen -G '/usr/src/linux-headers-6.12.*-amd64' >/dev/null; then
+  h612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9.]*\+deb12-amd64$' | awk '{print $1}' | sort -V | tail -1)
+  if [ -n "$h612" ]; then
+    echo "setup: installing $h612"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$h612" >/dev/null
+  fi
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-fund --no-audit --loglevel=error
 fi
