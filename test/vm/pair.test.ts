@@ -104,7 +104,9 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   await until(async () => /^\s+server2\s+: Offline$/m.test(await run('server1', 'clpstat')), HB_TIMEOUT * 3, 'server2 Offline on server1');
   t.match(await run('server1', 'clpalert'), /nm INFO 2 Server server2 down\.$/m, 'server1 reports "Server server2 down." in its alert log');
   t.match(await run('server1', 'cat', '/var/log/messages'), /CLUSTERPRO: <type: nm><event: 2> Server server2 down\./, 'and in syslog');
-  t.equal(await client(), 'pairha server1', 'the group stays on server1');
+  // (a single fetch may time out while the machine is loaded: retry a little)
+  await until(async () => (await client()) === 'pairha server1', 30000, 'the group answering from server1 with server2 off');
+  t.pass('the group stays on server1');
 
   await pair.powerOn(s, 'server2');
   await pair.waitOnline(s, 300000);
