@@ -10,7 +10,7 @@ import { panel, type LedSetting, type PanelState } from '../../src/leds';
 import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../../src/pair/pair';
 import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
-import { vmSkipReason } from './pair-helpers';
+import { testPairNs, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -39,7 +39,7 @@ const roles = ['run', 'status', 'statusError', 'mirror', 'mirrorError'] as const
 
 t.test('LEDs in sysfs follow the mapping', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-leds-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), 'pairvmt');
+  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('t'));
   await pair.down();
   t.teardown(() => pair.down());
   await pair.ensureImage(defaultImageDir, () => {});

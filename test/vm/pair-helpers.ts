@@ -9,3 +9,9 @@ export function vmSkipReason(): string {
   if (!fs.existsSync('/dev/net/tun')) return '/dev/net/tun is missing';
   return '';
 }
+
+/** The namespace prefix of a VM test's pair: PAIRHA_PAIR_NS plus the test's suffix, so
+ *  concurrent runs (CI and a developer's pair) never share namespaces. */
+export function testPairNs(suffix: string): string {
+  return `${process.env.PAIRHA_PAIR_NS ?? 'pairvm'}${suffix}`;
+}

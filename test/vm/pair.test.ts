@@ -12,7 +12,7 @@ import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
 import { boxFiles } from '../../src/pair/qemu';
 import { ConsoleSession } from './pair-console';
-import { vmSkipReason } from './pair-helpers';
+import { testPairNs, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`PAIR TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -23,7 +23,7 @@ const HB_TIMEOUT = 30000;
 
 t.test('pair up, Online, console, COM cable pulled, standby and active powered off, pair down', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-pair-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), 'pairvmt');
+  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('t'));
   await pair.down();
   t.teardown(() => pair.down());
   // On failure, what the boxes printed is the first thing one needs.
@@ -127,5 +127,5 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   await pair.down();
   t.notOk(fs.existsSync(dir), 'pair down removed its directory');
   const ns = (await host.run('ip', ['netns', 'list'])).stdout;
-  t.notMatch(ns, /pairvmt-/, 'pair down removed its namespaces');
+  t.notMatch(ns, new RegExp(`^${testPairNs('t')}-`, 'm'), 'pair down removed its namespaces');
 });
