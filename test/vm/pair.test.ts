@@ -52,6 +52,9 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
     t.match(out, /^\s+\*?server1\s+: Online$/m, `clpstat on ${server}: server1 Online`);
     t.match(out, /^\s+\*?server2\s+: Online$/m, `clpstat on ${server}: server2 Online`);
   }
+  // ipw1 pings the client with the box's BusyBox ping: an Error here fails the group over every interval.
+  await until(async () => /ipw1@server1\s+: Normal[\s\S]*ipw1@server2\s+: Normal/.test(await run('server1', 'clpstat')), 120000, 'ipw1 Normal on both servers');
+  t.pass('ipw1 (ping of the client) is Normal on both servers');
   t.match(await run('server1', 'chkconfig', '--list', 'clusterpro'), /^clusterpro\s+on$/m, 'the services are enabled by default');
   t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '60', 'softdog loaded with the margin of [watchdog] (60000 ms)');
   t.match(await run('server1', 'cat', '/sys/class/watchdog/watchdog0/identity'), /Software Watchdog/, 'the watchdog is softdog');

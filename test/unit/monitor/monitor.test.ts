@@ -40,6 +40,15 @@ t.test('ipw: the loopback answers; an address nobody has fails with return 1', a
   t.equal(await ipw(mon({ type: 'ipw', params: { targets: '10.99.0.2,10.99.0.1' } }), { ...deps, platform: inNs }).run(), undefined, 'one answer is enough');
 });
 
+t.test("ipw with BusyBox's ping, the appliance's: whole seconds of wait (it refuses 1.5)", async (t) => {
+  const bb = ['/usr/bin/busybox', '/bin/busybox'].find((f) => fs.existsSync(f));
+  if (!bb) { t.skip('BUSYBOX MISSING: apt-get install busybox-static (bash scripts/setup.sh)'); return; }
+  const viaBusybox = { ...platform, run: (f: string, a: string[], o?: object) => platform.run(f === 'ping' ? bb : f, f === 'ping' ? ['ping', ...a] : a, o) } as unknown as HostPlatform;
+  for (const timeout of [1500, 2000, 120000]) {
+    t.equal(await ipw(mon({ type: 'ipw', timeout, params: { targets: '127.0.0.1' } }), { ...deps, platform: viaBusybox }).run(), undefined, `timeout ${timeout} ms`);
+  }
+});
+
 t.test('pidw and miiw', async (t) => {
   const child = spawn('sleep', ['30']);
   const d = { ...deps, pidOf: (r: string) => (r === 'exec1' ? child.pid : undefined) };
