@@ -44,7 +44,15 @@ export class LedRole implements Role {
   update(): void {
     const full = Date.now() - this.lastFull >= (this.d.refreshMs ?? 10000);
     if (full) this.lastFull = Date.now();
-    this.show(this.d.state(), full);
+    let s: PanelState;
+    try {
+      s = this.d.state();
+    } catch (e) {
+      // A state that cannot be read now is shown at the next tick; never a dead runtime.
+      this.d.log.debug(`state: ${(e as Error).message}`);
+      return;
+    }
+    this.show(s, full);
   }
 
   private show(s: PanelState, force: boolean): void {

@@ -17,6 +17,7 @@ import { GroupManager } from '../group/manager';
 import { MonitorManager } from '../monitor/manager';
 import { WatchdogKeeper } from '../monitor/userw';
 import { registerGroupOps } from '../group/ops';
+import { LedRole, mirrorDisks, panelState } from '../leds';
 import type { Logger } from '../logger';
 import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
 import { registerMirrorOps } from '../mirror/ops';
@@ -57,6 +58,8 @@ export class Runtime {
   /** The mirror agent (seed's clpmdagent): runs with the process, like the seed's clusterpro_md
    * service, so that clpmdctrl --active works while the cluster daemon cannot start (§11.8.1). */
   readonly mirror?: MirrorAgent;
+  /** The front panel (seed-less; docs/leds.md): runs with the process, shows the daemon's state. */
+  private readonly leds: LedRole;
   private roles: Role[] = [];
   private running = false;
   private readonly faults: FaultState = { stallShutdown: false };
@@ -81,6 +84,13 @@ export class Runtime {
       this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, onFatal: (why) => { void this.mirrorDied(why); } });
       this.ctx.mirror = this.mirror;
     }
+    this.leds = new LedRole({
+      config: c.leds, root: d.paths.leds, log: d.log.child('leds'),
+      state: () => panelState({
+        daemon: this.running, view: this.membership?.view(), groups: this.rc?.status() ?? [],
+        monitors: this.monitorStates(), mirror: this.mirror && mirrorDisks(this.mirror),
+      }),
+    });
     registerMirrorOps(this.registry, { config: c, platform: d.platform, events: d.events, agent: () => this.mirror });
     this.registerOps();
   }
@@ -94,6 +104,7 @@ export class Runtime {
     await this.alertSync?.start();
     // A mirror agent that cannot start has said why (mdagent event 2); the rest still runs.
     await this.mirror?.start().catch((e: Error) => this.d.log.error(e.message));
+    await this.leds.start();
     if (startDaemon) await this.startDaemon();
   }
 
@@ -136,6 +147,11 @@ export class Runtime {
     if (!this.poweringOff) this.watchdog?.stop();
     this.watchdog = undefined;
     return ok();
+  }
+
+  /** This server's monitors: userw (the watchdog) and rm's. */
+  private monitorStates(): Array<{ name: string; type: string; state: string }> {
+    return [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])];
   }
 
   private async stopRoles(): Promise<void> {
@@ -196,6 +212,7 @@ export class Runtime {
   async shutdown(): Promise<void> {
     await this.stopDaemon();
     await this.mirror?.stop().catch((e: Error) => this.d.log.error(`mdagent: stop: ${e.message}`));
+    await this.leds.stop(); // the run LED goes off
     await this.alertSync?.stop();
     await this.peerServer.stop();
     await this.localControl.stop();
@@ -246,7 +263,7 @@ export class Runtime {
     registerGroupOps({
       registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name),
       rc: () => this.rc,
-      monitors: () => [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])], isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
+      monitors: () => this.monitorStates(), isUp: (s) => this.membership?.isUp(s) ?? s === this.d.local.name,
     });
     registerClusterShutdown({
       registry: r, peer: this.peer, local: this.d.local.name, servers: this.d.config.servers.map((s) => s.name), events: this.d.events,
