@@ -324,6 +324,16 @@ export function parseConfig(text: string, file: string): ClusterConfig {
     c.add(sec?.keys.get('hb_timeout') ?? sec?.line ?? 1, 'timeouts', 'hb_timeout', `${t.hb_timeout} must be at least twice hb_interval (${t.hb_interval})`);
   }
 
+  // Seed §10.5: a stall longer than the heartbeat timeout must reset the server before the peer
+  // takes its groups over; a longer margin would leave both active meanwhile.
+  // Unset, the margin is the heartbeat timeout.
+  const wdSec = scan.sections.find((s) => s.name === 'watchdog');
+  if (!wdSec?.keys.has('margin') && typeof t.hb_timeout === 'number') watchdog.margin = t.hb_timeout;
+  if (watchdog.enabled === true && typeof watchdog.margin === 'number' && typeof t.hb_timeout === 'number' && watchdog.margin > t.hb_timeout) {
+    const sec = wdSec;
+    c.add(sec?.keys.get('margin') ?? sec?.line ?? 1, 'watchdog', 'margin', `${watchdog.margin} exceeds [timeouts] hb_timeout (${t.hb_timeout}): a stalled server would not be reset before its peer takes its groups over`);
+  }
+
   if (c.problems.length) throw new ConfigError(13, c.problems.sort((a, b) => a.line - b.line));
 
   const keyFile = cluster.key_file as string;

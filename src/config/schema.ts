@@ -61,7 +61,7 @@ export const singleSections: Record<string, KeySpec[]> = {
   ],
   watchdog: [
     { key: 'enabled', type: 'bool', def: 'true', doc: 'userw feeds /dev/watchdog (softdog) while the runtime answers.' },
-    { key: 'margin', type: 'ms', def: '90000', min: 1000, max: 3600000, doc: 'Watchdog margin (ms).' },
+    { key: 'margin', type: 'ms', def: '90000', min: 1000, max: 3600000, doc: 'Watchdog margin (ms): a stall this long resets the server. At most, and by default, [timeouts] hb_timeout.' },
   ],
   leds: [
     { key: 'enabled', type: 'bool', def: 'false', doc: 'Drive the front-panel LEDs.' },

@@ -56,7 +56,7 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   await until(async () => /ipw1@server1\s+: Normal[\s\S]*ipw1@server2\s+: Normal/.test(await run('server1', 'clpstat')), 120000, 'ipw1 Normal on both servers');
   t.pass('ipw1 (ping of the client) is Normal on both servers');
   t.match(await run('server1', 'chkconfig', '--list', 'clusterpro'), /^clusterpro\s+on$/m, 'the services are enabled by default');
-  t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '60', 'softdog loaded with the margin of [watchdog] (60000 ms)');
+  t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '20', 'softdog loaded with the margin of [watchdog] (20000 ms)');
   t.match(await run('server1', 'cat', '/sys/class/watchdog/watchdog0/identity'), /Software Watchdog/, 'the watchdog is softdog');
   if (fs.existsSync(path.join(__dirname, '..', '..', 'kmod', 'liscal', 'Kbuild'))) {
     t.match(await run('server1', 'lsmod'), /^liscal\s/m, 'clusterpro_md loaded the liscal driver');
