@@ -12,6 +12,7 @@ import { EventBus } from '../../../src/events/bus';
 import { LedClass, type LedSetting } from '../../../src/leds';
 import { Logger } from '../../../src/logger';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
+import type { Platform } from '../../../src/platform/types';
 import { Runtime } from '../../../src/runtime/runtime';
 import { until } from '../../helpers/lab';
 import { st } from '../../helpers/mirror';
@@ -85,7 +86,7 @@ server2 = 127.0.0.2` : ''}
   const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LEDS: leds, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages });
   const config = parseConfig(text, path.join(dir, 'clp.conf'));
   const log = new Logger({ write: () => {} }, 'error');
-  const platform = { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {} };
+  const platform: Platform = { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {}, daemon: () => 0, signal: () => false };
   const rt = new Runtime({ config, local: config.servers[0], key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log, platform, events: new EventBus(messages, 'server1', {}, log) });
   // What the LEDs show, as the fake sysfs holds it: run, status, status red, mirror, mirror red.
   const fake = new LedClass(leds);
