@@ -1,0 +1,93 @@
+// softdog for real (seed §10.5): on the pair booted from the image, the runtime of the active
+// box is stopped with SIGSTOP; userw no longer writes /dev/watchdog, softdog resets that VM
+// within the margin (the kernel says so on the console; a new boot id; the same qemu
+// process, so no power action of the test), the peer takes failover1 over (the client is
+// answered by server2), and the reset box comes back Online.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import t from 'tap';
+import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
+import { boxFiles } from '../../src/pair/qemu';
+import { HostPlatform } from '../../src/platform/host';
+import { until } from '../helpers/lab';
+import { testPairNs, vmSkipReason } from './pair-helpers';
+
+const skip = vmSkipReason();
+if (skip) { t.skip(`SOFTDOG VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+
+// The heartbeat timeout that survives other jobs loading the machine, and a margin below it:
+// the stalled box is reset before its peer takes its group over (no moment with both active).
+const HB_TIMEOUT = 30000;
+const MARGIN = 20000;
+const imageDir = process.env.PAIRHA_IMAGE_OUT || defaultImageDir;
+const REBOOT = /softdog: Initiating system reboot/;
+
+t.test('SIGSTOP of the active runtime: softdog resets the box, the peer takes the group over', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-softdog-'));
+  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('w'));
+  await pair.down();
+  t.teardown(() => pair.down());
+  t.teardown(() => {
+    if (t.passing()) return;
+    for (const b of ['server1', 'server2']) {
+      const log = boxFiles(dir, b).consoleLog;
+      if (fs.existsSync(log)) t.comment(`--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-30).join('\n')}`);
+    }
+  });
+  await pair.ensureImage(imageDir, () => {});
+  const config = `${dir}.conf`;
+  const text = fs.readFileSync(defaultPairConfig, 'utf8')
+    .replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`)
+    .replace(/^\[watchdog\]\n(?:[^[\n].*\n|\n)*/m, `[watchdog]\nenabled = true\nmargin = ${MARGIN}\n\n`);
+  t.match(text, new RegExp(`^\\[watchdog\\]\\nenabled = true\\nmargin = ${MARGIN}$`, 'm'), 'test configuration: [watchdog] margin');
+  fs.writeFileSync(config, text);
+  t.teardown(() => fs.rmSync(config, { force: true }));
+
+  const s = await pair.up({ config, imageDir, memoryMb: 512 });
+  await pair.waitOnline(s, 300000);
+  const run = async (server: string, ...argv: string[]) => (await pair.run(s, server, argv, 120000)).stdout;
+  const host = new HostPlatform({ powerRecord: '' });
+  const fetch = "require('http').get('http://10.0.0.100/', { timeout: 3000 }, (r) => r.pipe(process.stdout)).on('error', () => {})";
+  const client = async () => (await host.run('ip', ['netns', 'exec', pair.clientNs, process.execPath, '-e', fetch], { timeoutMs: 10000 })).stdout.trim();
+  await until(async () => (await client()) === 'pairha server1', 120000, 'the group answering the client from server1');
+  t.pass('failover1 answers the client from server1');
+
+  const wd = '/sys/class/watchdog/watchdog0';
+  t.equal((await run('server1', 'cat', `${wd}/timeout`)).trim(), String(MARGIN / 1000), 'softdog has the margin of [watchdog]');
+  t.equal((await run('server1', 'cat', `${wd}/state`)).trim(), 'active', 'the runtime (userw) holds /dev/watchdog open');
+  const bootId = (await run('server1', 'cat', '/proc/sys/kernel/random/boot_id')).trim();
+  const qemuPid = pair.load().boxes.find((b) => b.name === 'server1')!.pid;
+  const consoleLog = boxFiles(dir, 'server1').consoleLog;
+  const consoleFrom = fs.statSync(consoleLog).size;
+  const consoleSince = () => fs.readFileSync(consoleLog, 'latin1').slice(consoleFrom);
+  t.notMatch(consoleSince(), REBOOT, 'no softdog reset so far');
+
+  // Stop the runtime; nothing else is done to server1 from here on.
+  const stopped = Date.now();
+  const r = await pair.run(s, 'server1', ['sh', '-c', 'kill -STOP "$(cat /opt/pairha/run/pairha.pid)" && grep State /proc/$(cat /opt/pairha/run/pairha.pid)/status'], 60000);
+  t.match(r.stdout, /State:\s+T \(stopped\)/, 'the runtime of server1 is stopped (SIGSTOP)');
+
+  await until(async () => REBOOT.test(consoleSince()), MARGIN + 60000, 'softdog resetting server1');
+  const resetAfter = Date.now() - stopped;
+  t.comment(`softdog reset server1 ${(resetAfter / 1000).toFixed(1)} s after SIGSTOP (margin ${MARGIN / 1000} s)`);
+  // The last write was at most one feed interval (1 s) before the stop; the console is polled every 100 ms.
+  t.ok(resetAfter >= MARGIN - 1500, `not before the margin (${resetAfter} ms)`);
+  t.ok(resetAfter <= MARGIN + 15000, `within the margin, give or take a loaded machine (${resetAfter} ms)`);
+
+  await until(async () => (await client()) === 'pairha server2', HB_TIMEOUT * 6, 'the group answering the client from server2');
+  t.pass('server2 took failover1 over: the client is answered by server2');
+  t.comment(`the client was answered by server2 ${((Date.now() - stopped) / 1000).toFixed(1)} s after SIGSTOP (hb_timeout ${HB_TIMEOUT / 1000} s)`);
+  t.match(await run('server2', 'clpalert'), /nm INFO 2 Server server1 down\.$/m, 'server2 reports "Server server1 down."');
+  t.match(await run('server2', 'clpalert'), /rc INFO 61 The failover processing of a group failover1 ended\.$/m, 'server2 reports the failover of failover1');
+
+  await pair.waitOnline(s, 300000);
+  t.pass('server1 is back and both servers are Online');
+  t.equal(pair.load().boxes.find((b) => b.name === 'server1')!.pid, qemuPid, 'the same qemu process: a reset inside the VM, no power action');
+  const newBootId = (await run('server1', 'cat', '/proc/sys/kernel/random/boot_id')).trim();
+  t.not(newBootId, bootId, `server1 booted again (boot id ${bootId.slice(0, 8)} -> ${newBootId.slice(0, 8)})`);
+  const uptime = Number((await run('server1', 'cat', '/proc/uptime')).split(' ')[0]);
+  t.ok(uptime * 1000 < Date.now() - stopped, `server1's uptime (${uptime.toFixed(0)} s) starts after the stop`);
+  t.equal((await run('server1', 'cat', `${wd}/state`)).trim(), 'active', 'the new runtime holds the watchdog again');
+  t.match(await run('server1', 'clpstat'), /failover1\s+: Online\n\s+current\s+: server2$/m, 'failover1 stays on server2 (no automatic failback)');
+});
