@@ -1,11 +1,13 @@
 // Benchmarks of issue 5, on the virtual pair booted from the image (qemu TCG): power-on to
 // Online time, image size, the runtime's RSS inside the box, clpstat latency inside the box
-// (in-process and whole command). RUNS pairs (default 3), medians. Prints a Markdown section
-// for docs/performance.md. Needs root, qemu and the image's inputs (as test/vm/pair.test.ts).
-//   npx tsx bench/pair.ts        (PAIRHA_PAIR_NS: namespace prefix, PAIRHA_IMAGE_OUT: image dir)
+// (in-process and whole command). RUNS pairs (default 3), medians. Prints its Markdown section
+// of docs/performance.md. Needs root, qemu and the image's inputs (as test/vm/pair.test.ts).
+//   npm run bench pair   or   npx tsx bench/pair.ts
+//   (PAIRHA_PAIR_NS: namespace prefix, PAIRHA_IMAGE_OUT: image dir, RUNS, INPROC, WHOLE)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../src/pair/pair';
 import { HostPlatform } from '../src/platform/host';
 
@@ -94,7 +96,17 @@ async function main() {
   }
   const col = (f: (r: Run) => number, fmt: (n: number) => string) => `${fmt(median(runs.map(f)))} (${runs.map((r) => fmt(f(r))).join(', ')})`;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const box = /^kernel (\S+)$/m.exec(fs.readFileSync(path.join(imageDir, 'manifest.txt'), 'utf8'))?.[1] ?? '?';
   const out = [
+    '## The appliance pair (issue 5): `npx tsx bench/pair.ts`', '',
+    `Measured on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores shared with other jobs' VMs (load below), host ${os.release()}, qemu TCG`,
+    `(${execFileSync('qemu-system-x86_64', ['--version']).toString().split('\n')[0].replace(/^QEMU emulator version /, 'qemu ')}), one vCPU and 512 MiB per box, box kernel ${box}, node ${process.version}, the image's clp.conf`,
+    `with hb_timeout ${HB_TIMEOUT / 1000} s (as the VM tests). Each run boots a fresh pair (\`Pair.up\`: qcow2 overlays, config sticks,`,
+    'namespaces, both qemu) and times it until both boxes see both servers Online (`waitOnline`, polled every 2 s,',
+    'so up to 2 s late); then, once failover1 is Online on server1 and 10 s more, reads the runtime\'s VmRSS',
+    '(pid of /opt/pairha/run/pairha.pid) and times clpstat in server1 from one node process: its code',
+    `in-process (\`cli(['clpstat'])\`: nm.view and rc.cluster over the control socket, rc.cluster asking server2`,
+    'over the interconnect) and the whole command spawned (the `clpstat` wrapper, node start-up included).', '',
     `### The pair under TCG (${RUNS} runs, medians; each run's value in parentheses)`, '',
     '| what | median (runs) |', '| --- | --- |',
     `| power-on to Online (\`pair up\` to both boxes seeing both servers Online) | ${col((r) => r.online, s)} |`,

@@ -2,7 +2,7 @@
 // registers the panel in the LED class, the image's clp.conf enables [leds], and sysfs read
 // back inside server1 (brightness, trigger, the timer trigger's delay_on/delay_off) matches
 // docs/leds.md in the normal, warning (COM cable pulled), failover (server2 off) and
-// daemon-stopped (clpcl -t) states.
+// daemon-stopped (clpcl -t, then the process's orderly end) states.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -88,4 +88,12 @@ t.test('the runtime drives the LEDs in sysfs as the mapping says', async (t) => 
 
   t.equal((await pair.run(s, 'server1', ['clpcl', '-t'], 120000)).code, 0, 'clpcl -t');
   await check('cluster daemon stopped', { daemon: false, status: 'error' });
+
+  t.equal((await pair.run(s, 'server1', ['clpcl', '-s'], 120000)).code, 0, 'clpcl -s');
+  await check('cluster daemon started again (server2 still off)', { daemon: true, status: 'warning' });
+
+  // The orderly end of the runtime process (service stop, SIGTERM) turns the run LED off.
+  await run('/etc/init.d/clusterpro_evt', 'stop');
+  t.equal((await run('sh', '-c', '[ -f /opt/pairha/run/pairha.pid ] && kill -0 "$(cat /opt/pairha/run/pairha.pid)" 2>/dev/null && echo running || echo gone')).trim(), 'gone', 'the runtime process has ended');
+  await check('runtime process stopped', { daemon: false, status: 'error' });
 });
