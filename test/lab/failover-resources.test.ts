@@ -36,7 +36,7 @@ t.test('ipw: the ping target disappears, the group fails over; back to normal wh
 type = ipw
 targets = ${TARGET}
 interval = 300
-timeout = 1000
+timeout = 2000
 retry = 1
 when = active
 target_group = failover1
