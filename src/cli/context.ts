@@ -2,12 +2,16 @@
 import { resolvePaths, type Paths } from '../constants';
 import { request } from '../control/local';
 import type { ControlReply, ControlRequest } from '../control/types';
+import { HostPlatform } from '../platform/host';
+import type { Platform } from '../platform/types';
 
 export interface CliContext {
   paths: Paths;
   out: (s: string) => void;
   err: (s: string) => void;
   call: (req: ControlRequest, timeoutMs?: number) => Promise<ControlReply>;
+  /** The OS adapter (starting the runtime process, ...). */
+  platform: Platform;
 }
 
 export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
@@ -17,6 +21,7 @@ export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     call: (req, t) => request(paths.controlSocket, req, t),
+    platform: new HostPlatform({ powerRecord: paths.powerRecord }),
   };
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../args';
@@ -9,9 +8,7 @@ const mainJs = path.resolve(__dirname, '..', '..', 'runtime', 'main.js');
 /** Start the runtime process itself (the service), then wait for its socket. */
 async function spawnRuntime(ctx: CliContext): Promise<boolean> {
   fs.mkdirSync(ctx.paths.log, { recursive: true, mode: 0o700 });
-  const out = fs.openSync(path.join(ctx.paths.log, 'pairha.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [mainJs], { detached: true, stdio: ['ignore', out, out], env: process.env });
-  child.unref();
+  try { ctx.platform.daemon(process.execPath, [mainJs], { logFile: path.join(ctx.paths.log, 'pairha.log') }); } catch { return false; }
   for (let i = 0; i < 100; i++) {
     try { await ctx.call({ op: 'pm.status' }, 1000); return true; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }

@@ -5,12 +5,13 @@ import { cli } from '../../../src/cli/pairha';
 import type { CliContext } from '../../../src/cli/context';
 import type { ControlReply, ControlRequest } from '../../../src/control/types';
 import { resolvePaths } from '../../../src/constants';
+import { HostPlatform } from '../../../src/platform/host';
 import { st } from '../../helpers/mirror';
 
 function ctx(reply: ControlReply = { code: 0 }) {
   const sent: ControlRequest[] = [];
   let out = '', err = '';
-  const c: CliContext = { paths: resolvePaths({}), out: (s) => { out += s; }, err: (s) => { err += s; }, call: async (req) => { sent.push(req); return reply; } };
+  const c: CliContext = { paths: resolvePaths({}), out: (s) => { out += s; }, err: (s) => { err += s; }, call: async (req) => { sent.push(req); return reply; }, platform: new HostPlatform({ powerRecord: '' }) };
   return { c, sent, get out() { return out; }, get err() { return err; } };
 }
 
