@@ -34,15 +34,40 @@ enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
 #define LSC_REC_BATCH 8			/* adjacent dirty chunks read in one I/O */
 #define LSC_AL_CHUNKS 64		/* write-intent extent: 64 chunks = 4 MiB */
 
+/* per-stage write latency counters (/proc/liscal/stats, README §1.5):
+ * counts and nanosecond sums since load; readers diff two snapshots */
+enum lsc_stage {
+	LSC_T_QUEUE,		/* submit_bio -> the write is issued (hand-off, write intent) */
+	LSC_T_SEND,		/* WRITE frame handed to TCP */
+	LSC_T_LOCAL,		/* issued -> local write done */
+	LSC_T_PEER,		/* sent -> the peer's ACK received */
+	LSC_T_TOTAL,		/* submit_bio -> completed upward */
+	LSC_T_RX_PAYLOAD,	/* peer: header -> payload received and checked */
+	LSC_T_RX_WRITE,		/* peer: write to its data partition */
+	LSC_T_RX_ACK,		/* peer: ACK handed to TCP */
+	LSC_T_NR
+};
+struct lsc_stats {
+	u64 n[LSC_T_NR], ns[LSC_T_NR];
+	u64 fast;		/* writes issued in the submitter's context */
+	u64 queued;		/* writes handed to the writer thread */
+	u64 intent;		/* write-intent bitmap block writes (FUA) */
+	u64 meta;		/* metadata flushes by the tick */
+	u64 noflush;		/* empty flushes completed at once (nothing volatile) */
+};
+
 /* one upper write in flight: completes when the local write and (if the
  * write was sent) the peer's ACK are both done */
 struct lsc_wctx {
 	struct lsc_nmp *nmp;
 	struct bio *orig;
+	struct list_head queue;		/* on nmp->wq until the writer issues it */
 	struct list_head pending;	/* on nmp->pending while awaiting ACK */
 	u64 seq;
 	unsigned long sent;		/* jiffies */
 	u64 c_first, c_last;		/* chunks covered */
+	u64 t_submit, t_issue, t_sent, t_local, t_ack;	/* ktime ns, for lsc_stats */
+	u64 flush_gen;			/* PREFLUSH: nmp->vol_gen when issued */
 	atomic_t parts;
 	blk_status_t status;
 	bool sent_to_peer;
@@ -82,7 +107,13 @@ struct lsc_nmp {
 	atomic_t io_count;		/* upper requests in flight */
 	wait_queue_head_t io_wait;
 
-	struct bio_list wq;		/* writes to process, in order */
+	struct list_head wq;		/* lsc_wctx to issue, in order */
+	bool wr_busy;			/* a write is being issued (writer or submitter) */
+	/* Flush elision: vol_gen is bumped whenever data may sit in a volatile
+	 * cache on either side (a non-FUA write completed, link or port change);
+	 * clean_gen is the vol_gen a completed PREFLUSH covered. Equal: every
+	 * completed write is already durable on both sides. */
+	u64 vol_gen, clean_gen;
 	struct task_struct *writer;
 	wait_queue_head_t writer_wait;
 
@@ -98,6 +129,7 @@ struct lsc_nmp {
 	unsigned long last_rx;
 	struct page *rx_pages[LSC_RX_PAGES];
 	struct delayed_work tick;
+	struct lsc_stats st;		/* lock: the write-side fields; rx ones: receiver only */
 
 	struct task_struct *recovery;
 	int rec_state;
@@ -144,6 +176,7 @@ void lsc_al_sync(struct lsc_nmp *nmp);
 void lsc_al_clear_acked(struct lsc_nmp *nmp);
 void lsc_al_expire(struct lsc_nmp *nmp);
 void lsc_al_clear_chunk(struct lsc_nmp *nmp, u64 c);
+bool lsc_al_hit(struct lsc_nmp *nmp, u64 first, u64 last);
 
 /* liscal_link.c */
 int lsc_listen_start(struct lsc_nmp *nmp);
@@ -186,5 +219,14 @@ static inline void lsc_set_state(struct lsc_nmp *nmp, u32 state)
 	nmp->meta.state = state;
 	nmp->meta_dirty = true;
 }
+static inline void lsc_stat_add(struct lsc_stats *st, int stage, u64 from, u64 to)
+{
+	if (!from || to < from)
+		return;
+	st->n[stage]++;
+	st->ns[stage] += to - from;
+}
+/* with nmp->lock held: data may be volatile somewhere, the next flush is real */
+static inline void lsc_vol(struct lsc_nmp *nmp) { nmp->vol_gen++; }
 static inline u64 lsc_chunk_of(sector_t s) { return s >> LSC_CHUNK_SHIFT; }
 #endif

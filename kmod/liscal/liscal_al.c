@@ -95,3 +95,15 @@ void lsc_al_clear_chunk(struct lsc_nmp *nmp, u64 c)
 	if (lsc_bm_clear(&nmp->dbm, c))
 		set_bit(lsc_bm_block_of(c), nmp->bm_dirty);
 }
+
+/* the disk bits of chunks first..last are all set: a write there needs no
+ * write-intent I/O (the submitter may issue it at once) */
+bool lsc_al_hit(struct lsc_nmp *nmp, u64 first, u64 last)
+{
+	u64 c;
+
+	for (c = first; c <= last && c < nmp->bm.nbits; c++)
+		if (!lsc_bm_test(&nmp->dbm, c))
+			return false;
+	return true;
+}

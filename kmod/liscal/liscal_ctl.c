@@ -132,6 +132,9 @@ static int lsc_bind(struct lsc_nmp *nmp, char **argv, int argc)
 	}
 	nmp->writer = t;
 	nmp->bound = true;
+	spin_lock_irq(&nmp->lock);
+	lsc_vol(nmp);	/* unknown cache state of the lower device */
+	spin_unlock_irq(&nmp->lock);
 	r = lsc_listen_start(nmp);
 	if (r) {
 		nmp->bound = false;
@@ -200,6 +203,7 @@ static int lsc_port_open(struct lsc_nmp *nmp, bool force)
 	}
 	nmp->meta_dirty = true;
 	WRITE_ONCE(nmp->port_open, true);
+	lsc_vol(nmp);
 	spin_unlock_irq(&nmp->lock);
 	lsc_meta_flush(nmp);
 	lsc_send_state(nmp);
@@ -452,10 +456,44 @@ static int lsc_stat_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* /proc/liscal/stats: per NMP, counts and microsecond sums of each stage
+ * of the write path (README §1.5); cumulative, readers diff two reads */
+static const char *const lsc_stage_names[LSC_T_NR] = {
+	[LSC_T_QUEUE] = "queue", [LSC_T_SEND] = "send", [LSC_T_LOCAL] = "local",
+	[LSC_T_PEER] = "peer", [LSC_T_TOTAL] = "total", [LSC_T_RX_PAYLOAD] = "rxpayload",
+	[LSC_T_RX_WRITE] = "rxwrite", [LSC_T_RX_ACK] = "rxack",
+};
+
+static int lsc_stats_show(struct seq_file *m, void *v)
+{
+	struct lsc_stats st;
+	unsigned int i;
+	int t;
+
+	for (i = 0; i < lsc_nmp_count; i++) {
+		struct lsc_nmp *nmp = &lsc_nmps[i];
+
+		spin_lock_irq(&nmp->lock);
+		st = nmp->st;
+		spin_unlock_irq(&nmp->lock);
+		seq_printf(m, "NMP%d fast=%llu queued=%llu intent=%llu meta=%llu noflush=%llu",
+			   nmp->idx, st.fast, st.queued, st.intent, st.meta, st.noflush);
+		for (t = 0; t < LSC_T_NR; t++)
+			seq_printf(m, " %s=%llu/%llu", lsc_stage_names[t], st.n[t],
+				   div_u64(st.ns[t], 1000));
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+
 int lsc_proc_init(void)
 {
 	lsc_proc_dir = proc_mkdir("liscal", NULL);
 	if (!lsc_proc_dir || !proc_create("ctl", 0200, lsc_proc_dir, &lsc_ctl_ops)) {
+		lsc_err("Unable to set liscallinner proc entry.");
+		goto fail;
+	}
+	if (!proc_create_single("stats", 0444, lsc_proc_dir, lsc_stats_show)) {
 		lsc_err("Unable to set liscallinner proc entry.");
 		goto fail;
 	}

@@ -65,16 +65,32 @@ static void lsc_read_endio(struct bio *clone)
 void lsc_wctx_put(struct lsc_wctx *w)
 {
 	struct lsc_nmp *nmp = w->nmp;
+	struct lsc_stats *st = &nmp->st;
 	unsigned long flags;
-	u64 c;
+	u64 c, now;
 
 	if (!atomic_dec_and_test(&w->parts))
 		return;
+	now = ktime_get_ns();
 	spin_lock_irqsave(&nmp->lock, flags);
 	for (c = w->c_first; c <= w->c_last && c < nmp->bm.nbits; c++)
 		nmp->inflight[c]--;
-	nmp->meta.last_update = lsc_now();
-	nmp->meta_dirty = true;
+	/* seconds resolution: the tick writes the metadata at most once a second */
+	if (nmp->meta.last_update != lsc_now()) {
+		nmp->meta.last_update = lsc_now();
+		nmp->meta_dirty = true;
+	}
+	lsc_stat_add(st, LSC_T_QUEUE, w->t_submit, w->t_issue);
+	lsc_stat_add(st, LSC_T_SEND, w->t_issue, w->t_sent);
+	lsc_stat_add(st, LSC_T_LOCAL, w->t_issue, w->t_local);
+	lsc_stat_add(st, LSC_T_PEER, w->t_sent, w->t_ack);
+	lsc_stat_add(st, LSC_T_TOTAL, w->t_submit, now);
+	/* complete on both sides: a non-FUA write may sit in a volatile cache;
+	 * a successful flush covers what completed before it was issued */
+	if ((w->orig->bi_iter.bi_size && !(w->orig->bi_opf & REQ_FUA)) || w->status)
+		lsc_vol(nmp);
+	else if ((w->orig->bi_opf & REQ_PREFLUSH) && w->flush_gen > nmp->clean_gen)
+		nmp->clean_gen = w->flush_gen;
 	spin_unlock_irqrestore(&nmp->lock, flags);
 	wake_up_all(&nmp->rec_wait);
 	w->orig->bi_status = w->status;
@@ -87,6 +103,7 @@ static void lsc_write_endio(struct bio *clone)
 {
 	struct lsc_wctx *w = clone->bi_private;
 
+	w->t_local = ktime_get_ns();
 	if (clone->bi_status) {
 		w->status = clone->bi_status;
 		lsc_disk_error(w->nmp, clone->bi_iter.bi_sector);
@@ -94,6 +111,8 @@ static void lsc_write_endio(struct bio *clone)
 	bio_put(clone);
 	lsc_wctx_put(w);
 }
+
+static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio);
 
 void lsc_submit_bio(struct bio *bio)
 {
@@ -116,10 +135,7 @@ void lsc_submit_bio(struct bio *bio)
 		return;
 	}
 	if (bio_op(bio) == REQ_OP_WRITE) {
-		spin_lock_irq(&nmp->lock);
-		bio_list_add(&nmp->wq, bio);
-		spin_unlock_irq(&nmp->lock);
-		wake_up(&nmp->writer_wait);
+		lsc_write_submit(nmp, bio);
 		return;
 	}
 	clone = bio_alloc_clone(nmp->data.bdev, bio, GFP_NOIO, &lsc_bioset);
@@ -134,52 +150,28 @@ void lsc_submit_bio(struct bio *bio)
 	submit_bio_noacct(clone);
 }
 
-/* writes to a chunk being copied by recovery wait until the peer acked it */
-static bool lsc_chunks_free(struct lsc_nmp *nmp, u64 first, u64 last)
+/* Admission of a write, with nmp->lock held: recovery is not copying its
+ * chunks, the chunks are counted in flight, the exact bits and the write
+ * intent are set (*persist: disk bits were set, their blocks must be written
+ * before the data is issued anywhere), *mirror: it goes to the peer too.
+ * fast: admit only a write that needs no write-intent I/O and no state
+ * change (the submitter issues it at once); false leaves nothing changed. */
+static bool lsc_write_admit(struct lsc_nmp *nmp, struct lsc_wctx *w, bool fast,
+			    bool *mirror, bool *persist)
 {
-	bool ok;
+	unsigned int size = w->orig->bi_iter.bi_size;
+	u64 c;
 
-	spin_lock_irq(&nmp->lock);
-	ok = !lsc_recovery_covers(nmp, first, last);
-	if (ok) {
-		u64 c;
-
-		for (c = first; c <= last && c < nmp->bm.nbits; c++)
-			nmp->inflight[c]++;
-	}
-	spin_unlock_irq(&nmp->lock);
-	return ok;
-}
-
-static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
-{
-	struct lsc_wctx *w = kzalloc(sizeof(*w), GFP_NOIO);
-	unsigned int size = bio->bi_iter.bi_size;
-	bool persist = false, mirror;
-	struct bio *clone;
-	u8 flags = 0;
-	u64 b;
-
-	if (!w) {
-		lsc_err("NMP%d malloc liscal_trans_request failed, to abort.", nmp->idx);
-		bio_io_error(bio);
-		lsc_io_put(nmp);
-		return;
-	}
-	w->nmp = nmp;
-	w->orig = bio;
-	INIT_LIST_HEAD(&w->pending);
-	w->c_first = lsc_chunk_of(bio->bi_iter.bi_sector);
-	w->c_last = size ? lsc_chunk_of(bio->bi_iter.bi_sector + (size >> 9) - 1) : w->c_first;
-	if (!size)
-		w->c_last = w->c_first - 1;	/* a pure flush covers no chunk */
-
-	wait_event(nmp->rec_wait, lsc_chunks_free(nmp, w->c_first, w->c_last));
-
-	/* write intent: the bits are durable before the data is issued anywhere */
-	spin_lock_irq(&nmp->lock);
-	mirror = nmp->conn == LSC_C_CONNECTED && nmp->peer_port != 1;
-	if (size && !mirror && nmp->meta.state == LSC_S_SYNC) {
+	if (lsc_recovery_covers(nmp, w->c_first, w->c_last))
+		return false;
+	*mirror = nmp->conn == LSC_C_CONNECTED && nmp->peer_port != 1;
+	if (fast && size && ((!*mirror && nmp->meta.state == LSC_S_SYNC) ||
+			     !lsc_al_hit(nmp, w->c_first, w->c_last)))
+		return false;
+	w->flush_gen = nmp->vol_gen;
+	for (c = w->c_first; c <= w->c_last && c < nmp->bm.nbits; c++)
+		nmp->inflight[c]++;
+	if (size && !*mirror && nmp->meta.state == LSC_S_SYNC) {
 		/* first unmirrored write: this side now holds the latest data */
 		nmp->meta.state = LSC_S_BREAK;
 		nmp->meta.break_time = lsc_now();
@@ -188,12 +180,39 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 	}
 	if (size)
 		lsc_al_mark(nmp, w->c_first, w->c_last,
-			    mirror && nmp->meta.state == LSC_S_SYNC, &persist);
+			    *mirror && nmp->meta.state == LSC_S_SYNC, persist);
+	return true;
+}
+
+static bool lsc_write_admit_wait(struct lsc_nmp *nmp, struct lsc_wctx *w,
+				 bool *mirror, bool *persist)
+{
+	bool ok;
+
+	spin_lock_irq(&nmp->lock);
+	ok = lsc_write_admit(nmp, w, false, mirror, persist);
 	spin_unlock_irq(&nmp->lock);
-	if (persist) {
-		for (b = lsc_bm_block_of(w->c_first); size && b <= lsc_bm_block_of(w->c_last); b++)
-			if (test_bit(b, nmp->bm_dirty))
-				lsc_bm_write_block(nmp, b, true);
+	return ok;
+}
+
+/* Issue an admitted write: intent blocks (FUA), then the WRITE frame to the
+ * peer, then the local clone. Only one issuer at a time (nmp->wr_busy), so
+ * the peer receives the writes in the order they were issued here. The
+ * frame goes first: the peer's round trip is the longer leg. */
+static void lsc_write_issue(struct lsc_nmp *nmp, struct lsc_wctx *w, bool mirror, bool persist)
+{
+	struct bio *bio = w->orig, *clone;
+	unsigned int size = bio->bi_iter.bi_size;
+	u8 flags = 0;
+	u64 b;
+
+	/* every block holding a newly set disk bit, even when the tick's lazy
+	 * (non-FUA) write already took the bit: it is durable only after this */
+	for (b = lsc_bm_block_of(w->c_first); persist && b <= lsc_bm_block_of(w->c_last); b++) {
+		lsc_bm_write_block(nmp, b, true);
+		spin_lock_irq(&nmp->lock);
+		nmp->st.intent++;
+		spin_unlock_irq(&nmp->lock);
 	}
 
 	atomic_set(&w->parts, 2);	/* local + (peer or the sender's own ref) */
@@ -212,6 +231,7 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 	}
 	clone->bi_end_io = lsc_write_endio;
 	clone->bi_private = w;
+	w->t_issue = ktime_get_ns();
 
 	if (mirror) {
 		spin_lock_irq(&nmp->lock);
@@ -224,6 +244,8 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 			lsc_err("NMP%d send data failed. (secnr=%llu length=%u)", nmp->idx,
 				(unsigned long long)bio->bi_iter.bi_sector, size);
 			lsc_break(nmp, "send");	/* completes w's peer part */
+		} else {
+			w->t_sent = ktime_get_ns();
 		}
 	} else {
 		atomic_dec(&w->parts);
@@ -231,23 +253,119 @@ static void lsc_write_one(struct lsc_nmp *nmp, struct bio *bio)
 	submit_bio_noacct(clone);
 }
 
-/* one writer per NMP keeps write order identical on both sides */
+/* the issuer is done: let the writer take what queued up meanwhile */
+static void lsc_write_release(struct lsc_nmp *nmp)
+{
+	bool more;
+
+	spin_lock_irq(&nmp->lock);
+	nmp->wr_busy = false;
+	more = !list_empty(&nmp->wq);
+	spin_unlock_irq(&nmp->lock);
+	if (more)
+		wake_up(&nmp->writer_wait);
+}
+
+/* A write in the common mirrored case (nothing queued, no issuer, intent
+ * already on disk, no recovery on its chunks) is issued right here, in the
+ * submitter's context: no thread hand-off. Anything else goes to the writer
+ * thread, which may block on write-intent I/O and on recovery. */
+static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio)
+{
+	struct lsc_wctx *w = kzalloc(sizeof(*w), GFP_NOIO);
+	unsigned int size = bio->bi_iter.bi_size;
+	bool mirror = false, persist = false, fast;
+
+	if (!w) {
+		lsc_err("NMP%d malloc liscal_trans_request failed, to abort.", nmp->idx);
+		bio_io_error(bio);
+		lsc_io_put(nmp);
+		return;
+	}
+	w->t_submit = ktime_get_ns();
+	w->nmp = nmp;
+	w->orig = bio;
+	INIT_LIST_HEAD(&w->queue);
+	INIT_LIST_HEAD(&w->pending);
+	w->c_first = lsc_chunk_of(bio->bi_iter.bi_sector);
+	w->c_last = size ? lsc_chunk_of(bio->bi_iter.bi_sector + (size >> 9) - 1) : w->c_first;
+	if (!size)
+		w->c_last = w->c_first - 1;	/* a pure flush covers no chunk */
+
+	spin_lock_irq(&nmp->lock);
+	if (!size && (bio->bi_opf & REQ_PREFLUSH) && nmp->vol_gen == nmp->clean_gen) {
+		/* every completed write is durable on both sides already (FUA,
+		 * or covered by an earlier flush): nothing for this flush to do */
+		nmp->st.noflush++;
+		spin_unlock_irq(&nmp->lock);
+		kfree(w);
+		bio_endio(bio);
+		lsc_io_put(nmp);
+		return;
+	}
+	fast = list_empty(&nmp->wq) && !nmp->wr_busy &&
+		lsc_write_admit(nmp, w, true, &mirror, &persist);
+	if (fast) {
+		nmp->wr_busy = true;
+		nmp->st.fast++;
+	} else {
+		list_add_tail(&w->queue, &nmp->wq);
+		nmp->st.queued++;
+	}
+	spin_unlock_irq(&nmp->lock);
+	if (!fast) {
+		wake_up(&nmp->writer_wait);
+		return;
+	}
+	lsc_write_issue(nmp, w, mirror, false);
+	lsc_write_release(nmp);
+}
+
+/* the next queued write, if no one is issuing */
+static bool lsc_writer_take(struct lsc_nmp *nmp, struct lsc_wctx **w)
+{
+	spin_lock_irq(&nmp->lock);
+	*w = NULL;
+	if (!nmp->wr_busy && !list_empty(&nmp->wq)) {
+		*w = list_first_entry(&nmp->wq, struct lsc_wctx, queue);
+		list_del_init(&(*w)->queue);
+		nmp->wr_busy = true;
+	}
+	spin_unlock_irq(&nmp->lock);
+	return *w;
+}
+
+static bool lsc_writer_idle(struct lsc_nmp *nmp)
+{
+	bool idle;
+
+	spin_lock_irq(&nmp->lock);
+	idle = list_empty(&nmp->wq) && !nmp->wr_busy;
+	spin_unlock_irq(&nmp->lock);
+	return idle;
+}
+
+/* one issuer at a time per NMP keeps write order identical on both sides;
+ * this thread issues the writes that may block before they are issued */
 int lsc_writer_fn(void *arg)
 {
 	struct lsc_nmp *nmp = arg;
-	struct bio *bio;
+	bool mirror, persist;
+	struct lsc_wctx *w;
 
-	while (!kthread_should_stop() || !bio_list_empty(&nmp->wq)) {
-		wait_event_interruptible(nmp->writer_wait,
-			kthread_should_stop() || !bio_list_empty(&nmp->wq));
-		for (;;) {
-			spin_lock_irq(&nmp->lock);
-			bio = bio_list_pop(&nmp->wq);
-			spin_unlock_irq(&nmp->lock);
-			if (!bio)
+	for (;;) {
+		w = NULL;
+		wait_event_interruptible(nmp->writer_wait, lsc_writer_take(nmp, &w) ||
+					 (kthread_should_stop() && lsc_writer_idle(nmp)));
+		if (!w) {
+			if (kthread_should_stop() && lsc_writer_idle(nmp))
 				break;
-			lsc_write_one(nmp, bio);
+			continue;
 		}
+		mirror = persist = false;
+		wait_event(nmp->rec_wait, lsc_write_admit_wait(nmp, w, &mirror, &persist));
+		lsc_write_issue(nmp, w, mirror, persist);
+		lsc_write_release(nmp);
 	}
 	return 0;
 }

@@ -33,33 +33,45 @@ static int lsc_recv_full(struct socket *s, void *buf, size_t len)
 	return 0;
 }
 
-static int lsc_send_full(struct socket *s, const void *buf, size_t len)
-{
-	struct kvec iv = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	int r;
+#define LSC_TX_VECS 9	/* a header and up to 8 pages per sendmsg */
 
-	while (iv.iov_len) {
-		r = kernel_sendmsg(s, &msg, &iv, 1, iv.iov_len);
+/* Pieces of a frame in one sendmsg (a frame's header and payload leave in
+ * the same segments, one call into TCP). more: further pieces of the same
+ * frame follow (MSG_MORE: no partial segment is pushed until the frame's
+ * last piece, despite TCP_NODELAY). All sent, or an error. */
+static int lsc_send_vec(struct socket *s, struct kvec *iv, int n, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	size_t len = 0;
+	int i, r;
+
+	for (i = 0; i < n; i++)
+		len += iv[i].iov_len;
+	iov_iter_kvec(&msg.msg_iter, WRITE, iv, n, len);
+	while (msg_data_left(&msg)) {
+		r = sock_sendmsg(s, &msg);
 		if (r <= 0)
 			return r ? r : -EPIPE;
-		iv.iov_base += r;
-		iv.iov_len -= r;
 	}
 	return 0;
+}
+
+/* a header and its contiguous payload (len may be 0) */
+static int lsc_send_frame(struct socket *s, const u8 *hb, const void *p, u32 len)
+{
+	struct kvec iv[2] = { { .iov_base = (void *)hb, .iov_len = LSC_HDR_LEN },
+			      { .iov_base = (void *)p, .iov_len = len } };
+
+	return lsc_send_vec(s, iv, len ? 2 : 1, false);
 }
 
 static int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len)
 {
 	struct lsc_hdr h = { .cmd = cmd, .seq = seq, .len = len };
 	u8 hb[LSC_HDR_LEN];
-	int r;
 
 	lsc_frame_encode(&h, p, hb);
-	r = lsc_send_full(s, hb, sizeof(hb));
-	if (!r && len)
-		r = lsc_send_full(s, p, len);
-	return r;
+	return lsc_send_frame(s, hb, p, len);
 }
 
 /* fault injection: damage the next WRITE header the way the test asked, once */
@@ -90,11 +102,8 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 
 	lsc_frame_encode(&h, payload, hb);
 	mutex_lock(&nmp->send_lock);
-	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
-		r = lsc_send_full(nmp->sock, hb, sizeof(hb));
-		if (!r && len)
-			r = lsc_send_full(nmp->sock, payload, len);
-	}
+	if (nmp->sock && nmp->conn == LSC_C_CONNECTED)
+		r = lsc_send_frame(nmp->sock, hb, payload, len);
 	mutex_unlock(&nmp->send_lock);
 	return r;
 }
@@ -105,11 +114,12 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = flags, .seq = seq,
 			     .sector = bio->bi_iter.bi_sector,
 			     .len = bio->bi_iter.bi_size };
+	struct kvec iv[LSC_TX_VECS];
 	struct bio_vec bv;
 	struct bvec_iter it;
 	u8 hb[LSC_HDR_LEN];
-	u32 crc;
-	int r = -ENOTCONN;
+	u32 crc, left;
+	int r = -ENOTCONN, n;
 
 	lsc_frame_encode(&h, NULL, hb);
 	crc = lsc_crc_begin(hb);
@@ -123,16 +133,27 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 	mutex_lock(&nmp->send_lock);
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
 		lsc_fault_apply(nmp, hb);
-		r = lsc_send_full(nmp->sock, hb, sizeof(hb));
+		iv[0].iov_base = hb;
+		iv[0].iov_len = sizeof(hb);
+		n = 1;
+		left = h.len;
+		r = 0;
 		bio_for_each_segment(bv, bio, it) {
-			void *p;
-
 			if (r)
 				break;
-			p = kmap_local_page(bv.bv_page);
-			r = lsc_send_full(nmp->sock, p + bv.bv_offset, bv.bv_len);
-			kunmap_local(p);
+			iv[n].iov_base = kmap_local_page(bv.bv_page) + bv.bv_offset;
+			iv[n++].iov_len = bv.bv_len;
+			left -= bv.bv_len;
+			if (n < LSC_TX_VECS && left)
+				continue;
+			r = lsc_send_vec(nmp->sock, iv, n, left);
+			while (n-- > 0)		/* unmap in reverse order; iv[0] is the header */
+				if (iv[n].iov_base != hb)
+					kunmap_local(iv[n].iov_base);
+			n = 0;
 		}
+		if (!r && n)	/* a pure flush: the header alone */
+			r = lsc_send_vec(nmp->sock, iv, n, false);
 	}
 	mutex_unlock(&nmp->send_lock);
 	return r;
@@ -272,6 +293,7 @@ static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
 	}
 	nmp->sock = s;
 	nmp->conn = LSC_C_CONNECTED;
+	lsc_vol(nmp);	/* the new peer's cache state is unknown */
 	nmp->last_rx = jiffies;
 	nmp->peer_port = -1;
 	spin_unlock_irq(&nmp->lock);
@@ -300,6 +322,12 @@ static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
 static void lsc_sock_opts(struct socket *s)
 {
 	tcp_sock_set_nodelay(s->sk);
+	/* writes are sent from the submitter's context (liscal_io.c): socket
+	 * memory must not recurse into block I/O, nor use the task's page frag */
+	s->sk->sk_allocation = GFP_NOIO;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	s->sk->sk_use_task_frag = false;
+#endif
 	s->sk->sk_rcvtimeo = msecs_to_jiffies(lsc_connect_timeout_ms);
 	s->sk->sk_sndtimeo = msecs_to_jiffies(lsc_connect_timeout_ms);
 }
@@ -435,6 +463,7 @@ void lsc_break(struct lsc_nmp *nmp, const char *why)
 	}
 	nmp->conn = LSC_C_DISCONNECTED;
 	nmp->peer_port = -1;
+	lsc_vol(nmp);	/* writes in flight may not have reached the peer's disk */
 	/* A side whose port is closed cannot know yet whether the peer goes on
 	 * writing: it stays SYNC until the peer's STATE says BREAK. */
 	if (nmp->meta.state == LSC_S_SYNC)
@@ -517,6 +546,7 @@ static void lsc_rx_ack(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 	list_for_each_entry(w, &nmp->pending, pending) {
 		if (w->seq == h->seq) {
 			list_del_init(&w->pending);
+			w->t_ack = ktime_get_ns();
 			found = w;
 			break;
 		}
@@ -580,12 +610,15 @@ static void lsc_rx_bitmap(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 static int lsc_receiver_fn(void *arg)
 {
 	struct lsc_nmp *nmp = arg;
+	struct lsc_stats *st = &nmp->st;
+	u64 t_hdr, t_pay, t_wr;
 	u8 hb[LSC_HDR_LEN];
 	struct lsc_hdr h;
 	int r;
 
 	for (;;) {
 		r = lsc_recv_full(nmp->sock, hb, sizeof(hb));
+		t_hdr = ktime_get_ns();
 		if (r) {
 			if (nmp->conn == LSC_C_CONNECTED)
 				lsc_err("NMP%d head part recv failed(%d).", nmp->idx, r);
@@ -616,6 +649,7 @@ static int lsc_receiver_fn(void *arg)
 			break;
 		}
 		nmp->last_rx = jiffies;
+		t_pay = ktime_get_ns();
 		switch (h.cmd) {
 		case LSC_STATE:
 			lsc_rx_state(nmp);
@@ -629,8 +663,12 @@ static int lsc_receiver_fn(void *arg)
 			break;
 		case LSC_WRITE:
 			r = READ_ONCE(nmp->port_open) ? -EBUSY : lsc_rx_write(nmp, &h);
+			t_wr = ktime_get_ns();
 			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
 				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
+			lsc_stat_add(st, LSC_T_RX_PAYLOAD, t_hdr, t_pay);
+			lsc_stat_add(st, LSC_T_RX_WRITE, t_pay, t_wr);
+			lsc_stat_add(st, LSC_T_RX_ACK, t_wr, ktime_get_ns());
 			break;
 		case LSC_ACK:
 			lsc_rx_ack(nmp, &h);
@@ -695,8 +733,10 @@ void lsc_tick_fn(struct work_struct *work)
 	} else if (nmp->conn == LSC_C_CONNECTED) {
 		lsc_send(nmp, LSC_PING, 0, 0, 0, NULL, 0);
 	}
-	if (nmp->meta_dirty || !bitmap_empty(nmp->bm_dirty, nmp->bm_blocks))
+	if (nmp->meta_dirty || !bitmap_empty(nmp->bm_dirty, nmp->bm_blocks)) {
 		lsc_meta_flush(nmp);
+		nmp->st.meta++;
+	}
 	if (nmp->bound)
 		schedule_delayed_work(&nmp->tick, HZ / 4);
 }

@@ -79,7 +79,7 @@ static int lsc_nmp_init(struct lsc_nmp *nmp, int idx, int err_action)
 	init_waitqueue_head(&nmp->rec_wait);
 	INIT_LIST_HEAD(&nmp->pending);
 	INIT_DELAYED_WORK(&nmp->tick, lsc_tick_fn);
-	bio_list_init(&nmp->wq);
+	INIT_LIST_HEAD(&nmp->wq);
 	nmp->peer_port = -1;
 	nmp->rec_chunk = -1;
 	nmp->err_action = err_action;
