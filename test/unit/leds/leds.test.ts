@@ -97,3 +97,18 @@ t.test('disabled: the role touches nothing', async (t) => {
   t.equal(read(root, names.run, 'brightness'), '0');
   t.equal(read(root, names.run, 'trigger'), '[none] timer heartbeat default-on');
 });
+
+t.test('a state that cannot be read is skipped, never thrown out of the timer', async (t) => {
+  const root = fakeTree(Object.values(names));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  let fail = true;
+  const state = (): PanelState => { if (fail) throw new Error('the cluster daemon is not running'); return { daemon: true, status: 'normal', mirror: 'none' }; };
+  const role = new LedRole({ config: { enabled: true, names }, root, log: quietLog().log, state, intervalMs: 3600000 });
+  await role.start();
+  t.doesNotThrow(() => role.update(), 'update survives');
+  t.equal(read(root, names.run, 'brightness'), '0', 'nothing shown meanwhile');
+  fail = false;
+  role.update();
+  t.equal(read(root, names.run, 'brightness'), '255', 'shown at the next tick');
+  await role.stop();
+});
