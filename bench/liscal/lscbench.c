@@ -39,9 +39,14 @@ static int cmp_d(const void *a, const void *b)
 
 static void report(const char *what, double *v, int n)
 {
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
 	qsort(v, n, sizeof(*v), cmp_d);
-	printf("%s n=%d median_us=%.0f p90_us=%.0f p99_us=%.0f\n", what, n, v[n / 2],
-	       v[n * 9 / 10], v[n * 99 / 100]);
+	printf("%s n=%d median_us=%.0f p90_us=%.0f p99_us=%.0f mean_us=%.0f\n", what, n, v[n / 2],
+	       v[n * 9 / 10], v[n * 99 / 100], sum / n);
 }
 
 static void *aligned(size_t n)

@@ -26,6 +26,9 @@ async function main() {
     await b.ok('lscbench pp-server 7000 500 > /dev/null 2>&1 &');
     console.log((await a.ok('lscbench pp-client 10.0.0.2 7000 500', 300000)).trim());
     console.log('raw', (await a.ok(`lscbench lat /dev/vda ${ops} ${DATA_MB}`, 300000)).trim());
+    // both guests' disks are files on the same host file system: their flushes contend
+    const both = await Promise.all([a, b].map((vm) => vm.ok(`lscbench lat /dev/vda ${ops} ${DATA_MB}`, 300000)));
+    console.log('raw, a and b at once', both.map((o) => o.trim()).join(' | '));
     await p.mirrored();
     // warm-up: every write-intent extent gets its disk bits once
     await a.ok(`lscbench lat /dev/NMP1 200 ${DATA_MB}`, 300000);
@@ -35,6 +38,7 @@ async function main() {
     console.log('a counters', JSON.stringify(counterDeltas(a0, a1)), 'stages µs', JSON.stringify(stageAverages(a0, a1)));
     console.log('b stages µs', JSON.stringify(stageAverages(b0, b1)));
     for (const vm of [a, b]) console.log(vm.spec.name, (await vm.ok("grep '^NMP1 ' /proc/liscalstat")).trim());
+    console.log('crc32c:', (await a.ok("grep -A2 '^name *: crc32c$' /proc/crypto | grep driver | tr '\\n' ' '; grep -c sse4_2 /proc/cpuinfo || true")).trim());
     await p.stop();
   } finally {
     await p.kill();

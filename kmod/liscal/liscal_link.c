@@ -664,10 +664,11 @@ static int lsc_receiver_fn(void *arg)
 		case LSC_WRITE:
 			r = READ_ONCE(nmp->port_open) ? -EBUSY : lsc_rx_write(nmp, &h);
 			t_wr = ktime_get_ns();
-			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
-				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
+			/* counted before the ACK: once acked, the write shows here */
 			lsc_stat_add(st, LSC_T_RX_PAYLOAD, t_hdr, t_pay);
 			lsc_stat_add(st, LSC_T_RX_WRITE, t_pay, t_wr);
+			if (lsc_send(nmp, LSC_ACK, 0, h.seq, r ? 1 : 0, NULL, 0))
+				lsc_err("NMP%d send ack1 failed(%d).", nmp->idx, -EPIPE);
 			lsc_stat_add(st, LSC_T_RX_ACK, t_wr, ktime_get_ns());
 			break;
 		case LSC_ACK:

@@ -106,6 +106,23 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
     t.pass('bits cleared once acked (dirty=0)');
   });
 
+  await t.test('flushes: real after non-FUA writes (both sides), completed at once when nothing is volatile', async (t) => {
+    const counters = async (vm: Vm) => {
+      const line = (await vm.ok(`grep '^NMP1 ' /proc/liscal/stats`)).trim();
+      return Object.fromEntries(line.split(' ').slice(1).map((kv) => [kv.split('=')[0], Number(kv.split('=')[1].split('/')[0])]));
+    };
+    const [a0, b0] = [await counters(a), await counters(b)];
+    await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=4k count=4 seek=3000 oflag=direct conv=fsync 2>&1');
+    const [a1, b1] = [await counters(a), await counters(b)];
+    t.equal(a1.noflush - a0.noflush, 0, 'the fsync after non-FUA writes is a real flush');
+    t.equal(b1.rxwrite - b0.rxwrite, 5, 'b received the 4 writes and the flush frame');
+    await a.ok('dd if=/dev/zero of=/dev/NMP1 bs=4k count=0 conv=fsync 2>&1');
+    const [a2, b2] = [await counters(a), await counters(b)];
+    t.ok(a2.noflush - a1.noflush >= 1, 'an fsync with nothing written since is completed at once');
+    t.equal(b2.rxwrite - b1.rxwrite, 0, 'and sends nothing to b');
+    t.ok(a2.fast - a0.fast >= 4, 'the mirrored writes were issued by the submitter (no hand-off)');
+  });
+
   await t.test('link cut: local writes go on, dirty chunks counted, differential recovery copies only them', async (t) => {
     await a.monitor('set_link n0 off');
     await b.monitor('set_link n0 off');
