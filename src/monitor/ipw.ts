@@ -1,12 +1,13 @@
 // ipw: ping a list of addresses, all at once; normal while any answers (seed §12.5.1).
 // ping waits 80% of the monitor's timeout for a reply, so that a silent target is ping's own
-// "cannot reach" (return 1) rather than the runner's timeout (return 5).
+// "cannot reach" (return 1) rather than the runner's timeout (return 5). Whole seconds:
+// BusyBox's ping (the appliance's) refuses "-W 1.5" where iputils' accepts it.
 import type { CheckFactory } from './types';
 
 export const ipw: CheckFactory = (cfg, d) => {
   const targets = (cfg.params.targets ?? '').split(',').filter(Boolean);
   const list = targets.join(' ');
-  const wait = Math.max(0.1, (cfg.timeout * 0.8) / 1000).toFixed(1);
+  const wait = String(Math.max(1, Math.floor((cfg.timeout * 0.8) / 1000)));
   return {
     async run() {
       const codes = await Promise.all(targets.map(async (t) => (await d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', wait, t], { timeoutMs: cfg.timeout + 2000 })).code));
