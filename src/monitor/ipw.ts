@@ -1,7 +1,8 @@
 // ipw: ping a list of addresses, all at once; normal while any answers (seed §12.5.1).
 // ping waits 80% of the monitor's timeout for a reply, so that a silent target is ping's own
-// "cannot reach" (return 1) rather than the runner's timeout (return 5). Whole seconds:
-// BusyBox's ping (the appliance's) refuses "-W 1.5" where iputils' accepts it.
+// "cannot reach" (return 1) rather than the runner's timeout (return 5). Whole seconds, at
+// least one: BusyBox's ping (the appliance's) refuses "-W 1.5", so a timeout under 1250 ms
+// reports a silent target as a timeout (return 5).
 import type { CheckFactory } from './types';
 
 export const ipw: CheckFactory = (cfg, d) => {
