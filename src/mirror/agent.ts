@@ -125,18 +125,36 @@ export class MirrorAgent implements Role {
     this.opts.onFatal?.(why);
   }
 
-  /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
+  /**
+   * Key, then every md not yet bound. A resource that fails stays unbound and is reported
+   * (once per distinct reason: the tick retries, since the driver may be loaded after the
+   * runtime started, as clusterpro_md does after clusterpro_evt).
+   */
   bindAll(): void {
-    if (!this.liscal.loaded()) { this.note(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
+    if (!this.liscal.loaded()) { this.noteOnce(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
     // The key always: the driver may have kept another from an earlier configuration.
-    try { this.liscal.key(this.ctx.key); } catch (e) { this.note((e as Error).message); return; }
+    try { this.liscal.key(this.ctx.key); } catch (e) { this.noteOnce((e as Error).message); return; }
     const st = this.liscal.status();
     for (const p of st.problems) this.ctx.log.warn(`liscalstat: ${p}`);
     for (const r of this.resources) {
       if (st.byNmp.get(r.nmp)?.bound) continue;
-      try { this.attach(r); } catch (e) { this.note(`${r.name}: ${(e as Error).message}`); }
+      try {
+        this.attach(r);
+        this.ctx.log.info(`${r.name}: NMP${r.nmp} bound to ${r.dataPartition} (cluster partition ${r.clusterPartition})`);
+      } catch (e) { this.noteOnce(`${r.name}: ${(e as Error).message}`); }
     }
   }
+
+  /** The md resources whose NMP the driver does not have bound (every one when it is not loaded). */
+  private unbound(): MdResourceConfig[] {
+    if (!this.liscal.loaded()) return this.resources;
+    const st = this.liscal.status();
+    return this.resources.filter((r) => !st.byNmp.get(r.nmp)?.bound);
+  }
+
+  /** Operators unbind on purpose (clpmdinit, clpmdchng): the tick must not rebind under them. */
+  private readonly unbindHeld = new Set<number>();
+  holdUnbound(nmp: number, hold: boolean): void { if (hold) this.unbindHeld.add(nmp); else this.unbindHeld.delete(nmp); }
 
   /** Give the driver the cluster key and attach one md to its partitions and peer. */
   bind(r: MdResourceConfig): void {
@@ -152,6 +170,10 @@ export class MirrorAgent implements Role {
     this.ctx.log.error(msg);
     this.problems.push(msg);
     if (this.problems.length > 50) this.problems.shift();
+  }
+
+  private noteOnce(msg: string): void {
+    if (this.problems[this.problems.length - 1] !== msg) this.note(msg);
   }
 
   localStatus(nmp: number): LiscalStatus | undefined {
@@ -211,6 +233,7 @@ export class MirrorAgent implements Role {
     if (this.ticking || !this.running) return;
     this.ticking = true;
     try {
+      if (this.unbound().some((r) => !this.unbindHeld.has(r.nmp))) this.bindAll();
       for (const r of this.resources) {
         try { await this.tickOne(r); } catch (e) { this.ctx.log.warn(`${r.name}: ${(e as Error).message}`); }
       }

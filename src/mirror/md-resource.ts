@@ -91,6 +91,10 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
 export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { strict: boolean } = { strict: false }): Promise<void> {
   const dev = nmpDevice(cfg.nmp);
   const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 4, reason, dev); throw e; };
+  const st = d.liscal.status().byNmp.get(cfg.nmp);
+  // Not bound (driver not loaded yet, or a reinitialised cluster partition): the port cannot
+  // be open, so the group framework has nothing to undo; clpmdctrl --deactive reports it.
+  if (!st?.bound && !opts.strict) return;
   const local = localStatus(d, cfg);
   if (local.port === 'closed') {
     // The group framework deactivates what may not be active; clpmdctrl --deactive is strict.
