@@ -33,7 +33,8 @@ async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceC
     if (s?.bound) agent.liscal.unbind(r.nmp);
     const res = await d.platform.run('dd', ['if=/dev/zero', `of=${r.clusterPartition}`, 'bs=4096', 'count=1', 'conv=fsync'], { timeoutMs: 60000 });
     if (res.code) throw mdError(82);
-    agent.bind(r);
+    // §6.7.1 runs clpmdchng with clusterpro_md disabled (no driver): bound at its next load.
+    if (agent.liscal.loaded()) agent.bind(r);
   } finally { agent.holdUnbound(r.nmp, false); }
 }
 
