@@ -26,11 +26,13 @@ export interface AgentOptions {
   /** After a failed automatic recovery, wait this long before starting another (ms). */
   retryDelay: number;
   mountsFile: string;
+  /** Activation waits this long for an unanswering peer when this side alone is not latest (ms). */
+  peerWaitMs?: number;
   /** The agent has died (seed §10.9): the runtime stops the groups and reboots. */
   onFatal?: (why: string) => void;
 }
 
-export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, retryDelay: 60000, mountsFile: '/proc/mounts' };
+export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, retryDelay: 60000, mountsFile: '/proc/mounts', peerWaitMs: 30000 };
 
 /** A recovery this agent started and watches to its end. */
 interface Watched { kind: 'initial' | 'recovery' }
@@ -207,7 +209,7 @@ export class MirrorAgent implements Role {
   private mdDeps(): MdDeps {
     return {
       liscal: this.liscal, platform: this.ctx.platform, events: this.ctx.events, local: this.ctx.local.name, peer: this.peer,
-      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile,
+      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile, peerWaitMs: this.opts.peerWaitMs ?? 0,
     };
   }
 
