@@ -355,6 +355,11 @@ static int lsc_exec(char **argv, int argc)
 			nmp->err_action = LSC_EA_DETACH;
 		else
 			r = -EINVAL;
+	} else if (!strcmp(argv[0], "inject") && argc == 3 &&
+		   !strcmp(argv[2], "ioerror")) {
+		/* as if the lower device had failed a request now (seed 10.8) */
+		lsc_disk_error(nmp, 0);
+		r = 0;
 	} else if (!strcmp(argv[0], "inject") && argc == 3) {
 		r = lsc_inject(nmp, argv[2]);
 	} else {

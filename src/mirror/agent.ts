@@ -26,11 +26,13 @@ export interface AgentOptions {
   /** After a failed automatic recovery, wait this long before starting another (ms). */
   retryDelay: number;
   mountsFile: string;
+  /** Activation waits this long for an unanswering peer when this side alone is not latest (ms). */
+  peerWaitMs?: number;
   /** The agent has died (seed §10.9): the runtime stops the groups and reboots. */
   onFatal?: (why: string) => void;
 }
 
-export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, retryDelay: 60000, mountsFile: '/proc/mounts' };
+export const defaultAgentOptions: AgentOptions = { interval: 2000, peerTimeout: 3000, retryDelay: 60000, mountsFile: '/proc/mounts', peerWaitMs: 30000 };
 
 /** A recovery this agent started and watches to its end. */
 interface Watched { kind: 'initial' | 'recovery' }
@@ -125,18 +127,36 @@ export class MirrorAgent implements Role {
     this.opts.onFatal?.(why);
   }
 
-  /** Key, then every md not yet bound. A resource that fails stays unbound and is reported. */
+  /**
+   * Key, then every md not yet bound. A resource that fails stays unbound and is reported
+   * (once per distinct reason: the tick retries, since the driver may be loaded after the
+   * runtime started, as clusterpro_md does after clusterpro_evt).
+   */
   bindAll(): void {
-    if (!this.liscal.loaded()) { this.note(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
+    if (!this.liscal.loaded()) { this.noteOnce(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
     // The key always: the driver may have kept another from an earlier configuration.
-    try { this.liscal.key(this.ctx.key); } catch (e) { this.note((e as Error).message); return; }
+    try { this.liscal.key(this.ctx.key); } catch (e) { this.noteOnce((e as Error).message); return; }
     const st = this.liscal.status();
     for (const p of st.problems) this.ctx.log.warn(`liscalstat: ${p}`);
     for (const r of this.resources) {
       if (st.byNmp.get(r.nmp)?.bound) continue;
-      try { this.attach(r); } catch (e) { this.note(`${r.name}: ${(e as Error).message}`); }
+      try {
+        this.attach(r);
+        this.ctx.log.info(`${r.name}: NMP${r.nmp} bound to ${r.dataPartition} (cluster partition ${r.clusterPartition})`);
+      } catch (e) { this.noteOnce(`${r.name}: ${(e as Error).message}`); }
     }
   }
+
+  /** The md resources whose NMP the driver does not have bound (every one when it is not loaded). */
+  private unbound(): MdResourceConfig[] {
+    if (!this.liscal.loaded()) return this.resources;
+    const st = this.liscal.status();
+    return this.resources.filter((r) => !st.byNmp.get(r.nmp)?.bound);
+  }
+
+  /** Operators unbind on purpose (clpmdinit, clpmdchng): the tick must not rebind under them. */
+  private readonly unbindHeld = new Set<number>();
+  holdUnbound(nmp: number, hold: boolean): void { if (hold) this.unbindHeld.add(nmp); else this.unbindHeld.delete(nmp); }
 
   /** Give the driver the cluster key and attach one md to its partitions and peer. */
   bind(r: MdResourceConfig): void {
@@ -152,6 +172,10 @@ export class MirrorAgent implements Role {
     this.ctx.log.error(msg);
     this.problems.push(msg);
     if (this.problems.length > 50) this.problems.shift();
+  }
+
+  private noteOnce(msg: string): void {
+    if (this.problems[this.problems.length - 1] !== msg) this.note(msg);
   }
 
   localStatus(nmp: number): LiscalStatus | undefined {
@@ -185,7 +209,7 @@ export class MirrorAgent implements Role {
   private mdDeps(): MdDeps {
     return {
       liscal: this.liscal, platform: this.ctx.platform, events: this.ctx.events, local: this.ctx.local.name, peer: this.peer,
-      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile,
+      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile, peerWaitMs: this.opts.peerWaitMs ?? 0,
     };
   }
 
@@ -211,6 +235,7 @@ export class MirrorAgent implements Role {
     if (this.ticking || !this.running) return;
     this.ticking = true;
     try {
+      if (this.unbound().some((r) => !this.unbindHeld.has(r.nmp))) this.bindAll();
       for (const r of this.resources) {
         try { await this.tickOne(r); } catch (e) { this.ctx.log.warn(`${r.name}: ${(e as Error).message}`); }
       }

@@ -21,6 +21,8 @@ export interface MdDeps {
   peerStatus(nmp: number): Promise<LiscalStatus | undefined>;
   /** /proc/mounts (a file in tests). */
   mountsFile: string;
+  /** How long activation waits for an unanswering peer when this side alone is not latest (ms, default 30000). */
+  peerWaitMs?: number;
 }
 
 export const nmpDevice = (nmp: number) => `/dev/NMP${nmp}`;
@@ -55,12 +57,21 @@ async function system(d: MdDeps, file: string, args: string[], timeoutMs: number
 export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount: boolean }): Promise<void> {
   const dev = nmpDevice(cfg.nmp);
   const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 1, reason, dev); throw e; };
-  const local = localStatus(d, cfg);
-  if (local.port === 'open') {
+  const first = localStatus(d, cfg);
+  if (first.port === 'open') {
     // Already active here (a restart of the group): only the mount may be missing.
     if (!opts.mount || mounted(d, cfg.mountPoint) === dev) return;
   } else {
-    const peer = await d.peerStatus(cfg.nmp);
+    let peer = await d.peerStatus(cfg.nmp);
+    // Alone this side cannot claim the latest data (e.g. fresh disks at the first start):
+    // give the peer's agent a moment (it may still be binding its NMP) before refusing.
+    for (const until = Date.now() + (d.peerWaitMs ?? 30000); !peer?.bound && !locallyLatest(localStatus(d, cfg)) && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 2000));
+      peer = await d.peerStatus(cfg.nmp);
+    }
+    // This side read again after the peer's (slow) answer: both must describe one moment,
+    // e.g. the agent may have started the initial construction from here meanwhile.
+    const local = localStatus(d, cfg);
     const latest = peer ? decide({ server: d.local, status: local }, { server: d.peer, status: peer }).latest.includes(d.local) : locallyLatest(local);
     if (!latest) fail(activateReason.notLatest, mdError(81, cfg.name));
     if (peer?.port === 'open') fail(activateReason.remoteActive, mdError(30, `the mirror disk is active on ${d.peer}`));
@@ -91,6 +102,10 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
 export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { strict: boolean } = { strict: false }): Promise<void> {
   const dev = nmpDevice(cfg.nmp);
   const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 4, reason, dev); throw e; };
+  const st = d.liscal.status().byNmp.get(cfg.nmp);
+  // Not bound (driver not loaded yet, or a reinitialised cluster partition): the port cannot
+  // be open, so the group framework has nothing to undo; clpmdctrl --deactive reports it.
+  if (!st?.bound && !opts.strict) return;
   const local = localStatus(d, cfg);
   if (local.port === 'closed') {
     // The group framework deactivates what may not be active; clpmdctrl --deactive is strict.

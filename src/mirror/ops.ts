@@ -27,10 +27,15 @@ async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceC
   const s = agent.localStatus(r.nmp);
   if (s?.port === 'open') throw new MdError(1, `${r.name} is active on this server: deactivate it first (clpmdctrl --deactive ${r.name})`);
   if (s?.state === 'RECOVERING') throw new MdError(1, `${r.name} is recovering: wait for the end`);
-  if (s?.bound) agent.liscal.unbind(r.nmp);
-  const res = await d.platform.run('dd', ['if=/dev/zero', `of=${r.clusterPartition}`, 'bs=4096', 'count=1', 'conv=fsync'], { timeoutMs: 60000 });
-  if (res.code) throw mdError(82);
-  agent.bind(r);
+  // The agent's tick rebinds unbound NMPs: not while the metadata is being wiped.
+  agent.holdUnbound(r.nmp, true);
+  try {
+    if (s?.bound) agent.liscal.unbind(r.nmp);
+    const res = await d.platform.run('dd', ['if=/dev/zero', `of=${r.clusterPartition}`, 'bs=4096', 'count=1', 'conv=fsync'], { timeoutMs: 60000 });
+    if (res.code) throw mdError(82);
+    // §6.7.1 runs clpmdchng with clusterpro_md disabled (no driver): bound at its next load.
+    if (agent.liscal.loaded()) agent.bind(r);
+  } finally { agent.holdUnbound(r.nmp, false); }
 }
 
 export function registerMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void {

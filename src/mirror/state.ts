@@ -49,7 +49,8 @@ export const percent = (dirty: number, chunks: number) => (chunks > 0 ? Math.min
 
 /** What this side alone says about its data (peer unknown): may it serve as the latest? */
 export function locallyLatest(s: LiscalStatus | undefined): boolean {
-  return !!s && usable(s) && (s.state === 'SYNC' || s.state === 'BREAK' || (recovering(s) && sending(s)));
+  // (usable() excludes RECOVERING: the source of a running recovery holds the latest data too)
+  return !!s && s.bound && !s.diskErr && (s.state === 'SYNC' || s.state === 'BREAK' || (recovering(s) && sending(s)));
 }
 
 /** Mode of a recovery from `src` to `dst`: full when the bitmap cannot tell what differs. */

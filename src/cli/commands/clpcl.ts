@@ -35,7 +35,10 @@ export const clpcl: Command = {
       try { await ctx.call({ op: 'pm.status' }, 2000); } catch { running = false; }
       if (!running && !opts.h) {
         if (!(await spawnRuntime(ctx))) { ctx.err('clpcl: the cluster daemon did not start; see the log\n'); return 1; }
-        if (!opts.a) { ctx.out('Command succeeded.\n'); return 0; }
+        // Fall through to cl.start: the process that answers may be one that was already
+        // running (too busy to answer pm.status in time, the spawned one exited with pm 10),
+        // started without its daemon by the services; cl.start is a no-op when it runs.
+
       }
     }
     return report(ctx, await ctx.call({ op, args: op === 'cl.suspend' || op === 'cl.resume' ? { all: true } : args }, 120000));

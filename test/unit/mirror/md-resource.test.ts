@@ -63,6 +63,7 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
     local: 'server1', peer: 'server2',
     peerStatus: async () => (peer ? st(peer) : undefined),
     mountsFile: path.join(root, 'mounts'),
+    peerWaitMs: 0,
   };
   const ctl = () => fs.readFileSync(path.join(root, 'proc', 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);
   return { d, runs, events, ctl };

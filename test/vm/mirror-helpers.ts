@@ -1,0 +1,80 @@
+// Shared by the mirror VM tests and bench/mirror.ts: boot the pair of the example
+// configuration (failover1 = fip1 + md1 + exec1, docs/mirror.md) and talk to its boxes.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../../src/pair/pair';
+import { boxFiles } from '../../src/pair/qemu';
+import { HostPlatform } from '../../src/platform/host';
+
+/** The configuration's own heartbeat timeout: shorter ones give false downs under load. */
+export const HB_TIMEOUT = 30000;
+
+export interface MirrorPair {
+  pair: Pair;
+  s: PairState;
+  dir: string;
+  /** stdout of a command in a box (throws when the box cannot be asked). */
+  run(server: string, ...argv: string[]): Promise<string>;
+  /** stdout, stderr and exit code. */
+  runFull(server: string, argv: string[], timeoutMs?: number): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** `clpmdstat --mirror md1` in a box. */
+  mdstat(server: string): Promise<string>;
+  /** This box's /proc/liscalstat line of NMP1 as key=value pairs. */
+  liscal(server: string): Promise<Record<string, string>>;
+  /** GET http://10.0.0.100/PATH from the client namespace ('' when nothing answers). */
+  client(pathName?: string): Promise<string>;
+  /** The last lines of both consoles, for failure reports. */
+  consoles(lines?: number): string;
+  down(): Promise<void>;
+}
+
+export async function mirrorPair(nsSuffix: string, ns: string, edit: (conf: string) => string = (c) => c): Promise<MirrorPair> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-mirror-'));
+  const host = new HostPlatform({ powerRecord: '' });
+  const pair = new Pair(dir, host, ns);
+  await pair.down();
+  await pair.ensureImage(defaultImageDir, () => {});
+  const config = path.join(dir, '..', `${path.basename(dir)}.conf`);
+  fs.writeFileSync(config, edit(fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`)));
+  const s = await pair.up({ config, imageDir: defaultImageDir, memoryMb: 512 });
+  fs.rmSync(config, { force: true });
+  const runFull = async (server: string, argv: string[], timeoutMs = 180000) => {
+    const r = await pair.run(s, server, argv, timeoutMs);
+    return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+  };
+  // (node, not busybox wget: the static busybox crashes resolving addresses with glibc's NSS)
+  const get = (p: string) => `require('http').get('http://10.0.0.100/${p}', { timeout: 5000 }, (r) => { if (r.statusCode !== 200) { r.resume(); return; } r.pipe(process.stdout); }).on('error', () => {})`;
+  return {
+    pair, s, dir,
+    runFull,
+    run: async (server, ...argv) => (await runFull(server, argv)).stdout,
+    mdstat: async (server) => (await runFull(server, ['clpmdstat', '--mirror', 'md1'])).stdout,
+    liscal: async (server) => {
+      const line = (await runFull(server, ['cat', '/proc/liscalstat'])).stdout.split('\n').find((l) => l.startsWith('NMP1 ')) ?? '';
+      return Object.fromEntries(line.split(' ').slice(1).map((kv) => kv.split('=') as [string, string]));
+    },
+    client: async (p = '') => (await host.run('ip', ['netns', 'exec', pair.clientNs, process.execPath, '-e', get(p)], { timeoutMs: 15000 })).stdout.trim(),
+    consoles: (n = 40) => ['server1', 'server2'].map((b) => {
+      const log = boxFiles(dir, b).consoleLog;
+      return fs.existsSync(log) ? `--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-n).join('\n')}` : '';
+    }).join('\n'),
+    down: () => pair.down(),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until fn() is true; the last value is in the error. */
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string, everyMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | string = 'nothing yet';
+  for (;;) {
+    try { last = await fn(); if (ok(last)) return last; } catch (e) { last = (e as Error).message; }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last: ${typeof last === 'string' ? last : JSON.stringify(last)}`);
+    await sleep(everyMs);
+  }
+}
+
+export const normal = /^Mirror Status: Normal$[\s\S]*^Mirror Color\tGREEN\tGREEN$/m;
+export { defaultImageDir };
