@@ -19,6 +19,9 @@ export interface MembershipSource extends EventEmitter { isUp(server: string): b
 /** rc.start's reply code when a resource of the group failed to activate. */
 const ACTIVATION_FAILED = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often a live peer that does not say which groups it holds is asked again, and how long apart. */
+const LEARN_ATTEMPTS = 10;
+const LEARN_RETRY_MS = 1000;
 const ok = (message?: string): ControlReply => ({ code: 0, message });
 
 export class GroupManager implements Role {
@@ -116,12 +119,13 @@ export class GroupManager implements Role {
   }
 
   /** Ask every live peer for its groups; returns the groups each one has active. */
-  async refresh(only?: string): Promise<Map<string, string[]>> {
+  async refresh(only?: string, answered?: Set<string>): Promise<Map<string, string[]>> {
     const activeOn = new Map<string, string[]>();
     for (const s of only ? [only] : this.peers()) {
       let r: ControlReply;
       try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
       if (r.code !== 0 || !Array.isArray(r.data)) continue;
+      answered?.add(s);
       for (const [name, h] of this.holders) if (h.server === s && !h.handover) this.holders.delete(name);
       for (const g of r.data as Array<GroupStatus & { failovers?: number }>) {
         if (g.state === 'Offline' || !this.groups.has(g.name)) continue;
@@ -130,6 +134,20 @@ export class GroupManager implements Role {
       }
     }
     return activeOn;
+  }
+
+  /** Learn a live peer's groups, asking again while it does not answer (a busy peer's missed
+   * answer would otherwise leave its groups unknown here, and not failed over when it dies). */
+  private async learn(server: string): Promise<Map<string, string[]>> {
+    for (let attempt = 0; ; attempt++) {
+      const answered = new Set<string>();
+      const activeOn = await this.refresh(server, answered);
+      if (answered.has(server) || this.stopping || !this.isUp(server) || attempt >= LEARN_ATTEMPTS) {
+        if (!answered.has(server) && this.isUp(server)) this.log.warn(`${server} did not say which groups it holds`);
+        return activeOn;
+      }
+      await sleep(LEARN_RETRY_MS);
+    }
   }
 
   /** Is the group active anywhere (here or on a live server)? */
@@ -143,7 +161,7 @@ export class GroupManager implements Role {
     const all = this.ctx.config.servers.map((s) => s.name);
     while (!this.stopping && Date.now() < deadline && !all.every(this.isUp)) await sleep(100);
     if (this.stopping) return;
-    await this.refresh();
+    for (const s of this.peers()) await this.learn(s);
     for (const g of this.ctx.config.groups) {
       if (!g.autoStart || this.heldElsewhere(g.name)) continue;
       if (firstLive(g.servers, this.isUp) === this.me) await this.startGroup(g.name, 'start');
@@ -184,7 +202,11 @@ export class GroupManager implements Role {
   /** A server came (back): learn its groups; the same group active on both is seed §10.7. */
   private async serverUp(server: string): Promise<void> {
     if (this.stopping) return;
-    const activeOn = await this.refresh(server);
+    // Push what this server holds too: the newcomer's own question may time out while it is busy.
+    for (const g of this.groups.values()) {
+      if (g.active) this.peer.request(server, { op: 'rc.notify', args: { group: g.cfg.name, active: true, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
+    }
+    const activeOn = await this.learn(server);
     for (const g of this.groups.values()) {
       const there = activeOn.get(g.cfg.name) ?? [];
       if (g.active && there.length) {

@@ -63,15 +63,21 @@ t.test('the runtime drives the LEDs in sysfs as the mapping says', async (t) => 
       return Number(brightness) > 0 ? { mode: 'on' } : { mode: 'off' };
     });
   };
-  const check = async (what: string, state: Omit<PanelState, 'mirror'>) => {
-    const want = panel({ ...state, mirror: 'none' });
+  // mirror: the mirror LEDs' expected colour, checked when given (only with an md resource).
+  const check = async (what: string, state: Omit<PanelState, 'mirror'>, mirror?: PanelState['mirror']) => {
+    const want = panel({ ...state, mirror: mirror ?? 'none' });
     const expected = roles.map((r) => want[r]);
-    const compared = (shown: LedSetting[]) => (withMirror ? shown.slice(0, 3) : shown);
+    const compared = (shown: LedSetting[]) => (withMirror && !mirror ? shown.slice(0, 3) : shown);
     // The runtime applies a change within its 500 ms tick; the box may be slow to answer.
     await until(async () => JSON.stringify(compared(await readBack())) === JSON.stringify(compared(expected)), 60000, what).catch(() => {});
-    t.same(compared(await readBack()), compared(expected), `${what}: sysfs shows ${JSON.stringify(state)}`);
+    t.same(compared(await readBack()), compared(expected), `${what}: sysfs shows ${JSON.stringify({ ...state, ...(mirror ? { mirror } : {}) })}`);
   };
 
+  if (withMirror) {
+    // The initial construction ends GREEN/GREEN (docs/mirror.md): the mirror LED steady green.
+    await until(async () => /^Mirror Color\tGREEN\tGREEN$/m.test(await run('clpmdstat', '--mirror', 'md1')), 600000, 'md1 GREEN/GREEN');
+    await check('normal, mirror GREEN/GREEN', { daemon: true, status: 'normal' }, 'green');
+  }
   await check('normal', { daemon: true, status: 'normal' });
 
   await pair.link(s, 'comhb1', false);
