@@ -38,6 +38,8 @@ t.test('md1 on the virtual pair: construction, failover with data, differential 
   t.equal(w1.code, 0, 'server1 wrote 2 MiB and fsync-ed it');
   const sum1 = w1.stdout.split(' ')[0];
   t.equal(await m.client('mark.txt'), 'acked-before-failover', 'the client reads the file through the service on server1');
+  // (the mirror must be normal at the power-off: a standby left outdated by a break cannot take over)
+  t.match(await waitFor(() => m.mdstat('server1'), (o) => normal.test(o), 180000, 'GREEN GREEN before the power-off'), normal, 'the mirror is normal after the write');
   const offAt = Date.now();
   await pair.powerOff(s, 'server1');
   try {
