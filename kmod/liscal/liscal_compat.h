@@ -78,7 +78,9 @@ static inline struct gendisk *lsc_alloc_disk(void)
 		.max_hw_sectors = 2048,	/* 1 MiB = LSC_MAX_PAYLOAD */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 		/* 6.11+: cache flags are queue limits features */
-		.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA,
+		/* stable writes: a page is not changed while under writeback, since a
+		 * WRITE frame's CRC and its sending read the bio's pages twice */
+		.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_STABLE_WRITES,
 #endif
 	};
 	struct gendisk *d = blk_alloc_disk(&lim, NUMA_NO_NODE);
@@ -87,6 +89,7 @@ static inline struct gendisk *lsc_alloc_disk(void)
 		return NULL;
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 	blk_queue_write_cache(d->queue, true, true);
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, d->queue);
 #endif
 	return d;
 #else
@@ -97,6 +100,9 @@ static inline struct gendisk *lsc_alloc_disk(void)
 		blk_queue_physical_block_size(d->queue, 4096);
 		blk_queue_max_hw_sectors(d->queue, 2048);
 		blk_queue_write_cache(d->queue, true, true);
+		/* stable writes (see above): else ext4 may change a page between the
+		 * CRC pass and the send pass, and the peer drops the frame */
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, d->queue);
 	}
 	return d;
 #endif
