@@ -28,6 +28,9 @@ t.test('two servers reach Online; clpstat -n shows the seed\'s normal and partit
   t.equal(v.servers[1].status, 'Online', 'server2 stays up');
   await lab.link(s, 'lanhb1', true);
 
+  // A full partition with a group active would be a split brain (seed §10.7: one server shuts
+  // down on healing, test/lab/failover-partition.test.ts); here only the layouts matter.
+  t.equal((await clp('server1', 'clpgrp', '-t', 'failover1')).code, 0, 'failover1 stopped before the partition');
   await lab.link(s, 'all', false);
   await until(async () => (await clp('server1', 'clpstat', '-n')).out === part1, 5000, 'the partitioned layout on server1');
   t.pass('partitioned layout on server1 equals the seed');
