@@ -84,11 +84,12 @@ t.test('mirror procedures of the seed on the virtual pair', async (t) => {
 
   // §11.8.1: clusterpro disabled by chkconfig on both, clusterpro_md kept; manual mount.
   for (const x of ['server1', 'server2']) await ok(x, ['chkconfig', '--del', 'clusterpro'], `chkconfig --del clusterpro on ${x}`);
-  const up = async (x: string) => Number((await run(x, 'cat', '/proc/uptime')).split(' ')[0]);
-  const before = await Promise.all(['server1', 'server2'].map(up));
+  // (the kernel's boot_id changes at every boot: uptimes compared later can have grown back)
+  const bootId = async (x: string) => (await run(x, 'cat', '/proc/sys/kernel/random/boot_id')).trim();
+  const before = await Promise.all(['server1', 'server2'].map(bootId));
   for (const x of ['server1', 'server2']) await m.runFull(x, ['sh', '-c', '(sleep 1; reboot) >/dev/null 2>&1 &'], 30000);
   for (const [i, x] of ['server1', 'server2'].entries()) {
-    await waitFor(() => up(x), (u) => u < before[i], 300000, `${x} rebooted`);
+    await waitFor(() => bootId(x), (b) => b.length > 0 && b !== before[i], 400000, `${x} rebooted`);
     await waitFor(() => m.runFull(x, ['clpmdstat', '--mirror', 'md1']), (r) => r.code === 0, 300000, `${x}: the mirror agent answers`);
   }
   const st = await m.runFull('server1', ['clpstat']);
