@@ -56,7 +56,7 @@ export class Pair {
   async ensureImage(imageDir: string, log: (s: string) => void): Promise<void> {
     const outputs = ['disk.img', 'vmlinuz', 'initramfs.cpio.gz'].map((f) => path.join(imageDir, f));
     const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
-    const inputs = imageInputs.map((d) => path.join(codeDir, d));
+    const inputs = [...imageInputs, ...liscalSources()].map((d) => path.join(codeDir, d));
     if (built > 0 && newest(inputs) <= built) return;
     log(`building the image in ${imageDir} (image/build.sh)\n`);
     const r = await this.os.run('bash', [path.join(codeDir, 'image', 'build.sh')], { timeoutMs: 1800000, env: { ...process.env, PAIRHA_IMAGE_OUT: imageDir } });
@@ -233,6 +233,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the image is made of, in this repository (the Debian parts change only with packages). */
 const imageInputs = ['dist', 'messages', 'rootfs', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
+
+/** liscal's sources (not the directory: its build products change with every build). */
+function liscalSources(): string[] {
+  const dir = path.join(codeDir, 'kmod', 'liscal');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => /\.(c|h)$|^(Kbuild|Makefile)$/.test(f)).map((f) => path.join('kmod', 'liscal', f));
+}
 
 /** The newest modification time under these paths (files and directories, recursively). */
 function newest(paths: string[]): number {
