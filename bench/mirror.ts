@@ -4,7 +4,9 @@
 // automatic differential recovery after the box returns against a full recovery of the
 // same 256 MiB partition (the returned side's cluster partition reinitialised).
 //   npx tsx bench/mirror.ts [--trials 3] [--json]
-// Needs root, qemu, the image (built when stale). Figures go to docs/performance.md by hand.
+// Needs root, qemu, the image (built when stale). Prints its section of docs/performance.md
+// (`npm run bench mirror` puts it there).
+import * as os from 'node:os';
 import { testPairNs } from '../test/vm/pair-helpers';
 import { mirrorPair, normal, sleep, waitFor, type MirrorPair } from '../test/vm/mirror-helpers';
 
@@ -70,6 +72,11 @@ async function main(): Promise<void> {
   };
   if (argv.includes('--json')) { console.log(JSON.stringify(out)); return; }
   console.log([
+    '## Mirror on the virtual pair (issue 6): `npm run bench mirror` (bench/mirror.ts)', '',
+    `Measured on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end, qemu TCG,`,
+    'one vCPU and 512 MiB per box, heartbeat timeout 30 s, failover1 = fip1 + md1 + exec1 (md1: 256 MiB, 4096 chunks of 64 KiB).',
+    'Each trial: power-off of the active box, the survivor writes 4 MiB (fsync) alone, power-on (automatic differential',
+    'recovery), then `clpmdinit --create force md1` on the returned box (automatic full recovery of the same partition).', '',
     `| measure (${trials} trials, median) | value |`, '|---|---|',
     `| failover of fip1 + md1 + exec1, power-off of the active box until the client is served (s) | ${out.failoverMedian.toFixed(1)} (${out.failoverSeconds.map((x) => x.toFixed(1)).join(', ')}) |`,
     `| automatic differential recovery after the box returns, 4 MiB written alone (s) | ${out.diffMedianSeconds.toFixed(1)} (${out.diff.map((r) => `${r.seconds.toFixed(1)} s / ${r.chunks} chunks`).join(', ')}) |`,
