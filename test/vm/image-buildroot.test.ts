@@ -50,7 +50,7 @@ t.test('every genimage configuration has the shared partitions, with the same si
   for (const dir of configs) {
     const text = read(`${dir}/genimage.cfg`);
     t.same(parts(text), parts(shared), `${dir}/genimage.cfg: the partitions of board/pairha/genimage.cfg`);
-    for (const img of ['system.ext4', 'config.ext4']) {
+    for (const img of ['system.ext4', 'config.ext4', 'data.ext4']) {
       const block = (s: string) => s.slice(s.indexOf(`image ${img}`), s.indexOf('\n}', s.indexOf(`image ${img}`)));
       t.equal(block(text), block(shared), `${dir}: ${img} made the same way`);
     }
