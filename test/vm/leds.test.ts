@@ -2,7 +2,8 @@
 // registers the panel in the LED class, the image's clp.conf enables [leds], and sysfs read
 // back inside server1 (brightness, trigger, the timer trigger's delay_on/delay_off) matches
 // docs/leds.md in the normal, warning (COM cable pulled), failover (server2 off) and
-// daemon-stopped (clpcl -t, then the process's orderly end) states.
+// daemon-stopped (clpcl -t, then the process's orderly end) states; with md1 configured, the
+// mirror LED is steady green once the initial construction reaches GREEN/GREEN.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../../
 import { boxFiles } from '../../src/pair/qemu';
 import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
+import { withMd1 } from './mirror-helpers';
 import { testPairNs, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
@@ -36,12 +38,12 @@ t.test('the runtime drives the LEDs in sysfs as the mapping says', async (t) => 
   });
   await pair.ensureImage(imageDir, () => {});
   const config = `${dir}.conf`;
-  const text = fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`);
+  // With md1 (the mirror tests' resource), so the mirror LEDs show a real mirror's colour.
+  const text = withMd1(fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
   fs.writeFileSync(config, text);
   t.teardown(() => fs.rmSync(config, { force: true }));
   const leds = parseConfig(text, config).leds;
   t.ok(leds.enabled, 'the image configuration enables [leds]');
-  // With an md resource (issue 6) the mirror LEDs show its colour; without, they stay off.
   const withMirror = parseConfig(text, config).resources.some((r) => r.type === 'md');
   const names = roles.map((r) => leds.names[r]);
 
