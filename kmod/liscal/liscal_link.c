@@ -6,8 +6,6 @@
 #include <linux/random.h>
 #include <linux/tcp.h>
 #include <linux/highmem.h>
-#include <linux/mm.h>
-#include <linux/sched/mm.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <crypto/hash.h>
@@ -110,30 +108,7 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 	return r;
 }
 
-/* The payload copied once: the CRC and the send then read the same bytes, even
- * if the upper layer changes a page under write despite stable writes (seen
- * with ext4 on the pair: a bad-CRC WRITE frame at the peer, a mirror break).
- * NULL without memory; the caller then sends from the pages. */
-static void *lsc_bounce(struct bio *bio, u32 len)
-{
-	unsigned int noio = memalloc_noio_save();
-	void *buf = kvmalloc(len, GFP_KERNEL | __GFP_NOWARN);
-	struct bio_vec bv;
-	struct bvec_iter it;
-	u32 off = 0;
-
-	memalloc_noio_restore(noio);
-	if (!buf)
-		return NULL;
-	bio_for_each_segment(bv, bio, it) {
-		memcpy_from_page(buf + off, bv.bv_page, bv.bv_offset, bv.bv_len);
-		off += bv.bv_len;
-	}
-	return buf;
-}
-
-/* WRITE frame from a copy of the payload (lsc_bounce), else straight from the
- * bio's pages (CRC pass, then send pass) */
+/* WRITE frame straight from the bio's pages (CRC pass, then send pass) */
 int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 {
 	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = flags, .seq = seq,
@@ -145,19 +120,7 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 	u8 hb[LSC_HDR_LEN];
 	u32 crc, left;
 	int r = -ENOTCONN, n;
-	void *copy = h.len ? lsc_bounce(bio, h.len) : NULL;
 
-	if (copy) {
-		lsc_frame_encode(&h, copy, hb);
-		mutex_lock(&nmp->send_lock);
-		if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
-			lsc_fault_apply(nmp, hb);
-			r = lsc_send_frame(nmp->sock, hb, copy, h.len);
-		}
-		mutex_unlock(&nmp->send_lock);
-		kvfree(copy);
-		return r;
-	}
 	lsc_frame_encode(&h, NULL, hb);
 	crc = lsc_crc_begin(hb);
 	bio_for_each_segment(bv, bio, it) {
