@@ -105,8 +105,8 @@ export class GroupManager implements Role {
   }
 
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
-  private notify(g: LocalGroup): void {
-    for (const s of this.peers()) {
+  private notify(g: LocalGroup, to: string[] = this.peers()): void {
+    for (const s of to) {
       this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
     }
   }
@@ -203,9 +203,7 @@ export class GroupManager implements Role {
   private async serverUp(server: string): Promise<void> {
     if (this.stopping) return;
     // Push what this server holds too: the newcomer's own question may time out while it is busy.
-    for (const g of this.groups.values()) {
-      if (g.active) this.peer.request(server, { op: 'rc.notify', args: { group: g.cfg.name, active: true, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
-    }
+    for (const g of this.groups.values()) if (g.active) this.notify(g, [server]);
     const activeOn = await this.learn(server);
     for (const g of this.groups.values()) {
       const there = activeOn.get(g.cfg.name) ?? [];
