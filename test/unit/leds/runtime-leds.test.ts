@@ -15,7 +15,7 @@ import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-
 import type { Platform } from '../../../src/platform/types';
 import { Runtime } from '../../../src/runtime/runtime';
 import { until } from '../../helpers/lab';
-import { st } from '../../helpers/mirror';
+import { md1Conf, st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-leds-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -32,17 +32,12 @@ async function freePort(): Promise<number> {
 
 async function runtime(dir: string, md: boolean) {
   const [internal, agent, hb] = [await freePort(), await freePort(), await freePort()];
-  const text = `
-[cluster]
-name = cluster
-key_file = key
+  const text = md1Conf({
+    ports: { internal, mirror_agent: agent, heartbeat: hb }, autoStart: false, md, mountPoint: `${dir}/mnt`,
+    sections: `
 [timeouts]
 hb_interval = 100
 hb_timeout = 300
-[ports]
-internal = ${internal}
-mirror_agent = ${agent}
-heartbeat = ${hb}
 [watchdog]
 enabled = false
 [leds]
@@ -52,26 +47,8 @@ status = board:st
 status_error = board:st-red
 mirror = board:md
 mirror_error = board:md-red
-[server server1]
-[server server2]
-[heartbeat lanhb1]
-type = lanhb
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-[group failover1]
-servers = server1, server2
-auto_start = false
-${md ? `[resource md1]
-type = md
-group = failover1
-nmp = 1
-data_partition = /dev/vdb2
-cluster_partition = /dev/vdb1
-mount_point = ${dir}/mnt
-data_port = 29051
-server1 = 127.0.0.1
-server2 = 127.0.0.2` : ''}
-`;
+`,
+  });
   const leds = path.join(dir, 'sys-leds');
   for (const n of names) {
     fs.mkdirSync(path.join(leds, n), { recursive: true });

@@ -15,7 +15,7 @@ import { Logger } from '../../../src/logger';
 import { MirrorAgent } from '../../../src/mirror/agent';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import type { RuntimeContext } from '../../../src/runtime/role';
-import { st } from '../../helpers/mirror';
+import { md1Conf, st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdagent-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -29,31 +29,7 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-const conf = (port: number) => `
-[cluster]
-name = cluster
-key_file = key
-[ports]
-mirror_agent = ${port}
-[server server1]
-[server server2]
-[heartbeat lanhb1]
-type = lanhb
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-[group failover1]
-servers = server1, server2
-[resource md1]
-type = md
-group = failover1
-nmp = 1
-data_partition = /dev/vdb2
-cluster_partition = /dev/vdb1
-mount_point = /mnt/md1
-data_port = 29051
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-`;
+const conf = (port: number) => md1Conf({ ports: { mirror_agent: port } });
 
 interface Box { agent: MirrorAgent; events: string[]; ctl: () => string[]; setStatus: (s: LiscalStatus | undefined) => void }
 

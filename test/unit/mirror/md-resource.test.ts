@@ -12,38 +12,16 @@ import type { RunResult } from '../../../src/platform/types';
 import { Liscal } from '../../../src/mirror/liscal';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import { activateMd, deactivateMd, type MdDeps } from '../../../src/mirror/md-resource';
-import { st } from '../../helpers/mirror';
+import { md1Conf, st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdres-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const catalog = loadCatalog(path.resolve(__dirname, '..', '..', '..', 'messages'));
 const mp = path.join(root, 'mnt', 'md1');
-const cfg = parseConfig(`
-[cluster]
-name = c
-key_file = key
-[server server1]
-[server server2]
-[heartbeat lanhb1]
-type = lanhb
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-[group g]
-servers = server1, server2
-[resource md1]
-type = md
-group = g
-nmp = 1
-data_partition = /dev/vdb2
-cluster_partition = /dev/vdb1
-mount_point = ${mp}
-fs_type = ext4
-fsck_options = -y -f
-fsck_timeout = 1000
-data_port = 29051
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-`, path.join(root, 'clp.conf')).resources[0] as MdResourceConfig;
+const cfg = parseConfig(md1Conf({
+  cluster: 'c', group: 'g', mountPoint: mp,
+  mdKeys: { fs_type: 'ext4', fsck_options: '-y -f', fsck_timeout: 1000 },
+}), path.join(root, 'clp.conf')).resources[0] as MdResourceConfig;
 
 function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undefined, results: Record<string, Partial<RunResult>> = {}) {
   fs.rmSync(path.join(root, 'proc'), { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { Logger } from '../../../src/logger';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import { onDisk } from '../../../src/mirror/ops';
 import { Runtime } from '../../../src/runtime/runtime';
-import { st } from '../../helpers/mirror';
+import { md1Conf, st } from '../../helpers/mirror';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-mirror-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -32,34 +32,7 @@ async function freePort(): Promise<number> {
 
 async function pair(t: { teardown(f: () => unknown): void }) {
   const [internal, agent, hb] = [await freePort(), await freePort(), await freePort()];
-  const text = `
-[cluster]
-name = cluster
-key_file = key
-[ports]
-internal = ${internal}
-mirror_agent = ${agent}
-heartbeat = ${hb}
-[server server1]
-[server server2]
-[heartbeat lanhb1]
-type = lanhb
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-[group failover1]
-servers = server1, server2
-auto_start = false
-[resource md1]
-type = md
-group = failover1
-nmp = 1
-data_partition = /dev/vdb2
-cluster_partition = /dev/vdb1
-mount_point = ${root}/mnt
-data_port = 29051
-server1 = 127.0.0.1
-server2 = 127.0.0.2
-`;
+  const text = md1Conf({ ports: { internal, mirror_agent: agent, heartbeat: hb }, autoStart: false, mountPoint: `${root}/mnt` });
   const boxes = [];
   for (const name of ['server1', 'server2']) {
     const dir = path.join(root, `${name}-${agent}`);
