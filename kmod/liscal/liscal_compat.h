@@ -108,6 +108,15 @@ static inline struct gendisk *lsc_alloc_disk(void)
 #endif
 }
 
+/* A bio-based driver gets bios of any size (a contiguous buffer makes one
+ * multi-page segment): it must split them to its queue limits itself, so a
+ * WRITE frame never exceeds LSC_MAX_PAYLOAD. NULL: the bio was ended.
+ * bio_split_to_limits() is 6.2+ upstream and in bookworm's 6.1.y (stable). */
+static inline struct bio *lsc_split(struct bio *bio)
+{
+	return bio_split_to_limits(bio);
+}
+
 static inline void lsc_put_disk(struct gendisk *d)
 {
 	put_disk(d);

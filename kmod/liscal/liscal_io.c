@@ -119,6 +119,9 @@ void lsc_submit_bio(struct bio *bio)
 	struct lsc_nmp *nmp = bio->bi_bdev->bd_disk->private_data;
 	struct bio *clone;
 
+	bio = lsc_split(bio);	/* the rest is resubmitted, and counted, on its own */
+	if (!bio)
+		return;
 	atomic_inc(&nmp->io_count);
 	if (!READ_ONCE(nmp->port_open) || READ_ONCE(nmp->detached)) {
 		pr_info_ratelimited(LSC_PFX "NMP%d I/O port was closed, mount(%d), io(%d)\n",

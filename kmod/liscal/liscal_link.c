@@ -636,6 +636,9 @@ static int lsc_receiver_fn(void *arg)
 		if (r) {
 			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
 				nmp->idx, h.magic, h.cmd);
+			/* the seed's text names neither: say which field it was */
+			pr_info(LSC_PFX "NMP%d header rejected: version %u flags 0x%x length %u\n",
+				nmp->idx, h.version, h.flags, h.len);
 			break;
 		}
 		r = lsc_rx_payload(nmp, h.len);

@@ -1,6 +1,7 @@
 // Two liscal VMs (a = 10.0.0.1, b = 10.0.0.2) on a UDP link, each with a data disk
 // (/dev/vda) and a cluster partition (/dev/vdb) as raw files; control-file and
 // liscalstat helpers; the cluster partition layout read back on the host.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildInitramfs, findKernel, moduleRelease, KernelInfo } from './initramfs';
@@ -18,11 +19,14 @@ export const KEY = '0123456789abcdef0123456789abcdef';
 export const IPS: Record<string, string> = { a: '10.0.0.1', b: '10.0.0.2' };
 const PEER: Record<string, string> = { a: 'b', b: 'a' };
 
-export function initrd(dir: string, kernel: KernelInfo, extra: { modules?: string[]; files?: Record<string, string> } = {}): string {
+export function initrd(dir: string, kernel: KernelInfo,
+  extra: { modules?: string[]; earlyModules?: string[]; files?: Record<string, string> } = {}): string {
   return buildInitramfs({
     out: path.join(dir, 'initrd.cpio'), kernel,
-    // liscal uses the kernel's crc32c() (libcrc32c, which pulls in a crc32c implementation)
-    modules: ['virtio_pci', 'virtio_blk', 'virtio_net', 'libcrc32c', ...(extra.modules ?? [])], extraModules: [KO],
+    // liscal uses the kernel's crc32c() (libcrc32c, which picks the best crc32c loaded when
+    // it loads: earlyModules such as crc32c_intel come before it)
+    modules: ['virtio_pci', 'virtio_blk', 'virtio_net', ...(extra.earlyModules ?? []), 'libcrc32c', ...(extra.modules ?? [])],
+    extraModules: [KO],
     files: extra.files,
   });
 }
@@ -31,12 +35,32 @@ export interface PairOptions {
   dataMb?: number;                              // /dev/vda size (default DATA_MB)
   extraDisks?: Array<{ name: string; mb: number }>;   // /dev/vdc, ... (e.g. a DRBD disk)
   modules?: string[];                           // more Debian modules loaded at boot
+  earlyModules?: string[];                      // loaded before libcrc32c (e.g. crc32c_intel)
   files?: Record<string, string>;               // more guest files (guest path -> host file)
+  cpu?: string;                                 // qemu -cpu model of both VMs
+  /** disk files written out in full: a sparse file allocates blocks on first write, and
+   * the host's journal commit then couples both guests' flushes (benchmarks) */
+  preallocate?: boolean;
 }
 
-export function makeDisk(file: string, bytes: number): string {
+/** guest/<name>.c built static into dir; returns the binary's path (for PairOptions.files) */
+export function guestTool(dir: string, name: string): string {
+  const out = path.join(dir, name);
+  execFileSync('gcc', ['-O2', '-static', '-Wall', '-o', out, path.join(__dirname, 'guest', `${name}.c`)]);
+  return out;
+}
+
+export function makeDisk(file: string, bytes: number, preallocate = false): string {
   fs.writeFileSync(file, '');
-  fs.truncateSync(file, bytes);
+  if (!preallocate) {
+    fs.truncateSync(file, bytes);
+    return file;
+  }
+  const fd = fs.openSync(file, 'w');
+  const zeros = Buffer.alloc(1 << 20);
+  for (let off = 0; off < bytes; off += zeros.length) fs.writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - off), off);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
   return file;
 }
 
@@ -52,9 +76,9 @@ export class Pair {
     const base = 20000 + Math.floor(Math.random() * 20000);
     this.ports = { a: base, b: base + 1 };
     for (const n of ['a', 'b']) {
-      makeDisk(this.file(n, 'data'), (opts.dataMb ?? DATA_MB) << 20);
-      makeDisk(this.file(n, 'cp'), 1 << 20);
-      for (const d of opts.extraDisks ?? []) makeDisk(this.file(n, d.name), d.mb << 20);
+      makeDisk(this.file(n, 'data'), (opts.dataMb ?? DATA_MB) << 20, opts.preallocate);
+      makeDisk(this.file(n, 'cp'), 1 << 20, opts.preallocate);
+      for (const d of opts.extraDisks ?? []) makeDisk(this.file(n, d.name), d.mb << 20, opts.preallocate);
     }
   }
 
@@ -63,7 +87,7 @@ export class Pair {
   /** (re)creates and boots VM n with its disks */
   async boot(n: string): Promise<Vm> {
     const vm = new Vm({
-      name: n, dir: this.dir, kernel: this.kernel.vmlinuz, initrd: this.initrd, ip: IPS[n],
+      name: n, dir: this.dir, kernel: this.kernel.vmlinuz, initrd: this.initrd, ip: IPS[n], cpu: this.opts.cpu,
       disks: [{ file: this.file(n, 'data') }, { file: this.file(n, 'cp') },
         ...(this.opts.extraDisks ?? []).map((d) => ({ file: this.file(n, d.name) }))],
       link: { localPort: this.ports[n], remotePort: this.ports[PEER[n]], mac: `52:54:00:00:00:0${n === 'a' ? 1 : 2}` },

@@ -24,6 +24,8 @@ export interface VmSpec {
   link?: { localPort: number; remotePort: number; mac: string };
   memMb?: number;
   append?: string;
+  /** qemu -cpu model (default: qemu's, without SSE4.2) */
+  cpu?: string;
 }
 
 export interface CmdResult { out: string; rc: number }
@@ -54,6 +56,7 @@ export class Vm {
       '-serial', `file:${this.console}`,
       '-serial', `unix:${this.sock('agent')},server=on,wait=off`,
       '-monitor', `unix:${this.sock('mon')},server=on,wait=off`];
+    if (s.cpu) a.push('-cpu', s.cpu);
     s.disks.forEach((d, i) => {
       const id = `d${i}`;
       if (d.blkdebug) {
