@@ -64,7 +64,13 @@ export class MembershipState {
     if (boot !== peer.bootId) {
       // A new boot id is a restart only if it is not an old one and is newer in time.
       if (peer.retired.has(boot) || p.sendTime <= peer.lastSendTime) return { ok: false, reason: 'replay' };
-      if (peer.bootId) { peer.retired.add(peer.bootId); transitions.push({ kind: 'peer-restarted', server: p.sender }); }
+      if (peer.bootId) {
+        peer.retired.add(peer.bootId);
+        transitions.push({ kind: 'peer-restarted', server: p.sender });
+        // Back before its heartbeats timed out (a fast reset): it went down all the same, with
+        // whatever it held. Down now, up again just below, so its groups fail over.
+        if (peer.up) { peer.up = false; transitions.push({ kind: 'server-down', server: p.sender }); }
+      }
       peer.bootId = boot;
       peer.lastSeq.fill(undefined);
     } else {

@@ -59,6 +59,18 @@ t.test('membership: one heartbeat cut keeps the server up; all cut brings it dow
   t.equal(s.timeout(20_000), 300, 'the ratio expires by itself');
 });
 
+t.test('membership: a server restarted within the timeout goes down and up again', async (t) => {
+  const s = state();
+  const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
+  const first = s.accept(pkt(), 0, 0);
+  t.same(first.ok && kinds(first.transitions), ['hb-up', 'server-up'], 'first boot: up');
+  const again = s.accept(pkt({ bootId: Buffer.alloc(16, 9), seq: 1n, sendTime: 1100 }), 0, 100);
+  t.same(again.ok && kinds(again.transitions), ['peer-restarted', 'server-down', 'server-up'], 'new boot id 100 ms later: down, then up');
+  t.equal(s.isUp('server2'), true, 'up after the restart');
+  const late = s.accept(pkt({ bootId: Buffer.alloc(16, 10), seq: 1n, sendTime: 1200 }), 1, 200);
+  t.same(late.ok && kinds(late.transitions), ['peer-restarted', 'server-down', 'hb-up', 'server-up'], 'another restart, first heard on the other heartbeat');
+});
+
 t.test('suspension: nobody times out; resume restarts the clocks', async (t) => {
   const s = state();
   s.accept(pkt({ seq: 1n }), 0, 0);

@@ -53,6 +53,8 @@ export interface MirrorPair {
   client(pathName?: string): Promise<string>;
   /** The last lines of both consoles, for failure reports. */
   consoles(lines?: number): string;
+  /** The consoles and the end of each box's /var/log/messages without the kernel's lines, for failure reports. */
+  report(lines?: number): Promise<string>;
   down(): Promise<void>;
 }
 
@@ -86,6 +88,12 @@ export async function mirrorPair(nsSuffix: string, ns: string, edit: (conf: stri
       const log = boxFiles(dir, b).consoleLog;
       return fs.existsSync(log) ? `--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-n).join('\n')}` : '';
     }).join('\n'),
+    report: async function (this: MirrorPair, n = 80) {
+      const logs = await Promise.all(['server1', 'server2'].map(async (b) => {
+        try { return `--- ${b} /var/log/messages (end)\n${(await runFull(b, ['sh', '-c', `grep -v ' kernel: ' /var/log/messages | tail -n ${n}`], 20000)).stdout}`; } catch (e) { return `--- ${b}: no log (${(e as Error).message})`; }
+      }));
+      return `${this.consoles()}\n${logs.join('\n')}`;
+    },
     down: () => pair.down(),
   };
 }
