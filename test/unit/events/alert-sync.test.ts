@@ -10,19 +10,12 @@ import { AlertLog, readAlerts, type AlertEntry } from '../../../src/events/sinks
 import { decodeSync, encodeSync } from '../../../src/events/sync/codec';
 import { AlertSync } from '../../../src/events/sync/alert-sync';
 import { nullLogger } from '../../../src/logger';
+import { freeUdpPort } from '../../helpers/ports';
 
 const key = randomBytes(32);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const addr = { server1: '127.0.0.1', server2: '127.0.0.2' } as const;
 type Name = keyof typeof addr;
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function node(t: Tap.Test, name: Name, port: number, over: { queueMax?: number; bootId?: Buffer } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alertsync-${name}-`));
@@ -58,7 +51,7 @@ t.test('codec: round trip and drops', async (t) => {
 });
 
 t.test('entries reach the peer in order; resent after the peer was away', async (t) => {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const a = node(t, 'server1', port);
   let b = node(t, 'server2', port);
   await a.sync.start(); await b.sync.start();
@@ -86,7 +79,7 @@ t.test('entries reach the peer in order; resent after the peer was away', async 
 });
 
 t.test('overflow: a peer away too long gets the newest entries', async (t) => {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const a = node(t, 'server1', port, { queueMax: 3 });
   await a.sync.start();
   t.teardown(() => a.sync.stop());
@@ -100,7 +93,7 @@ t.test('overflow: a peer away too long gets the newest entries', async (t) => {
 });
 
 t.test('hostile datagrams change nothing', async (t) => {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const b = node(t, 'server2', port);
   await b.sync.start();
   t.teardown(() => b.sync.stop());

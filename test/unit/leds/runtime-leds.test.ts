@@ -2,7 +2,6 @@
 // with [leds] enabled writes a fake /sys/class/leds tree; the mirror LED follows the local
 // driver's status file; clpcl -t and the orderly end of the process turn the run LED off.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
@@ -16,22 +15,15 @@ import type { Platform } from '../../../src/platform/types';
 import { Runtime } from '../../../src/runtime/runtime';
 import { until } from '../../helpers/lab';
 import { md1Conf, st } from '../../helpers/mirror';
+import { freeTcpPort } from '../../helpers/ports';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-leds-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const messages = path.resolve(__dirname, '..', '..', '..', 'messages');
 const names = ['board:run', 'board:st', 'board:st-red', 'board:md', 'board:md-red'];
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 async function runtime(dir: string, md: boolean) {
-  const [internal, agent, hb] = [await freePort(), await freePort(), await freePort()];
+  const [internal, agent, hb] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
   const text = md1Conf({
     ports: { internal, mirror_agent: agent, heartbeat: hb }, autoStart: false, md, mountPoint: `${dir}/mnt`,
     sections: `

@@ -16,18 +16,11 @@ import { MirrorAgent } from '../../../src/mirror/agent';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import type { RuntimeContext } from '../../../src/runtime/role';
 import { md1Conf, st } from '../../helpers/mirror';
+import { freeTcpPort } from '../../helpers/ports';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdagent-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const catalog = loadCatalog(path.resolve(__dirname, '..', '..', '..', 'messages'));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 const conf = (port: number) => md1Conf({ ports: { mirror_agent: port } });
 
@@ -53,7 +46,7 @@ function box(name: string, port: number, key = 'k'.repeat(16)): Box {
 }
 
 t.test('two agents: bind, status over 29004, automatic recovery, its end', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port), b = box('server2', port);
   a.setStatus(st({ bound: false, state: 'NONE', gen: 0, peerGen: 0 }));
   await a.agent.start(); await b.agent.start();
@@ -87,7 +80,7 @@ t.test('two agents: bind, status over 29004, automatic recovery, its end', async
 });
 
 t.test('forced recovery from server2, asked on server1; refusals', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port), b = box('server2', port);
   await a.agent.start(); await b.agent.start();
   t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
@@ -110,7 +103,7 @@ t.test('forced recovery from server2, asked on server1; refusals', async (t) => 
 });
 
 t.test('one-server forced recovery (§11.10.6): the other is down', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const b = box('server2', port);
   await b.agent.start();
   t.teardown(() => b.agent.stop());
@@ -121,7 +114,7 @@ t.test('one-server forced recovery (§11.10.6): the other is down', async (t) =>
 });
 
 t.test('the channel refuses a wrong key and hostile packets', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port), bad = box('server2', port, 'x'.repeat(16));
   await a.agent.start(); await bad.agent.start();
   t.teardown(async () => { await a.agent.stop(); await bad.agent.stop(); });
@@ -150,7 +143,7 @@ t.test('the channel refuses a wrong key and hostile packets', async (t) => {
 });
 
 t.test('start refused: a server without a mirror address', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port);
   delete (a.agent as unknown as { ctx: RuntimeContext }).ctx.config.resources.find((r) => r.type === 'md')!.addresses!['server2' as never];
   await t.rejects(a.agent.start(), /IP address in config file is wrong/);
@@ -158,7 +151,7 @@ t.test('start refused: a server without a mirror address', async (t) => {
 });
 
 t.test('initial construction: both never constructed, server1 copies in full; mdw/mdnw', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port), b = box('server2', port);
   const blank = st({ state: 'STALE', gen: 1, peerGen: 0, dirty: 16384, lastUpdate: 0 });
   a.setStatus(blank); b.setStatus(blank);
@@ -194,7 +187,7 @@ t.test('initial construction: both never constructed, server1 copies in full; md
 });
 
 t.test('before linking again, the outdated side is declared so; a divergence keeps the link down', async (t) => {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const a = box('server1', port), b = box('server2', port);
   await a.agent.start(); await b.agent.start();
   t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });

@@ -3,7 +3,6 @@
 // agents talking over the authenticated agent channel. /proc is a directory per server
 // standing in for the driver; the real liscal is exercised by the qemu tests.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
@@ -17,21 +16,14 @@ import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-
 import { onDisk } from '../../../src/mirror/ops';
 import { Runtime } from '../../../src/runtime/runtime';
 import { md1Conf, st } from '../../helpers/mirror';
+import { freeTcpPort } from '../../helpers/ports';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-mirror-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const messages = path.resolve(__dirname, '..', '..', '..', 'messages');
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 async function pair(t: { teardown(f: () => unknown): void }) {
-  const [internal, agent, hb] = [await freePort(), await freePort(), await freePort()];
+  const [internal, agent, hb] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
   const text = md1Conf({ ports: { internal, mirror_agent: agent, heartbeat: hb }, autoStart: false, mountPoint: `${root}/mnt` });
   const boxes = [];
   for (const name of ['server1', 'server2']) {
