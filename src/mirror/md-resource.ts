@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import type { MdResourceConfig } from '../config/types';
 import type { Events } from '../events/types';
 import type { Platform } from '../platform/types';
+import { mountedFrom } from '../resource/blockdev';
 import { activateReason, deactivateReason, MdError, mdError } from './errors';
 import { Liscal, LiscalError } from './liscal';
 import type { LiscalStatus } from './liscal-status';
@@ -26,16 +27,6 @@ export interface MdDeps {
 }
 
 export const nmpDevice = (nmp: number) => `/dev/NMP${nmp}`;
-
-/** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
-export function mountedFrom(mounts: string, mountPoint: string): string | undefined {
-  const un = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  for (const line of mounts.split('\n')) {
-    const [dev, mp] = line.split(' ');
-    if (mp !== undefined && un(mp) === mountPoint) return un(dev);
-  }
-  return undefined;
-}
 
 function mounted(d: MdDeps, mp: string): string | undefined {
   try { return mountedFrom(fs.readFileSync(d.mountsFile, 'utf8'), mp); } catch { return undefined; }

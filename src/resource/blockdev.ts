@@ -1,6 +1,6 @@
 // Read-only / read-write switch of a block device (blockdev --setro/--setrw): a shared
 // partition stays read-only on every server where its resource is not active. Also used
-// by clproset (seed §6.2, §9.2.2.2).
+// by clproset (seed §6.2, §9.2.2.2). What is mounted where, for the disk and md resources.
 import type { Platform } from '../platform/types';
 import { ResourceError } from './types';
 
@@ -24,3 +24,13 @@ export async function isReadOnly(platform: Platform, device: string): Promise<bo
 /** The device a disk or raw resource uses on a server: that server's own name for the shared
  * device if the configuration gives one, else `device`. */
 export const deviceOn = (r: { device: string; devices?: Record<string, string> }, server: string): string => r.devices?.[server] ?? r.device;
+
+/** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
+export function mountedFrom(mounts: string, mountPoint: string): string | undefined {
+  const un = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  for (const line of mounts.split('\n')) {
+    const [dev, mp] = line.split(' ');
+    if (mp !== undefined && un(mp) === mountPoint) return un(dev);
+  }
+  return undefined;
+}

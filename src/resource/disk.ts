@@ -3,18 +3,8 @@
 // and makes it read-only again. Messages: seed §12.4.2.
 import * as fs from 'node:fs';
 import type { DiskResourceConfig } from '../config/types';
-import { deviceOn, flushBuffers, setReadOnly } from './blockdev';
+import { deviceOn, flushBuffers, mountedFrom, setReadOnly } from './blockdev';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
-
-/** Where a mount point is mounted from, per /proc/mounts (octal escapes decoded). */
-export function mountedFrom(mounts: string, mountPoint: string): string | undefined {
-  const un = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  for (const line of mounts.split('\n')) {
-    const [dev, mp] = line.split(' ');
-    if (mp !== undefined && un(mp) === mountPoint) return un(dev);
-  }
-  return undefined;
-}
 
 export class DiskResource implements Resource {
   /** The partition as this server names it. */
