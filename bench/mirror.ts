@@ -7,7 +7,6 @@
 // Needs root, qemu, the image (built when stale). Prints its section of docs/performance.md
 // (`npm run bench mirror` puts it there).
 import * as os from 'node:os';
-import { testPairNs } from '../test/vm/pair-helpers';
 import { mirrorPair, normal, sleep, waitFor, type MirrorPair } from '../test/vm/mirror-helpers';
 
 const argv = process.argv.slice(2);
@@ -33,7 +32,7 @@ async function timeRecovery(m: MirrorPair, src: string, timeoutMs: number): Prom
 }
 
 async function main(): Promise<void> {
-  const m = await mirrorPair('mb', testPairNs('mb'));
+  const m = await mirrorPair('mb');
   const results = { failover: [] as number[], diff: [] as Recovery[], full: [] as Recovery[], writtenMiB: 4 };
   try {
     const { pair, s } = m;

@@ -8,15 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../src/pair/pair';
+import { Pair, defaultPairConfig, type PairState } from '../src/pair/pair';
+import { HB_TIMEOUT, testImageDir } from '../test/vm/pair-helpers';  // as the VM tests
 import { HostPlatform } from '../src/platform/host';
 
 const RUNS = Number(process.env.RUNS || 3);
 /** clpstat calls per run: in-process (one node inside the box), and whole commands. */
 const INPROC = Number(process.env.INPROC || 20);
 const WHOLE = Number(process.env.WHOLE || 5);
-const HB_TIMEOUT = 30000; // as the VM tests: shorter ones give false downs on a loaded machine
-const imageDir = process.env.PAIRHA_IMAGE_OUT || defaultImageDir;
+const imageDir = testImageDir;
 const ns = `${process.env.PAIRHA_PAIR_NS ?? 'pairbench'}b`;
 const APP = '/opt/pairha/lib/pairha/dist';
 

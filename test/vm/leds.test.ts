@@ -4,44 +4,22 @@
 // docs/leds.md in the normal, warning (COM cable pulled), failover (server2 off) and
 // daemon-stopped (clpcl -t, then the process's orderly end) states; with md1 configured, the
 // mirror LED is steady green once the initial construction reaches GREEN/GREEN.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import t from 'tap';
 import { panel, type LedSetting, type PanelState } from '../../src/leds';
 import { parseConfig } from '../../src/config/load';
-import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../../src/pair/pair';
-import { boxFiles } from '../../src/pair/qemu';
-import { HostPlatform } from '../../src/platform/host';
+import { type PairState } from '../../src/pair/pair';
 import { until } from '../helpers/lab';
 import { withMd1 } from './mirror-helpers';
-import { testPairNs, vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, testPair, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 
-// The configuration's own timeout: shorter ones give false downs when other jobs load the machine.
-const HB_TIMEOUT = 30000;
-// PAIRHA_IMAGE_OUT: an image of one's own, so a rebuild never pulls the base from under another run's boxes.
-const imageDir = process.env.PAIRHA_IMAGE_OUT || defaultImageDir;
 const roles = ['run', 'status', 'statusError', 'mirror', 'mirrorError'] as const;
 
 t.test('the runtime drives the LEDs in sysfs as the mapping says', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-leds-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('l'));
-  await pair.down();
-  t.teardown(() => pair.down());
-  t.teardown(() => {
-    if (t.passing()) return;
-    const log = boxFiles(dir, 'server1').consoleLog;
-    if (fs.existsSync(log)) t.comment(`--- server1 console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-30).join('\n')}`);
-  });
-  await pair.ensureImage(imageDir, () => {});
-  const config = `${dir}.conf`;
   // With md1 (the mirror tests' resource), so the mirror LEDs show a real mirror's colour.
-  const text = withMd1(fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
-  fs.writeFileSync(config, text);
-  t.teardown(() => fs.rmSync(config, { force: true }));
+  const { pair, config, text, imageDir } = await testPair(t, 'leds', 'l', withMd1, ['server1']);
   const leds = parseConfig(text, config).leds;
   t.ok(leds.enabled, 'the image configuration enables [leds]');
   const withMirror = parseConfig(text, config).resources.some((r) => r.type === 'md');

@@ -4,8 +4,8 @@
 // (services disabled with chkconfig, reboot, the partitions zeroed as a new disk would be,
 // clpmdchng --execute, services enabled, reboot), recovered in full, and the group moved back.
 import t from 'tap';
-import { testPairNs, vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair } from './mirror-helpers';
+import { vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair } from './mirror-helpers';
 import * as fs from 'node:fs';
 import { boxFiles } from '../../src/pair/qemu';
 
@@ -15,15 +15,11 @@ if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 const CHUNKS = 4096;
 
 t.test('10.8 disk error resets the active box; 6.7.1 the disk replaced', async (t) => {
-  const m: MirrorPair = await mirrorPair('m3', testPairNs('m3'));
+  const m: MirrorPair = await mirrorPair('m3');
   t.teardown(() => m.down());
   t.teardown(async () => { if (!t.passing()) t.comment(await m.report()); });   // (teardowns run last first)
   const { pair, s, run } = m;
-  const ok = async (server: string, argv: string[], what: string) => {
-    const r = await m.runFull(server, argv);
-    t.equal(r.code, 0, `${what}${r.code ? `: ${r.stdout.trim()} ${r.stderr.trim()}` : ''}`);
-    return r.stdout;
-  };
+  const ok = okIn(t, m);
   // (the kernel's boot_id changes at every boot)
   const uptime = async (x: string) => (await run(x, 'cat', '/proc/sys/kernel/random/boot_id')).trim();
   const rebooted = async (x: string, before: string) => {

@@ -1,15 +1,10 @@
 // Shared by the mirror VM tests and bench/mirror.ts: boot the pair of the example
 // configuration with md1 added to failover1 (fip1 + md1 + exec1, docs/mirror.md) and talk
 // to its boxes.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Pair, defaultImageDir, defaultPairConfig, type PairState } from '../../src/pair/pair';
-import { boxFiles } from '../../src/pair/qemu';
-import { HostPlatform } from '../../src/platform/host';
+import { type Pair, type PairState } from '../../src/pair/pair';
+import { HB_TIMEOUT, clientGet, consoleTails, preparePair } from './pair-helpers';
 
-/** The configuration's own heartbeat timeout: shorter ones give false downs under load. */
-export const HB_TIMEOUT = 30000;
+export { HB_TIMEOUT };
 
 /**
  * The mirror disk added to the example group failover1 (fip1 + md1 + exec1; exec1 serves
@@ -58,22 +53,18 @@ export interface MirrorPair {
   down(): Promise<void>;
 }
 
-export async function mirrorPair(nsSuffix: string, ns: string, edit: (conf: string) => string = (c) => c): Promise<MirrorPair> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-mirror-'));
-  const host = new HostPlatform({ powerRecord: '' });
-  const pair = new Pair(dir, host, ns);
-  await pair.down();
-  await pair.ensureImage(defaultImageDir, () => {});
-  const config = path.join(dir, '..', `${path.basename(dir)}.conf`);
-  fs.writeFileSync(config, edit(withMd1(fs.readFileSync(defaultPairConfig, 'utf8')).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`)));
-  const s = await pair.up({ config, imageDir: defaultImageDir, memoryMb: 512 });
-  fs.rmSync(config, { force: true });
+export async function mirrorPair(nsSuffix: string, edit: (conf: string) => string = (c) => c): Promise<MirrorPair> {
+  const { pair, host, dir, config, imageDir, cleanup } = await preparePair('mirror', nsSuffix, (c) => edit(withMd1(c)));
+  // (a pair that did not come up is taken down here: the caller has no handle to do it)
+  const s = await pair.up({ config, imageDir, memoryMb: 512 }).catch(async (e: Error) => {
+    const consoles = consoleTails(dir);
+    await pair.down();
+    throw new Error(`${e.message}\n${consoles}`);
+  }).finally(cleanup);
   const runFull = async (server: string, argv: string[], timeoutMs = 180000) => {
     const r = await pair.run(s, server, argv, timeoutMs);
     return { stdout: r.stdout, stderr: r.stderr, code: r.code };
   };
-  // (node, not busybox wget: the static busybox crashes resolving addresses with glibc's NSS)
-  const get = (p: string) => `require('http').get('http://10.0.0.100/${p}', { timeout: 5000 }, (r) => { if (r.statusCode !== 200) { r.resume(); return; } r.pipe(process.stdout); }).on('error', () => {})`;
   return {
     pair, s, dir,
     runFull,
@@ -83,11 +74,8 @@ export async function mirrorPair(nsSuffix: string, ns: string, edit: (conf: stri
       const line = (await runFull(server, ['cat', '/proc/liscalstat'])).stdout.split('\n').find((l) => l.startsWith('NMP1 ')) ?? '';
       return Object.fromEntries(line.split(' ').slice(1).map((kv) => kv.split('=') as [string, string]));
     },
-    client: async (p = '') => (await host.run('ip', ['netns', 'exec', pair.clientNs, process.execPath, '-e', get(p)], { timeoutMs: 15000 })).stdout.trim(),
-    consoles: (n = 40) => ['server1', 'server2'].map((b) => {
-      const log = boxFiles(dir, b).consoleLog;
-      return fs.existsSync(log) ? `--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-n).join('\n')}` : '';
-    }).join('\n'),
+    client: (p = '') => clientGet(host, pair, p),
+    consoles: (n = 40) => consoleTails(dir, n),
     report: async function (this: MirrorPair, n = 80) {
       const logs = await Promise.all(['server1', 'server2'].map(async (b) => {
         try { return `--- ${b} /var/log/messages (end)\n${(await runFull(b, ['sh', '-c', `grep -v ' kernel: ' /var/log/messages | tail -n ${n}`], 20000)).stdout}`; } catch (e) { return `--- ${b}: no log (${(e as Error).message})`; }
@@ -97,6 +85,13 @@ export async function mirrorPair(nsSuffix: string, ns: string, edit: (conf: stri
     down: () => pair.down(),
   };
 }
+
+/** A command in a box that must succeed: one assertion, with its output when it fails; its stdout. */
+export const okIn = (t: { equal(a: unknown, b: unknown, what: string): unknown }, m: MirrorPair) => async (server: string, argv: string[], what: string): Promise<string> => {
+  const r = await m.runFull(server, argv);
+  t.equal(r.code, 0, `${what}${r.code ? `: ${r.stdout.trim()} ${r.stderr.trim()}` : ''}`);
+  return r.stdout;
+};
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -112,4 +107,3 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ti
 }
 
 export const normal = /^Mirror Status: Normal$[\s\S]*^Mirror Color\tGREEN\tGREEN$/m;
-export { defaultImageDir };

@@ -5,8 +5,8 @@
 // §6.4 reuse of a disk (cluster partition reinitialised: clpmdinit --create force, full copy);
 // §11.8.1 manual mount through clpmdctrl --active with clusterpro disabled by chkconfig.
 import t from 'tap';
-import { testPairNs, vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair } from './mirror-helpers';
+import { vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair } from './mirror-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -14,15 +14,11 @@ if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 const CHUNKS = 4096;
 
 t.test('mirror procedures of the seed on the virtual pair', async (t) => {
-  const m: MirrorPair = await mirrorPair('m2', testPairNs('m2'));
+  const m: MirrorPair = await mirrorPair('m2');
   t.teardown(() => m.down());
   t.teardown(() => { if (!t.passing()) t.comment(m.consoles()); });
   const { pair, s, run } = m;
-  const ok = async (server: string, argv: string[], what: string) => {
-    const r = await m.runFull(server, argv);
-    t.equal(r.code, 0, `${what}${r.code ? `: ${r.stdout.trim()} ${r.stderr.trim()}` : ''}`);
-    return r.stdout;
-  };
+  const ok = okIn(t, m);
   await pair.waitOnline(s, 400000);
   await waitFor(() => m.mdstat('server1'), (o) => normal.test(o), 600000, 'initial construction', 5000);
   await waitFor(() => m.client(), (o) => o === 'pairha server1', 240000, 'the group answering from server1');

@@ -5,7 +5,7 @@
 // and equal data partitions; both sides written during a partition gives "needs forced
 // recovery" (RED/RED) and clpmdctrl --force restores GREEN/GREEN with the chosen data.
 import t from 'tap';
-import { testPairNs, vmSkipReason } from './pair-helpers';
+import { vmSkipReason } from './pair-helpers';
 import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair } from './mirror-helpers';
 
 const skip = vmSkipReason();
@@ -14,7 +14,7 @@ if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 const CHUNKS = 4096; // 256 MiB data partition / 64 KiB chunks
 
 t.test('md1 on the virtual pair: construction, failover with data, differential recovery, forced recovery', async (t) => {
-  const m: MirrorPair = await mirrorPair('m', testPairNs('m'));
+  const m: MirrorPair = await mirrorPair('m');
   t.teardown(() => m.down());
   t.teardown(() => { if (!t.passing()) t.comment(m.consoles()); });
   const { pair, s, run } = m;

@@ -4,43 +4,21 @@
 // the client; powering the standby off is reported, powering the active off fails the group
 // over; pair down leaves nothing behind.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
-import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
 import { boxFiles } from '../../src/pair/qemu';
 import { ConsoleSession } from './pair-console';
-import { testPairNs, vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, clientGet, testPair, testPairNs, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`PAIR TESTS SKIPPED: ${skip}`); process.exit(0); }
 
-// The configuration's own heartbeat timeout: shorter ones give false server downs when
-// other jobs load the machine (TCG boxes stall for seconds).
-const HB_TIMEOUT = 30000;
-
 t.test('pair up, Online, console, COM cable pulled, standby and active powered off, pair down', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-pair-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('t'));
-  await pair.down();
-  t.teardown(() => pair.down());
-  // On failure, what the boxes printed is the first thing one needs.
-  t.teardown(() => {
-    if (t.passing()) return;
-    for (const b of ['server1', 'server2']) {
-      const log = boxFiles(dir, b).consoleLog;
-      if (fs.existsSync(log)) t.comment(`--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-40).join('\n')}`);
-    }
-  });
-  await pair.ensureImage(defaultImageDir, () => {});
-  const config = path.join(dir, '..', `${path.basename(dir)}.conf`);
-  fs.writeFileSync(config, fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
-  t.teardown(() => fs.rmSync(config, { force: true }));
+  const { pair, host, dir, config, imageDir } = await testPair(t, 'pair', 't');
 
   const started = Date.now();
-  const s = await pair.up({ config, imageDir: defaultImageDir, memoryMb: 512 });
+  const s = await pair.up({ config, imageDir, memoryMb: 512 });
   await pair.waitOnline(s, 300000);
   t.comment(`power-on to Online: ${((Date.now() - started) / 1000).toFixed(1)} s under TCG`);
   const run = async (server: string, ...argv: string[]) => {
@@ -95,10 +73,7 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   t.pass('plugging the cable back brings comhb1 back');
 
   // The example group (floating IP + exec resource) answers the client on the public LAN.
-  const host = new HostPlatform({ powerRecord: '' });
-  // (node, not busybox wget: the static busybox crashes resolving addresses with glibc's NSS)
-  const fetch = "require('http').get('http://10.0.0.100/', { timeout: 3000 }, (r) => r.pipe(process.stdout)).on('error', () => {})";
-  const client = async () => (await host.run('ip', ['netns', 'exec', pair.clientNs, process.execPath, '-e', fetch], { timeoutMs: 10000 })).stdout.trim();
+  const client = () => clientGet(host, pair);
   await until(async () => (await client()) === 'pairha server1', 60000, 'the group answering the client from server1');
   t.pass('failover1 (fip1 + exec1) answers the client from server1');
 

@@ -4,52 +4,28 @@
 // process, so no power action of the test), the peer takes failover1 over (the client is
 // answered by server2), and the reset box comes back Online.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import t from 'tap';
-import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
 import { boxFiles } from '../../src/pair/qemu';
-import { HostPlatform } from '../../src/platform/host';
 import { until } from '../helpers/lab';
-import { testPairNs, vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, clientGet, testPair, vmSkipReason } from './pair-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`SOFTDOG VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 
-// The heartbeat timeout that survives other jobs loading the machine, and a margin below it:
-// the stalled box is reset before its peer takes its group over (no moment with both active).
-const HB_TIMEOUT = 30000;
+// A margin below the heartbeat timeout: the stalled box is reset before its peer takes its
+// group over (no moment with both active).
 const MARGIN = 20000;
-const imageDir = process.env.PAIRHA_IMAGE_OUT || defaultImageDir;
 const REBOOT = /softdog: Initiating system reboot/;
 
 t.test('SIGSTOP of the active runtime: softdog resets the box, the peer takes the group over', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-softdog-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), testPairNs('w'));
-  await pair.down();
-  t.teardown(() => pair.down());
-  t.teardown(() => {
-    if (t.passing()) return;
-    for (const b of ['server1', 'server2']) {
-      const log = boxFiles(dir, b).consoleLog;
-      if (fs.existsSync(log)) t.comment(`--- ${b} console (end)\n${fs.readFileSync(log, 'latin1').split('\n').slice(-30).join('\n')}`);
-    }
-  });
-  await pair.ensureImage(imageDir, () => {});
-  const config = `${dir}.conf`;
-  const text = fs.readFileSync(defaultPairConfig, 'utf8')
-    .replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`)
-    .replace(/^\[watchdog\]\n(?:[^[\n].*\n|\n)*/m, `[watchdog]\nenabled = true\nmargin = ${MARGIN}\n\n`);
+  const { pair, host, dir, config, text, imageDir } = await testPair(t, 'softdog', 'w', (c) => c
+    .replace(/^\[watchdog\]\n(?:[^[\n].*\n|\n)*/m, `[watchdog]\nenabled = true\nmargin = ${MARGIN}\n\n`));
   t.match(text, new RegExp(`^\\[watchdog\\]\\nenabled = true\\nmargin = ${MARGIN}$`, 'm'), 'test configuration: [watchdog] margin');
-  fs.writeFileSync(config, text);
-  t.teardown(() => fs.rmSync(config, { force: true }));
 
   const s = await pair.up({ config, imageDir, memoryMb: 512 });
   await pair.waitOnline(s, 300000);
   const run = async (server: string, ...argv: string[]) => (await pair.run(s, server, argv, 120000)).stdout;
-  const host = new HostPlatform({ powerRecord: '' });
-  const fetch = "require('http').get('http://10.0.0.100/', { timeout: 3000 }, (r) => r.pipe(process.stdout)).on('error', () => {})";
-  const client = async () => (await host.run('ip', ['netns', 'exec', pair.clientNs, process.execPath, '-e', fetch], { timeoutMs: 10000 })).stdout.trim();
+  const client = () => clientGet(host, pair);
   await until(async () => (await client()) === 'pairha server1', 120000, 'the group answering the client from server1');
   t.pass('failover1 answers the client from server1');
 
