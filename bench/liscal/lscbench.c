@@ -5,6 +5,8 @@
  *   lscbench seq DEV MB               1 MiB sequential O_DIRECT writes, then fdatasync
  *   lscbench pp-server PORT COUNT     TCP 4 KiB ping-pong, echo side
  *   lscbench pp-client IP PORT COUNT  TCP 4 KiB ping-pong, timing side
+ *   lscbench xfer-server PORT COUNT KB     TCP KB-sized messages each answered by one byte,
+ *   lscbench xfer-client IP PORT COUNT KB  (a mirrored write's traffic at queue depth 1), MB/s
  * Output: one line of key=value (microseconds, MB/s). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -131,21 +133,16 @@ static int full_io(int fd, char *buf, int n, int rd)
 	return 0;
 }
 
-static int pingpong(int server, const char *ip, int port, int count)
+static int tcp_open(int server, const char *ip, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, fd, i;
-	double *lat = calloc(count, sizeof(double));
-	char buf[BLK];
 
-	memset(buf, 0x33, sizeof(buf));
 	if (server) {
 		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		sin.sin_addr.s_addr = htonl(INADDR_ANY);
-		if (bind(s, (void *)&sin, sizeof(sin)) || listen(s, 1)) {
-			perror("bind/listen");
-			return 1;
-		}
+		if (bind(s, (void *)&sin, sizeof(sin)) || listen(s, 1))
+			return -1;
 		fd = accept(s, NULL, NULL);
 	} else {
 		inet_pton(AF_INET, ip, &sin.sin_addr);
@@ -153,11 +150,22 @@ static int pingpong(int server, const char *ip, int port, int count)
 			usleep(100000);
 		fd = s;
 	}
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+static int pingpong(int server, const char *ip, int port, int count)
+{
+	int fd = tcp_open(server, ip, port), i;
+	double *lat = calloc(count, sizeof(double));
+	char buf[BLK];
+
 	if (fd < 0) {
 		perror("connect/accept");
 		return 1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	memset(buf, 0x33, sizeof(buf));
 	for (i = 0; i < count; i++) {
 		double t0 = now_us();
 
@@ -173,6 +181,30 @@ static int pingpong(int server, const char *ip, int port, int count)
 	return 0;
 }
 
+static int xfer(int server, const char *ip, int port, int count, int kb)
+{
+	int fd = tcp_open(server, ip, port), n = kb * 1024, i;
+	char *buf = malloc(n), ack = 1;
+	double t0;
+
+	if (fd < 0 || !buf) {
+		perror("xfer");
+		return 1;
+	}
+	memset(buf, 0x5a, n);
+	t0 = now_us();
+	for (i = 0; i < count; i++) {
+		if (server ? full_io(fd, buf, n, 1) || full_io(fd, &ack, 1, 0)
+			   : full_io(fd, buf, n, 0) || full_io(fd, &ack, 1, 1)) {
+			fprintf(stderr, "xfer: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	if (!server)
+		printf("xfer kb=%d mbps=%.1f\n", kb, (double)count * n / 1048576 / ((now_us() - t0) / 1e6));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "lat"))
@@ -185,6 +217,10 @@ int main(int argc, char **argv)
 		return pingpong(1, NULL, atoi(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "pp-client"))
 		return pingpong(0, argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "xfer-server"))
+		return xfer(1, NULL, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "xfer-client"))
+		return xfer(0, argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	fprintf(stderr, "usage: see the comment at the top of lscbench.c\n");
 	return 2;
 }

@@ -14,7 +14,8 @@ import { readStats, stageAverages, counterDeltas } from './stats';
 
 const DATA_MB = 256;          // each data partition (liscal /dev/vda, DRBD /dev/vdc)
 const LAT_OPS = 1000;         // 4 KiB O_DSYNC random writes per latency sample
-const SEQ_MB = 128;           // 1 MiB sequential writes per throughput sample
+const SEQ_MB = 120;           // 1 MiB sequential writes per throughput sample (over the rounds)
+const DRBD_MB = DATA_MB - 16; // what DRBD's internal metadata leaves of its disk
 const DIFF_WRITES = 2048;     // 8 MiB of random 4 KiB writes before the differential recovery
 const PP_OPS = 2000;
 const ROUNDS = 5;             // latency: floor and liscal measured in alternation, LAT_OPS / ROUNDS each
@@ -61,11 +62,19 @@ async function waitFor(vm: Vm, cond: string, timeoutMs = 60000) {
 
 interface Sample { [k: string]: number }
 
+/** x then y in even rounds, y then x in odd ones; the results as [x, y] */
+async function inTurn<T>(round: number, x: () => Promise<T>, y: () => Promise<T>): Promise<[T, T]> {
+  if (round % 2 === 0) { const vx = await x(); return [vx, await y()]; }
+  const vy = await y();
+  return [await x(), vy];
+}
+
 async function oneRun(dir: string): Promise<Sample> {
   const bench = path.join(dir, 'lscbench');
   execFileSync('gcc', ['-O2', '-static', '-o', bench, path.join(__dirname, 'lscbench.c')]);
+  // /dev/vda liscal's data, /dev/vdb its cluster partition, /dev/vdc DRBD's disk, /dev/vdd raw
   const p = new Pair(dir, {
-    dataMb: DATA_MB, extraDisks: [{ name: 'drbd', mb: DATA_MB }], modules: ['drbd'],
+    dataMb: DATA_MB, extraDisks: [{ name: 'drbd', mb: DATA_MB }, { name: 'raw', mb: DATA_MB }], modules: ['drbd'],
     // an appliance's CPU has SSE4.2 (crc32c-intel); disks written out like a real disk's blocks
     cpu: 'max', earlyModules: ['crc32c_intel'], preallocate: true,
     files: {
@@ -74,43 +83,69 @@ async function oneRun(dir: string): Promise<Sample> {
     },
   });
   const s: Sample = {};
+  const lat = async (vm: Vm, dev: string, span = DATA_MB) => {
+    const out = await vm.ok(`lscbench lat ${dev} ${LAT_OPS / ROUNDS} ${span}`, 300000);
+    return { med: field(out, 'median_us'), mean: field(out, 'mean_us') };
+  };
+  const seq = async (vm: Vm, dev: string) => field(await vm.ok(`lscbench seq ${dev} ${SEQ_MB / ROUNDS}`, 300000), 'mbps');
   try {
     await p.bootBoth();
     const { a, b } = p.vms;
     s.crc32c = Number((await a.ok("grep -A2 '^name *: crc32c$' /proc/crypto | grep -c crc32c-intel || true")).trim());
-    // the same on a while b writes its own disk: a mirrored write flushes on both guests at once
-    const both = await Promise.all([a, b].map((vm) => vm.ok(`lscbench lat /dev/vda ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000)));
+    // the raw disk on a while b writes its own: a mirrored write flushes on both guests at once
+    const both = await Promise.all([a, b].map((vm) => vm.ok(`lscbench lat /dev/vdd ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000)));
     s.raw_lat_both_us = field(both[0], 'median_us');
-    s.raw_seq_mbps = field(await a.ok(`lscbench seq /dev/vda ${SEQ_MB}`, 300000), 'mbps');
+    s.raw_seq_mbps = field(await a.ok(`lscbench seq /dev/vdd ${SEQ_MB}`, 300000), 'mbps');
 
-    // Latency side by side: each round measures the floor's two parts (TCP 4 KiB ping-pong,
-    // a raw write on the same kind of disk, /dev/vdc, not yet DRBD's) and liscal on /dev/NMP1,
-    // one right after the other, so a change of the host's load hits all three alike.
+    // DRBD 8.4 first: its initial sync is its full recovery, on an otherwise idle link
+    await drbdUp(p);
+    s.drbd_full_s = await timed(a, 'drbdsetup-84 primary 0 --force', 'grep -q ds:UpToDate/UpToDate /proc/drbd');
     await p.mirrored();
-    await a.ok(`lscbench lat /dev/NMP1 ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000);   // warm-up (write intent)
+    // warm-up: liscal's write-intent extents, DRBD's activity log
+    await a.ok(`lscbench lat /dev/NMP1 ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000);
+    await a.ok(`lscbench lat /dev/drbd0 ${LAT_OPS / ROUNDS} ${DRBD_MB}`, 300000);
+
+    // Side by side: each round measures the floor's two parts (TCP 4 KiB ping-pong, a raw
+    // write on /dev/vdd), liscal and DRBD one right after the other, then their sequential
+    // throughput next to the TCP floor of a 1 MiB write (a 1 MiB message answered by one
+    // byte), so a change of the host's load hits all of them alike.
     const [a0, b0] = [await readStats(a), await readStats(b)];
-    const rounds: Array<{ pp: number; raw: number; raw_mean: number; lis: number; lis_mean: number }> = [];
+    const rounds: Array<Record<string, number>> = [];
     for (let r = 0; r < ROUNDS; r++) {
       await b.ok(`lscbench pp-server ${7000 + r} ${PP_OPS / ROUNDS} > /dev/null 2>&1 &`);
       const pp = field(await a.ok(`lscbench pp-client 10.0.0.2 ${7000 + r} ${PP_OPS / ROUNDS}`, 300000), 'median_us');
-      const raw = await a.ok(`lscbench lat /dev/vdc ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000);
-      const lis = await a.ok(`lscbench lat /dev/NMP1 ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000);
-      rounds.push({ pp, raw: field(raw, 'median_us'), raw_mean: field(raw, 'mean_us'),
-        lis: field(lis, 'median_us'), lis_mean: field(lis, 'mean_us') });
+      const raw = await lat(a, '/dev/vdd');
+      const [lis, drbd] = await inTurn(r, () => lat(a, '/dev/NMP1'), () => lat(a, '/dev/drbd0', DRBD_MB));
+      rounds.push({ pp, raw: raw.med, raw_mean: raw.mean, lis: lis.med, lis_mean: lis.mean, drbd: drbd.med });
     }
-    const rmed = (k: keyof typeof rounds[0]) => median(rounds.map((x) => x[k]));
-    s.pingpong_us = rmed('pp');
-    s.raw_lat_us = rmed('raw');
-    s.raw_lat_mean_us = rmed('raw_mean');
-    s.liscal_lat_us = rmed('lis');
-    s.liscal_lat_mean_us = rmed('lis_mean');
-    s.floor_ratio = Number(median(rounds.map((x) => x.lis / (x.raw + x.pp))).toFixed(2));
     const [a1, b1] = [await readStats(a), await readStats(b)];
-    // where the time went (averages per write, /proc/liscal/stats) and how writes were issued
+    const seqRounds: Array<Record<string, number>> = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const n = SEQ_MB / ROUNDS;
+      await b.ok(`lscbench xfer-server ${7100 + r} ${n} 1024 > /dev/null 2>&1 &`);
+      const xfer = field(await a.ok(`lscbench xfer-client 10.0.0.2 ${7100 + r} ${n} 1024`, 300000), 'mbps');
+      const [lis, drbd] = await inTurn(r, () => seq(a, '/dev/NMP1'), () => seq(a, '/dev/drbd0'));
+      seqRounds.push({ xfer, lis, drbd });
+    }
+    const rmed = (rs: Array<Record<string, number>>, f: (x: Record<string, number>) => number) => median(rs.map(f));
+    const two = (v: number) => Number(v.toFixed(2));
+    s.pingpong_us = rmed(rounds, (x) => x.pp);
+    s.raw_lat_us = rmed(rounds, (x) => x.raw);
+    s.raw_lat_mean_us = rmed(rounds, (x) => x.raw_mean);
+    s.liscal_lat_us = rmed(rounds, (x) => x.lis);
+    s.liscal_lat_mean_us = rmed(rounds, (x) => x.lis_mean);
+    s.drbd_lat_us = rmed(rounds, (x) => x.drbd);
+    s.floor_ratio = two(rmed(rounds, (x) => x.lis / (x.raw + x.pp)));
+    s.drbd_lat_ratio = two(rmed(rounds, (x) => x.lis / x.drbd));
+    s.xfer_mbps = rmed(seqRounds, (x) => x.xfer);
+    s.liscal_seq_mbps = rmed(seqRounds, (x) => x.lis);
+    s.drbd_seq_mbps = rmed(seqRounds, (x) => x.drbd);
+    s.drbd_seq_ratio = two(rmed(seqRounds, (x) => x.lis / x.drbd));
+    // where the time went (averages per write of the latency rounds, /proc/liscal/stats)
     for (const [k, v] of Object.entries(stageAverages(a0, a1))) s[`st_${k}_us`] = v;
     for (const [k, v] of Object.entries(stageAverages(b0, b1))) s[`st_${k}_us`] = v;
     for (const [k, v] of Object.entries(counterDeltas(a0, a1))) s[`n_${k}`] = v;
-    s.liscal_seq_mbps = field(await a.ok(`lscbench seq /dev/NMP1 ${SEQ_MB}`, 300000), 'mbps');
+
     await waitStat(a, (st) => st.dirty === '0');
     s.liscal_full_s = await timed(a, `echo 'recover 1 full' > /proc/liscal/ctl`, `grep -q '^NMP1 .*recovery=done' /proc/liscalstat`);
     await ctlOk(a, 'disconnect 1');
@@ -122,14 +157,9 @@ async function oneRun(dir: string): Promise<Sample> {
     s.liscal_diff_s = await timed(a, `echo 'recover 1 diff' > /proc/liscal/ctl`, `grep -q '^NMP1 .*recovery=done' /proc/liscalstat`);
     await ctlOk(a, 'close 1');
 
-    // DRBD 8.4: the initial sync is its full recovery
-    await drbdUp(p);
-    s.drbd_full_s = await timed(a, 'drbdsetup-84 primary 0 --force', 'grep -q ds:UpToDate/UpToDate /proc/drbd');
-    s.drbd_lat_us = field(await a.ok(`lscbench lat /dev/drbd0 ${LAT_OPS} ${DATA_MB - 16}`, 300000), 'median_us');
-    s.drbd_seq_mbps = field(await a.ok(`lscbench seq /dev/drbd0 ${SEQ_MB}`, 300000), 'mbps');
     await a.ok(`drbdsetup-84 disconnect ${DRBD_ADDR('10.0.0.1', '10.0.0.2')}`);
     await b.ok(`drbdsetup-84 disconnect ${DRBD_ADDR('10.0.0.2', '10.0.0.1')}`);
-    await a.ok(`lscbench rand /dev/drbd0 ${DIFF_WRITES} ${DATA_MB - 16}`, 300000);
+    await a.ok(`lscbench rand /dev/drbd0 ${DIFF_WRITES} ${DRBD_MB}`, 300000);
     await b.ok(`drbdsetup-84 connect r0 ${DRBD_ADDR('10.0.0.2', '10.0.0.1')} --protocol=C`);
     s.drbd_diff_s = await timed(a, `drbdsetup-84 connect r0 ${DRBD_ADDR('10.0.0.1', '10.0.0.2')} --protocol=C`,
       'grep -q "cs:Connected.*ds:UpToDate/UpToDate" /proc/drbd');
@@ -151,17 +181,15 @@ function table(samples: Sample[]): string {
     '| measure | raw lower device | TCP ping-pong | liscal | DRBD 8.4 (protocol C) |',
     '|---|---|---|---|---|',
     `| 4 KiB O_DSYNC random write latency, median (µs) | ${f0(m('raw_lat_us'))} (${f0(m('raw_lat_both_us'))} while the peer writes too) | ${f0(m('pingpong_us'))} (4 KiB round trip) | ${f0(m('liscal_lat_us'))} | ${f0(m('drbd_lat_us'))} |`,
-    `| 1 MiB sequential write throughput (MB/s) | ${f1(m('raw_seq_mbps'))} | | ${f1(m('liscal_seq_mbps'))} | ${f1(m('drbd_seq_mbps'))} |`,
+    `| 1 MiB sequential write throughput (MB/s) | ${f1(m('raw_seq_mbps'))} | ${f1(m('xfer_mbps'))} (1 MiB message, 1-byte answer) | ${f1(m('liscal_seq_mbps'))} | ${f1(m('drbd_seq_mbps'))} |`,
     `| full recovery of ${DATA_MB} MiB (s) | | | ${f2(m('liscal_full_s'))} | ${f2(m('drbd_full_s'))} (initial sync) |`,
     `| differential recovery after ${DIFF_WRITES} random 4 KiB writes (s) | | | ${f2(m('liscal_diff_s'))} (${f0(m('liscal_diff_chunks'))} of ${DATA_MB * 16} 64 KiB chunks) | ${f2(m('drbd_diff_s'))} (4 KiB bitmap granularity) |`,
     '',
     'Goal check (medians):',
     goal(`liscal latency / (raw + ping-pong) = ${ratio(samples).toFixed(2)}`, ratio(samples) <= 1.5, '≤ 1.5') +
       ` (each run: ${samples.map((x) => runRatio(x).toFixed(2)).join(', ')}; ratio of the medians: ${(m('liscal_lat_us') / floor).toFixed(2)})`,
-    goal(`liscal / DRBD latency = ${(m('liscal_lat_us') / m('drbd_lat_us')).toFixed(2)}`, m('liscal_lat_us') < m('drbd_lat_us'), '< 1') +
-      ` (within each run: ${samples.map((x) => (x.liscal_lat_us / x.drbd_lat_us).toFixed(2)).join(', ')})`,
-    goal(`liscal / DRBD throughput = ${(m('liscal_seq_mbps') / m('drbd_seq_mbps')).toFixed(2)}`, m('liscal_seq_mbps') >= m('drbd_seq_mbps'), '≥ 1') +
-      ` (within each run: ${samples.map((x) => (x.liscal_seq_mbps / x.drbd_seq_mbps).toFixed(2)).join(', ')})`,
+    ratioGoal('liscal / DRBD latency', samples, (x) => x.drbd_lat_ratio ?? x.liscal_lat_us / x.drbd_lat_us, (v) => v < 1, '< 1'),
+    ratioGoal('liscal / DRBD throughput', samples, (x) => x.drbd_seq_ratio ?? x.liscal_seq_mbps / x.drbd_seq_mbps, (v) => v >= 1, '≥ 1'),
     '',
     `Floor with both guests writing at once (raw while the peer writes + ping-pong): ${f0(m('raw_lat_both_us') + m('pingpong_us'))} µs; ` +
       `liscal / that floor = ${(m('liscal_lat_us') / (m('raw_lat_both_us') + m('pingpong_us'))).toFixed(2)}. ` +
@@ -184,6 +212,11 @@ const runRatio = (x: Sample) => x.floor_ratio ?? x.liscal_lat_us / (x.raw_lat_us
 const ratio = (samples: Sample[]) => median(samples.map(runRatio));
 
 const goal = (what: string, met: boolean, target: string) => `- ${what} (goal ${target}): ${met ? 'met' : '**missed**'}`;
+/** a goal on the median over the runs of a per-run ratio (side by side within the run) */
+const ratioGoal = (what: string, samples: Sample[], r: (x: Sample) => number, ok: (v: number) => boolean, target: string) => {
+  const v = median(samples.map(r));
+  return goal(`${what} = ${v.toFixed(2)}`, ok(v), target) + ` (each run: ${samples.map((x) => r(x).toFixed(2)).join(', ')})`;
+};
 
 const STAGES: Array<[string, string]> = [
   ['st_queue_us', 'a: submit_bio → issued (hand-off, write intent)'],
@@ -237,40 +270,32 @@ ${runs} runs (each a fresh pair). Test bed: two qemu VMs under TCG (no KVM) on t
 (\`-cpu max\`: SSE4.2, so the guests' crc32c is crc32c-intel, as on an appliance's CPU) and 256 MiB each,
 kernel ${kernel}, virtio disks on raw files written out in full beforehand (cache=none), a qemu UDP
 socket link between them.
-Each run boots a fresh pair and measures, in order: the raw lower device while the peer writes too and
-its sequential throughput; then latency side by side: after ${LAT_OPS / ROUNDS} warm-up writes on /dev/NMP1
-(SYNC, port open on a), ${ROUNDS} rounds of [TCP 4 KiB ping-pong (${PP_OPS / ROUNDS} round trips), ${LAT_OPS / ROUNDS} raw
-writes on /dev/vdc (a disk like /dev/vda, later DRBD's), ${LAT_OPS / ROUNDS} liscal writes on /dev/NMP1]: a run's
-figures are the medians over its rounds, and its liscal / floor ratio is the median of the ratios
-computed round by round; then liscal's throughput, full and differential recovery; then DRBD 8.4 (the
-kernel's drbd module, drbd-utils' drbdsetup-84, protocol C, internal metadata, fixed resync rate
-1000M) on /dev/vdc, its initial sync and its resync after the same random writes.
+Each run boots a fresh pair with four disks a guest (/dev/vda liscal's data, /dev/vdb its cluster
+partition, /dev/vdc DRBD's, /dev/vdd a raw disk) and measures, in order: the raw disk while the peer
+writes its own too, and its sequential throughput; DRBD 8.4 (the kernel's drbd module, drbd-utils'
+drbdsetup-84, protocol C, internal metadata, fixed resync rate 1000M) set up and its initial sync, then
+liscal mirrored (SYNC, port open on a) and ${LAT_OPS / ROUNDS} warm-up writes on each; then side by side, ${ROUNDS}
+rounds of [TCP 4 KiB ping-pong (${PP_OPS / ROUNDS} round trips), ${LAT_OPS / ROUNDS} raw writes on /dev/vdd, ${LAT_OPS / ROUNDS} writes on
+/dev/NMP1 and on /dev/drbd0 (the two in turn first)] and ${ROUNDS} rounds of [the TCP floor of a 1 MiB write
+(1 MiB messages each answered by one byte), ${SEQ_MB / ROUNDS} MiB sequential on /dev/NMP1 and on /dev/drbd0 (in
+turn first)]: a run's figures are the medians over its rounds, and its ratios the medians of the
+ratios computed round by round; then liscal's full and differential recovery, and DRBD's resync after
+the same random writes.
 Latency: 4 KiB writes at random offsets, O_DIRECT|O_DSYNC, one at a time (lscbench.c).
-Throughput: ${SEQ_MB} MiB of 1 MiB O_DIRECT writes and an fdatasync. Absolute numbers are those of an
+Throughput: 1 MiB O_DIRECT writes one at a time and an fdatasync. Absolute numbers are those of an
 emulated CPU; only the ratios mean anything.
 
 ${table(samples)}
 
 Reading the table:
-- Before the write-path work of 2026-11-25 (writer-thread hand-off per write, the fsync's empty flush
-  a second round trip to the peer) the same benchmark gave liscal 4985 µs against DRBD 4214 µs
-  (median of 3 runs, liscal / DRBD 1.18, liscal / floor 2.43) on a less loaded host.
-- The host has 2 cores shared with other jobs (load average 5 to 13 during these runs) and both VMs
-  are emulated: samples vary by up to 4x between runs, and within a run the measures are taken
-  minutes apart (floor first, liscal, then DRBD), so every ratio also carries the load change in
-  between; compare within each run (raw samples below) as well as the medians.
-- Differential recovery: liscal's bitmap has one bit per 64 KiB chunk (a 1 TiB partition needs a 2 MiB
-  bitmap), DRBD's one per 4 KiB; random 4 KiB writes dirty a whole chunk each, so liscal copies up to 16x
-  more data. The time is proportional to the dirty chunks, not to the partition size.
-- Recovery: liscal keeps 16 chunks in flight and the target writes them asynchronously; mirrored
-  writes are written by the peer one at a time in arrival order (write-order fidelity without DRBD's
-  conflict detection), which bounds sequential mirrored throughput.
+- Every ratio is computed within a run from measures taken side by side (rounds, above), then the
+  median over the runs; the host has 2 cores, both VMs are emulated, and absolute figures vary by
+  up to 2x between runs, so compare the ratios (each run's are listed) rather than the columns.
+  These runs were made on an otherwise idle host.
 - Latency: a 4 KiB O_DSYNC write on a block device is two bios, the write with FUA and the empty
   flush of the fsync that follows. liscal issues the write from the submitter's context when its
   4 MiB write-intent extent is already on disk (after warm-up: always; \`n_intent\` in the samples
-  counts the intent writes during the sample: one per 4 MiB extent of the 256 MiB partition, its
-  first write, and again when a host stall let an extent idle \`al_idle_ms\`; none otherwise after
-  warm-up; \`n_fast\` the writes issued without a hand-off), sends
+  counts the intent writes during the rounds, \`n_fast\` the writes issued without a hand-off), sends
   the frame first and submits the local write while the peer works, and completes the empty flush at
   once because every write since the last flush was FUA on both sides (\`n_noflush\`); see
   kmod/liscal/README.md §2.3. What is left is one round trip to the peer's durable write.
@@ -280,14 +305,24 @@ Reading the table:
 - The floor (raw + ping-pong) adds a raw write measured alone to a round trip. A mirrored write
   flushes on both guests at once, and both guests' disks are files on the same host file system:
   "while the peer writes too" is the raw latency on a while b runs the same benchmark on its disk.
-  Under TCG every TCP send costs hundreds of µs of emulated CPU (stage table), and liscal's round
-  trip also carries the CRC32C of the payload on both sides, in software (the emulated CPU has no
-  SSE4.2: crc32c-generic).
-- Throughput: each 1 MiB write is one frame, and lscbench writes one after another: a computes the
-  CRC32C over the MiB before the first byte leaves, b checks it after the last byte arrived and then
-  writes; both passes run in software on emulated CPUs and are serial with the transfer, so they
-  weigh most when the host's cores are busy (DRBD checksums nothing by default and sends pages
-  without copying). Splitting large writes into pipelined frames would overlap them (not done).
+  Under TCG every TCP send costs hundreds of µs of emulated CPU (stage table: the WRITE frame and the
+  ACK), which the ping-pong pays from user space as well.
+- Throughput (missed on this test bed): each 1 MiB write is one WRITE frame whose CRC32C a computes
+  before the first byte leaves and b checks after the last one arrived (the protocol requires it;
+  DRBD checksums nothing by default). Under TCG the guests' crc32 instruction is emulated, and the
+  two passes weigh like the transfer itself: in a one-off probe (2026-11-27, a module patched to skip
+  the payload CRC of frames over 8 KiB, not shipped) the "frame handed to TCP" stage of a 1 MiB write
+  fell from 16-32 ms to 10 ms and the throughput rose from 14-16 to 20 MB/s, DRBD's range here;
+  crc32c-generic instead of crc32c-intel was no faster (13-15 MB/s). Also tried and not kept: 128 or
+  256 KiB frames (the queue's max_sectors_kb) with the peer writing them without waiting; no gain
+  beyond the noise, since the peer's disk write (about 2 ms a MiB) is small next to the transfer
+  (about 40 ms a MiB), so there is little to overlap. The "TCP floor" column (1 MiB messages each
+  answered by one byte, user space to user space) is what one stream moves at queue depth 1.
+- Recovery: liscal keeps 16 chunks in flight and the target writes them asynchronously; DRBD's
+  resync streams with a fixed rate of 1000M. Differential recovery: liscal's bitmap has one bit per
+  64 KiB chunk (a 1 TiB partition needs a 2 MiB bitmap), DRBD's one per 4 KiB; random 4 KiB writes
+  dirty a whole chunk each, so liscal copies up to 16x more data. Its time is proportional to the
+  dirty chunks, not to the partition size.
 
 Raw samples:
 
