@@ -15,7 +15,7 @@ import { HostPlatform } from '../src/platform/host';
 
 const TRIALS = Number(process.env.TRIALS || 20);
 const FIP = '10.77.1.50';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const host = new HostPlatform({ powerRecord: '' });
 
