@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Pair, defaultPairConfig, type PairState } from '../src/pair/pair';
-import { HB_TIMEOUT, testImageDir } from '../test/vm/pair-helpers';  // as the VM tests
+import { Pair, type PairState } from '../src/pair/pair';
+import { HB_TIMEOUT, testConfigText, testImageDir } from '../test/vm/pair-helpers';  // as the VM tests
 import { HostPlatform } from '../src/platform/host';
 
 const RUNS = Number(process.env.RUNS || 3);
@@ -87,7 +87,7 @@ async function main() {
   await pair.ensureImage(imageDir, (s) => process.stderr.write(s));
   await pair.down();
   const config = path.join(os.tmpdir(), `pairha-bench-pair-${process.pid}.conf`);
-  fs.writeFileSync(config, fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
+  fs.writeFileSync(config, testConfigText());
   const runs: Run[] = [];
   try {
     for (let i = 0; i < RUNS; i++) runs.push(await once(config, i));

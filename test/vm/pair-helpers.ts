@@ -43,6 +43,11 @@ export interface PreparedPair {
   cleanup(): void;
 }
 
+/** The example configuration with HB_TIMEOUT, then the caller's edits. */
+export function testConfigText(edit: (conf: string) => string = (c) => c): string {
+  return edit(fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
+}
+
 /**
  * A pair not yet booted: an empty directory, its own namespaces (testPairNs(nsSuffix)), the
  * image built if needed, and the example configuration with HB_TIMEOUT and the caller's edits.
@@ -54,7 +59,7 @@ export async function preparePair(name: string, nsSuffix: string, edit: (conf: s
   await pair.down();
   await pair.ensureImage(testImageDir, () => {});
   const config = `${dir}.conf`;
-  const text = edit(fs.readFileSync(defaultPairConfig, 'utf8').replace(/^hb_timeout = \d+$/m, `hb_timeout = ${HB_TIMEOUT}`));
+  const text = testConfigText(edit);
   fs.writeFileSync(config, text);
   return { pair, host, dir, config, text, imageDir: testImageDir, cleanup: () => fs.rmSync(config, { force: true }) };
 }
