@@ -192,12 +192,14 @@ export class MirrorAgent implements Role {
     } catch { return undefined; }
   }
 
+  /** This server is listed first: it settles the link and is the initial construction's source. */
+  private get localFirst(): boolean { return this.ctx.config.servers[0].name === this.ctx.local.name; }
+
   /** Both sides in server order (server1 first, as clpmdstat prints them). */
   async sides(r: MdResourceConfig): Promise<[Side, Side]> {
     const mine: Side = { server: this.ctx.local.name, status: this.localStatus(r.nmp) };
     const theirs: Side = { server: this.peer, status: await this.peerStatus(r.nmp) };
-    const first = this.ctx.config.servers[0].name === this.ctx.local.name;
-    return first ? [mine, theirs] : [theirs, mine];
+    return this.localFirst ? [mine, theirs] : [theirs, mine];
   }
 
   async view(name: string): Promise<MirrorView> {
@@ -209,7 +211,7 @@ export class MirrorAgent implements Role {
   private mdDeps(): MdDeps {
     return {
       liscal: this.liscal, platform: this.ctx.platform, events: this.ctx.events, local: this.ctx.local.name, peer: this.peer,
-      peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile, peerWaitMs: this.opts.peerWaitMs ?? 0,
+      localFirst: this.localFirst, peerStatus: (nmp) => this.peerStatus(nmp), mountsFile: this.opts.mountsFile, peerWaitMs: this.opts.peerWaitMs ?? 0,
     };
   }
 
@@ -248,7 +250,7 @@ export class MirrorAgent implements Role {
     this.reportEnd(r, mine);
     const peer = await this.peerStatus(r.nmp);
     if (!peer?.bound) return;
-    const first = this.ctx.config.servers[0].name === this.ctx.local.name;
+    const first = this.localFirst;
     const [a, b]: [Side, Side] = first
       ? [{ server: this.ctx.local.name, status: mine }, { server: this.peer, status: peer }]
       : [{ server: this.peer, status: peer }, { server: this.ctx.local.name, status: mine }];

@@ -18,6 +18,9 @@ export interface MdDeps {
   events: Events;
   local: string;
   peer: string;
+  /** This server is listed first in the cluster: the source of an initial construction, so
+   * both servers must see the sides in that order to agree on who holds the latest data. */
+  localFirst: boolean;
   /** The peer's status through its agent: status undefined when it cannot be asked. */
   peerStatus(nmp: number): Promise<LiscalStatus | undefined>;
   /** /proc/mounts (a file in tests). */
@@ -63,7 +66,9 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     // This side read again after the peer's (slow) answer: both must describe one moment,
     // e.g. the agent may have started the initial construction from here meanwhile.
     const local = localStatus(d, cfg);
-    const latest = peer ? decide({ server: d.local, status: local }, { server: d.peer, status: peer }).latest.includes(d.local) : locallyLatest(local);
+    const sides = [{ server: d.local, status: local }, { server: d.peer, status: peer }];
+    if (!d.localFirst) sides.reverse();
+    const latest = peer ? decide(sides[0], sides[1]).latest.includes(d.local) : locallyLatest(local);
     if (!latest) fail(activateReason.notLatest, mdError(81, cfg.name));
     if (peer?.port === 'open') fail(activateReason.remoteActive, mdError(30, `the mirror disk is active on ${d.peer}`));
     const from = opts.mount ? mounted(d, cfg.mountPoint) : undefined;

@@ -5,7 +5,7 @@
 // clpmdchng --execute, services enabled, reboot), recovered in full, and the group moved back.
 import t from 'tap';
 import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair } from './mirror-helpers';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
 import * as fs from 'node:fs';
 import { boxFiles } from '../../src/pair/qemu';
 
@@ -16,8 +16,7 @@ const CHUNKS = 4096;
 
 t.test('10.8 disk error resets the active box; 6.7.1 the disk replaced', async (t) => {
   const m: MirrorPair = await mirrorPair('m3');
-  t.teardown(() => m.down());
-  t.teardown(async () => { if (!t.passing()) t.comment(await m.report()); });   // (teardowns run last first)
+  downAfter(t, m);
   const { pair, s, run } = m;
   const ok = okIn(t, m);
   // (the kernel's boot_id changes at every boot)

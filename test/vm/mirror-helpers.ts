@@ -48,7 +48,7 @@ export interface MirrorPair {
   client(pathName?: string): Promise<string>;
   /** The last lines of both consoles, for failure reports. */
   consoles(lines?: number): string;
-  /** The consoles and the end of each box's /var/log/messages without the kernel's lines, for failure reports. */
+  /** The consoles, the end of each box's /var/log/messages without the kernel's lines and the runtime's warnings, for failure reports. */
   report(lines?: number): Promise<string>;
   down(): Promise<void>;
 }
@@ -76,14 +76,21 @@ export async function mirrorPair(nsSuffix: string, edit: (conf: string) => strin
     },
     client: (p = '') => clientGet(host, pair, p),
     consoles: (n = 40) => consoleTails(dir, n),
-    report: async function (this: MirrorPair, n = 80) {
+    report: async function (this: MirrorPair, n = 150) {
+      const script = `grep -v ' kernel: ' /var/log/messages | tail -n ${n}; echo '--- warnings of the runtime'; grep -E ' (WARN|ERROR) ' /opt/pairha/log/pairha.log | tail -n 40`;
       const logs = await Promise.all(['server1', 'server2'].map(async (b) => {
-        try { return `--- ${b} /var/log/messages (end)\n${(await runFull(b, ['sh', '-c', `grep -v ' kernel: ' /var/log/messages | tail -n ${n}`], 20000)).stdout}`; } catch (e) { return `--- ${b}: no log (${(e as Error).message})`; }
+        try { return `--- ${b} /var/log/messages (end)\n${(await runFull(b, ['sh', '-c', script], 20000)).stdout}`; } catch (e) { return `--- ${b}: no log (${(e as Error).message})`; }
       }));
       return `${this.consoles()}\n${logs.join('\n')}`;
     },
     down: () => pair.down(),
   };
+}
+
+/** Take the pair down after the test; when it failed, first comment the consoles and both boxes' logs. */
+export function downAfter(t: { teardown(fn: () => unknown): void; passing(): boolean; comment(...m: unknown[]): void }, m: MirrorPair): void {
+  t.teardown(() => m.down());
+  t.teardown(async () => { if (!t.passing()) t.comment(await m.report()); });   // (teardowns run last first)
 }
 
 /** A command in a box that must succeed: one assertion, with its output when it fails; its stdout. */

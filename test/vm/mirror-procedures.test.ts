@@ -6,7 +6,7 @@
 // §11.8.1 manual mount through clpmdctrl --active with clusterpro disabled by chkconfig.
 import t from 'tap';
 import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair } from './mirror-helpers';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -15,8 +15,7 @@ const CHUNKS = 4096;
 
 t.test('mirror procedures of the seed on the virtual pair', async (t) => {
   const m: MirrorPair = await mirrorPair('m2');
-  t.teardown(() => m.down());
-  t.teardown(() => { if (!t.passing()) t.comment(m.consoles()); });
+  downAfter(t, m);
   const { pair, s, run } = m;
   const ok = okIn(t, m);
   await pair.waitOnline(s, 400000);

@@ -6,7 +6,7 @@
 // recovery" (RED/RED) and clpmdctrl --force restores GREEN/GREEN with the chosen data.
 import t from 'tap';
 import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair } from './mirror-helpers';
+import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -15,8 +15,7 @@ const CHUNKS = 4096; // 256 MiB data partition / 64 KiB chunks
 
 t.test('md1 on the virtual pair: construction, failover with data, differential recovery, forced recovery', async (t) => {
   const m: MirrorPair = await mirrorPair('m');
-  t.teardown(() => m.down());
-  t.teardown(() => { if (!t.passing()) t.comment(m.consoles()); });
+  downAfter(t, m);
   const { pair, s, run } = m;
   await pair.waitOnline(s, 400000);
 

@@ -38,7 +38,7 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
       power: async () => {},
     },
     events: { emit: (type, id, ...args) => { events.push(`${type} ${id} ${formatMessage(catalog.get(catalogKey(type, id))!.msg, args)}`); } },
-    local: 'server1', peer: 'server2',
+    local: 'server1', peer: 'server2', localFirst: true,
     peerStatus: async () => (peer ? st(peer) : undefined),
     mountsFile: path.join(root, 'mounts'),
     peerWaitMs: 0,
@@ -56,6 +56,17 @@ t.test('activation: latest data here -> open port, fsck, mount', async (t) => {
   t.same(runs, [`fsck -t ext4 -y -f /dev/NMP1`, `mount -t ext4 -o rw /dev/NMP1 ${mp}`]);
   t.same(events, ['mdadm 2 Fsck has been started.(Device: /dev/NMP1)', 'mdadm 3 Disk has cleaned by fsck.(Device: /dev/NMP1)']);
   t.ok(fs.statSync(mp).isDirectory(), 'mount point created');
+});
+
+t.test('fresh disks on both (first start): only the server listed first may activate', async (t) => {
+  const fresh = { state: 'STALE' as const, gen: 1, peerGen: 0, conn: 'disconnected' as const };
+  let s = setup(fresh, fresh);
+  await activateMd(s.d, cfg, { mount: false });
+  t.same(s.ctl(), ['open 1'], 'server1 (first) opens the port: it is the source of the initial construction');
+  s = setup(fresh, fresh);
+  s.d.local = 'server2'; s.d.peer = 'server1'; s.d.localFirst = false;
+  await t.rejects(activateMd(s.d, cfg, { mount: false }), { code: 81 }, 'server2 (second) has not the latest data');
+  t.same(s.ctl(), [], 'server2 leaves its port closed');
 });
 
 t.test('activation with -nomount opens the port only', async (t) => {
