@@ -11,13 +11,14 @@ import { decodeSync, encodeSync } from '../../../src/events/sync/codec';
 import { AlertSync } from '../../../src/events/sync/alert-sync';
 import { nullLogger } from '../../../src/logger';
 import { freeUdpPort } from '../../helpers/ports';
+import type { Test } from 'tap';
 
 const key = randomBytes(32);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const addr = { server1: '127.0.0.1', server2: '127.0.0.2' } as const;
 type Name = keyof typeof addr;
 
-function node(t: Tap.Test, name: Name, port: number, over: { queueMax?: number; bootId?: Buffer } = {}) {
+function node(t: Test, name: Name, port: number, over: { queueMax?: number; bootId?: Buffer } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alertsync-${name}-`));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const alert = new AlertLog(dir, 1000);

@@ -30,7 +30,7 @@ t.test('disk resource on a loop device', async (t) => {
   const cfg = {
     name: 'disk1', type: 'disk', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
     activeFinalAction: 'none', deactiveFinalAction: 'none', device: dev, mountPoint: path.join(dir, 'mnt'), fsType: 'ext4',
-    mountOptions: 'rw', fsck: 'always', fsckOptions: '-y', umountRetry: 2, killUsers: true,
+    mountOptions: 'rw', fsck: 'always', fsckOptions: '-y', umountRetry: 2, killUsers: true, devices: {},
   } as DiskResourceConfig;
   const r = new DiskResource(cfg, { config: {} as ClusterConfig, local: { name: 'server1', index: 0 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform, log: nullLogger });
   await r.protect();

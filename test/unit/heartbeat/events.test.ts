@@ -10,12 +10,13 @@ import { ComTransport } from '../../../src/heartbeat/com';
 import { DiskTransport } from '../../../src/heartbeat/disk';
 import { loadDirectIO } from '../../../src/heartbeat/directio';
 import { nullLogger } from '../../../src/logger';
+import type { Test } from 'tap';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-events-'));
 t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function bus(t: Tap.Test) {
+function bus(t: Test) {
   const dir = fs.mkdtempSync(path.join(tmp, 'alert-'));
   const b = new EventBus(path.resolve(__dirname, '..', '..', '..', 'messages'), 'server1', { alert: new AlertLog(dir, 100) }, nullLogger);
   t.teardown(() => b.close());

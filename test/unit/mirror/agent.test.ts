@@ -17,6 +17,7 @@ import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-
 import type { RuntimeContext } from '../../../src/runtime/role';
 import { md1Conf, st } from '../../helpers/mirror';
 import { freeTcpPort } from '../../helpers/ports';
+import { stubPlatform } from '../../helpers/platform';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdagent-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -38,7 +39,7 @@ function box(name: string, port: number, key = 'k'.repeat(16)): Box {
     config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from(key), bootId: Buffer.alloc(16),
     paths: resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal') }),
     events: { emit: (type, id, ...args) => { const d = catalog.get(catalogKey(type, id)); events.push(`${type} ${id} ${d ? formatMessage(d.msg, args) : 'NOT IN CATALOG'}`); } },
-    log: new Logger({ write: () => {} }), platform: { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {} },
+    log: new Logger({ write: () => {} }), platform: stubPlatform(),
   };
   const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, retryDelay: 60000, mountsFile: path.join(dir, 'mounts') });
   const ctl = () => fs.readFileSync(path.join(dir, 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);

@@ -13,6 +13,7 @@ import { Liscal } from '../../../src/mirror/liscal';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import { activateMd, deactivateMd, type MdDeps } from '../../../src/mirror/md-resource';
 import { md1Conf, st } from '../../helpers/mirror';
+import { stubPlatform } from '../../helpers/platform';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mdres-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -33,10 +34,7 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
   const events: string[] = [];
   const d: MdDeps = {
     liscal: new Liscal(path.join(root, 'proc', 'liscal')),
-    platform: {
-      run: async (file, args) => { runs.push([file, ...args].join(' ')); return { code: 0, stdout: '', stderr: '', ...results[file] }; },
-      power: async () => {},
-    },
+    platform: stubPlatform({ run: async (file, args) => { runs.push([file, ...args].join(' ')); return { code: 0, stdout: '', stderr: '', ...results[file] }; } }),
     events: { emit: (type, id, ...args) => { events.push(`${type} ${id} ${formatMessage(catalog.get(catalogKey(type, id))!.msg, args)}`); } },
     local: 'server1', peer: 'server2', localFirst: true,
     peerStatus: async () => (peer ? st(peer) : undefined),

@@ -17,6 +17,7 @@ import { onDisk } from '../../../src/mirror/ops';
 import { Runtime } from '../../../src/runtime/runtime';
 import { md1Conf, st } from '../../helpers/mirror';
 import { freeTcpPort } from '../../helpers/ports';
+import { stubPlatform } from '../../helpers/platform';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-mirror-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -36,7 +37,7 @@ async function pair(t: { teardown(f: () => unknown): void }) {
     const log = new Logger({ write: (l) => { logged.push(l); } }, 'info');
     const runs: string[] = [];
     const powered: string[] = [];
-    const platform = { run: async (f: string, a: string[]) => { runs.push([f, ...a].join(' ')); return { code: 0, stdout: '', stderr: '' }; }, power: async (action: string, why: string) => { powered.push(`${action}: ${why}`); } };
+    const platform = stubPlatform({ run: async (f, a) => { runs.push([f, ...a].join(' ')); return { code: 0, stdout: '', stderr: '' }; }, power: async (action, why) => { powered.push(`${action}: ${why}`); } });
     const rt = new Runtime({ config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log, platform, events: new EventBus(messages, name, {}, log) });
     const setStatus = (s: LiscalStatus) => fs.writeFileSync(path.join(dir, 'liscalstat'), formatStatusLine(s) + '\n');
     setStatus(st());
