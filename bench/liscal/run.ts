@@ -347,17 +347,20 @@ Reading the table:
   ACK), which the ping-pong pays from user space as well; the line under the goal check gives the
   ratio against the floor with both guests writing at once.
 - Throughput: each 1 MiB write is one WRITE frame whose CRC32C a computes
-  before the first byte leaves and b checks after the last one arrived (the protocol requires it;
-  DRBD checksums nothing by default). Under TCG the guests' crc32 instruction is emulated, and the
-  two passes weigh like the transfer itself: in a one-off probe (2026-11-27, a module patched to skip
-  the payload CRC of frames over 8 KiB, not shipped) the "frame handed to TCP" stage of a 1 MiB write
-  fell from 16-32 ms to 10 ms and the throughput rose from 14-16 to 20 MB/s, DRBD's range here;
-  crc32c-generic instead of crc32c-intel was no faster (13-15 MB/s). The context line under the goal
-  check compares with DRBD checksumming its data packets the same way. Also tried and not kept: 128
-  or 256 KiB frames (the queue's max_sectors_kb) with the peer writing them without waiting; no gain
-  beyond the noise, since the peer's disk write (about 2 ms a MiB) is small next to the transfer
-  (about 40 ms a MiB), so there is little to overlap. The "TCP floor" column (1 MiB messages each
-  answered by one byte, user space to user space) is what one stream moves at queue depth 1.
+  before the first byte leaves and b checks page by page as the payload arrives (the protocol
+  requires it; DRBD checksums nothing by default); a hands the pages to TCP by reference, as DRBD
+  does (kmod/liscal/README.md §2.3). Under TCG the guests' crc32 instruction is emulated, and the
+  two passes weigh like the transfer itself: DRBD told to checksum its data packets the same way
+  (the context line under the goal check) loses about a third of its throughput. In a one-off probe
+  (a module patched to skip the payload CRC of frames over 8 KiB, not shipped) the "frame handed to
+  TCP" stage of a 1 MiB write fell from 16-32 ms to 10 ms. Tried and not kept, each no faster
+  beyond the noise: crc32c-generic instead of crc32c-intel; 128 or 256 KiB frames (the queue's
+  max_sectors_kb, pipelining the frames of a 1 MiB write; tried again with the zero-copy send); the
+  peer writing frames without waiting. That pipelining gains nothing points at the host's CPU rather
+  than at round trips (not measured further): 2 cores run both emulated guests and qemu's network
+  relay, so the checksum passes add to the transfer instead of hiding behind it.
+  The "TCP floor" column (1 MiB messages each answered by one byte, user space to user space) is
+  what one stream moves at queue depth 1.
 - Recovery: liscal keeps 16 chunks in flight and the target writes them asynchronously; DRBD's
   resync streams with a fixed rate of 1000M. Differential recovery: liscal's bitmap has one bit per
   64 KiB chunk (a 1 TiB partition needs a 2 MiB bitmap), DRBD's one per 4 KiB; random 4 KiB writes
