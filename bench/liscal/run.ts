@@ -291,6 +291,12 @@ async function main() {
       const s = await oneRun(dir);
       console.log(`run ${i + 1}/${runs}: ${JSON.stringify(s)}`);
       samples.push(s);
+    } catch (e) {
+      // the guests' consoles (kernel messages) say why a VM went away
+      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.console'))) {
+        console.error(`--- ${f} (end)\n${fs.readFileSync(path.join(dir, f), 'utf8').split('\n').slice(-60).join('\n')}`);
+      }
+      throw e;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
