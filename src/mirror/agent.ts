@@ -15,7 +15,7 @@ import { mdnwCheck, mdwCheck, type MdCheckFailure } from './md-monitor';
 import { activateMd, deactivateMd, nmpDevice, type MdDeps } from './md-resource';
 import { serveAgentChannel } from './agent-channel';
 import { decodeStatusReply, forceRequest, recoverRequest, statusRequest } from './protocol';
-import { autoRecovery, decide, type MirrorDecision, type Side } from './state';
+import { autoRecovery, decide, inServerOrder, type MirrorDecision, type Side } from './state';
 import type { MirrorView } from './format';
 
 export interface AgentOptions {
@@ -198,8 +198,7 @@ export class MirrorAgent implements Role {
   /** Both sides in server order (server1 first, as clpmdstat prints them). */
   async sides(r: MdResourceConfig): Promise<[Side, Side]> {
     const mine: Side = { server: this.ctx.local.name, status: this.localStatus(r.nmp) };
-    const theirs: Side = { server: this.peer, status: await this.peerStatus(r.nmp) };
-    return this.localFirst ? [mine, theirs] : [theirs, mine];
+    return inServerOrder(this.localFirst, mine, { server: this.peer, status: await this.peerStatus(r.nmp) });
   }
 
   async view(name: string): Promise<MirrorView> {
@@ -250,14 +249,11 @@ export class MirrorAgent implements Role {
     this.reportEnd(r, mine);
     const peer = await this.peerStatus(r.nmp);
     if (!peer?.bound) return;
-    const first = this.localFirst;
-    const [a, b]: [Side, Side] = first
-      ? [{ server: this.ctx.local.name, status: mine }, { server: this.peer, status: peer }]
-      : [{ server: this.peer, status: peer }, { server: this.ctx.local.name, status: mine }];
+    const [a, b] = inServerOrder(this.localFirst, { server: this.ctx.local.name, status: mine }, { server: this.peer, status: peer });
     const d = decide(a, b);
     if (mine.conn !== 'connected' || peer.conn !== 'connected') {
       // The server listed first settles the verdict, then dials; the other accepts.
-      if (first && mine.conn === 'disconnected' && (await this.settle(r, d, a, b))) {
+      if (this.localFirst && mine.conn === 'disconnected' && (await this.settle(r, d, a, b))) {
         try { this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
       }
       return;

@@ -10,7 +10,7 @@ import { mountedFrom } from '../resource/blockdev';
 import { activateReason, deactivateReason, MdError, mdError } from './errors';
 import { Liscal, LiscalError } from './liscal';
 import type { LiscalStatus } from './liscal-status';
-import { decide, locallyLatest } from './state';
+import { decide, inServerOrder, locallyLatest } from './state';
 
 export interface MdDeps {
   liscal: Liscal;
@@ -66,9 +66,7 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     // This side read again after the peer's (slow) answer: both must describe one moment,
     // e.g. the agent may have started the initial construction from here meanwhile.
     const local = localStatus(d, cfg);
-    const sides = [{ server: d.local, status: local }, { server: d.peer, status: peer }];
-    if (!d.localFirst) sides.reverse();
-    const latest = peer ? decide(sides[0], sides[1]).latest.includes(d.local) : locallyLatest(local);
+    const latest = peer ? decide(...inServerOrder(d.localFirst, { server: d.local, status: local }, { server: d.peer, status: peer })).latest.includes(d.local) : locallyLatest(local);
     if (!latest) fail(activateReason.notLatest, mdError(81, cfg.name));
     if (peer?.port === 'open') fail(activateReason.remoteActive, mdError(30, `the mirror disk is active on ${d.peer}`));
     const from = opts.mount ? mounted(d, cfg.mountPoint) : undefined;

@@ -18,6 +18,12 @@ export type MirrorCase = 'normal' | 'needs-recovery' | 'needs-forced-recovery' |
 /** One server's side of a mirror; status undefined = not known (server or agent down, NMP not bound). */
 export interface Side { server: string; status?: LiscalStatus }
 
+/** Both sides in the cluster's server order, as decide() must be given them: every server then
+ * agrees on which side is "a" (the initial construction's source) and clpmdstat prints server1 first. */
+export function inServerOrder(localFirst: boolean, mine: Side, theirs: Side): [Side, Side] {
+  return localFirst ? [mine, theirs] : [theirs, mine];
+}
+
 export interface Direction { from: string; to: string }
 
 export interface MirrorDecision {
