@@ -37,6 +37,19 @@ static int lsc_recv_full(struct socket *s, void *buf, size_t len)
 
 #define LSC_TX_VECS 9	/* a header and up to 8 pages per sendmsg */
 
+/* sock_sendmsg until the message's iterator is drained: all sent, or an error */
+static int lsc_sendmsg_all(struct socket *s, struct msghdr *msg)
+{
+	int r;
+
+	while (msg_data_left(msg)) {
+		r = sock_sendmsg(s, msg);
+		if (r <= 0)
+			return r ? r : -EPIPE;
+	}
+	return 0;
+}
+
 /* Pieces of a frame in one sendmsg (a frame's header and payload leave in
  * the same segments, one call into TCP). more: further pieces of the same
  * frame follow (MSG_MORE: no partial segment is pushed until the frame's
@@ -45,17 +58,12 @@ static int lsc_send_vec(struct socket *s, struct kvec *iv, int n, bool more)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
 	size_t len = 0;
-	int i, r;
+	int i;
 
 	for (i = 0; i < n; i++)
 		len += iv[i].iov_len;
 	iov_iter_kvec(&msg.msg_iter, WRITE, iv, n, len);
-	while (msg_data_left(&msg)) {
-		r = sock_sendmsg(s, &msg);
-		if (r <= 0)
-			return r ? r : -EPIPE;
-	}
-	return 0;
+	return lsc_sendmsg_all(s, &msg);
 }
 
 /* a header and its contiguous payload (len may be 0) */
@@ -159,15 +167,9 @@ static bool lsc_bio_spliceable(struct bio *bio)
 static int lsc_splice(struct socket *s, struct bio_vec *bv, int n, u32 len, bool more)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | (more ? MSG_MORE : 0) };
-	int r;
 
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
-	while (msg_data_left(&msg)) {
-		r = sock_sendmsg(s, &msg);
-		if (r <= 0)
-			return r ? r : -EPIPE;
-	}
-	return 0;
+	return lsc_sendmsg_all(s, &msg);
 }
 
 /* The bio's pages handed to TCP by reference (no copy in the sender: under an
