@@ -108,6 +108,9 @@ async function oneRun(dir: string): Promise<Sample> {
     await p.bootBoth();
     const { a, b } = p.vms;
     s.crc32c = Number((await a.ok("grep -A2 '^name *: crc32c$' /proc/crypto | grep -c crc32c-intel || true")).trim());
+    // liscal's CRC32C, timed at load: the library's (crc32c-intel here) or the kernel's tables
+    const crc = /crc32c: (\w+) \(library (\d+) us\/MiB, tables (\d+) us\/MiB\)/.exec(await a.ok("dmesg | grep 'liscal: crc32c:' | tail -1"));
+    if (crc) Object.assign(s, { crc_tables: crc[1] === 'tables' ? 1 : 0, crc_lib_us_mib: Number(crc[2]), crc_tab_us_mib: Number(crc[3]) });
     // the raw disk on a while b writes its own: a mirrored write flushes on both guests at once
     const both = await Promise.all([a, b].map((vm) => vm.ok(`lscbench lat /dev/vdd ${LAT_OPS / ROUNDS} ${DATA_MB}`, 300000)));
     s.raw_lat_both_us = field(both[0], 'median_us');

@@ -5,6 +5,7 @@
 #include <linux/version.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
+#include "lsc_proto.h"	/* LSC_MAX_PAYLOAD */
 
 /* an opened lower block device, whatever the kernel's handle type is */
 struct lsc_bdev {
@@ -76,6 +77,9 @@ static inline struct gendisk *lsc_alloc_disk(void)
 		.logical_block_size = 512,
 		.physical_block_size = 4096,
 		.max_hw_sectors = 2048,	/* 1 MiB = LSC_MAX_PAYLOAD */
+		/* a 1 MiB write of separate pages stays one bio, one WRITE frame
+		 * (128, the default, split it in two, the second one queued) */
+		.max_segments = LSC_MAX_PAYLOAD / 4096,
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 		/* 6.11+: cache flags are queue limits features */
 		/* stable writes: a page is not changed while under writeback, since a
@@ -99,6 +103,7 @@ static inline struct gendisk *lsc_alloc_disk(void)
 		blk_queue_logical_block_size(d->queue, 512);
 		blk_queue_physical_block_size(d->queue, 4096);
 		blk_queue_max_hw_sectors(d->queue, 2048);
+		blk_queue_max_segments(d->queue, LSC_MAX_PAYLOAD / 4096);
 		blk_queue_write_cache(d->queue, true, true);
 		/* stable writes (see above): else ext4 may change a page between the
 		 * CRC pass and the send pass, and the peer drops the frame */

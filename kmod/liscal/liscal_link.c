@@ -35,7 +35,7 @@ static int lsc_recv_full(struct socket *s, void *buf, size_t len)
 	return 0;
 }
 
-#define LSC_TX_VECS 9	/* a header and up to 8 pages per sendmsg */
+#define LSC_TX_PAGES 16	/* payload pages per sendmsg */
 
 /* sock_sendmsg until the message's iterator is drained: all sent, or an error */
 static int lsc_sendmsg_all(struct socket *s, struct msghdr *msg)
@@ -66,40 +66,56 @@ static int lsc_send_vec(struct socket *s, struct kvec *iv, int n, bool more)
 	return lsc_sendmsg_all(s, &msg);
 }
 
-/* a header and its contiguous payload (len may be 0) */
-static int lsc_send_frame(struct socket *s, const u8 *hb, const void *p, u32 len)
+/* a header, its contiguous payload and the payload's trailer (tr: unused
+ * when len is 0) */
+static int lsc_send_frame(struct socket *s, const u8 *hb, const void *p, u32 len,
+			  const u8 *tr)
 {
-	struct kvec iv[2] = { { .iov_base = (void *)hb, .iov_len = LSC_HDR_LEN },
-			      { .iov_base = (void *)p, .iov_len = len } };
+	struct kvec iv[3] = { { .iov_base = (void *)hb, .iov_len = LSC_HDR_LEN },
+			      { .iov_base = (void *)p, .iov_len = len },
+			      { .iov_base = (void *)tr, .iov_len = LSC_TRL_LEN } };
 
-	return lsc_send_vec(s, iv, len ? 2 : 1, false);
+	return lsc_send_vec(s, iv, len ? 3 : 1, false);
+}
+
+/* header and trailer of a frame with a contiguous payload */
+static void lsc_seal(struct lsc_hdr *h, const void *p, u8 *hb, u8 *tr)
+{
+	lsc_frame_encode(h, hb);
+	if (h->len)
+		lsc_trailer_encode(h, p, tr);
 }
 
 static int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len)
 {
 	struct lsc_hdr h = { .cmd = cmd, .seq = seq, .len = len };
-	u8 hb[LSC_HDR_LEN];
+	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
 
-	lsc_frame_encode(&h, p, hb);
-	return lsc_send_frame(s, hb, p, len);
+	lsc_seal(&h, p, hb, tr);
+	return lsc_send_frame(s, hb, p, len, tr);
 }
 
-/* fault injection: damage the next WRITE header the way the test asked, once */
-static void lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb)
+/* fault injection: damage the next WRITE frame the way the test asked, once;
+ * returns what to XOR into the payload's CRC */
+static u32 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb, u32 len)
 {
 	switch (xchg(&nmp->fault, LSC_FI_NONE)) {
 	case LSC_FI_MAGIC:
 		hb[0] ^= 0xff;
 		break;
-	case LSC_FI_CMD:
+	case LSC_FI_CMD:	/* a well-formed header of an unknown command */
 		lsc_put16(hb + 6, 99);
+		lsc_put32(hb + 28, lsc_crc32c(0, hb, 28));
 		break;
 	case LSC_FI_CRC:
+		if (len)
+			return 1;
 		hb[28] ^= 0x01;
 		break;
 	default:
 		break;
 	}
+	return 0;
 }
 
 int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
@@ -107,49 +123,60 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 {
 	struct lsc_hdr h = { .cmd = cmd, .flags = flags, .seq = seq,
 			     .sector = sector, .len = len };
-	u8 hb[LSC_HDR_LEN];
+	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
 	int r = -ENOTCONN;
 
-	lsc_frame_encode(&h, payload, hb);
+	lsc_seal(&h, payload, hb, tr);
 	mutex_lock(&nmp->send_lock);
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED)
-		r = lsc_send_frame(nmp->sock, hb, payload, len);
+		r = lsc_send_frame(nmp->sock, hb, payload, len, tr);
 	mutex_unlock(&nmp->send_lock);
 	return r;
 }
 
-/* The bio's payload copied into TCP, up to 8 pages a sendmsg after the header. */
-static int lsc_send_bio_copy(struct socket *s, struct bio *bio, u8 *hb)
-{
-	struct kvec iv[LSC_TX_VECS];
-	struct bio_vec bv;
-	struct bvec_iter it;
-	u32 left = bio->bi_iter.bi_size;
-	int r = 0, n = 1;
+/* A WRITE frame's payload goes out in batches of pages, each batch's CRC32C
+ * taken just before it is handed to TCP, so checksumming the next batch
+ * overlaps the transmission of the previous ones; the CRC follows as the
+ * trailer. */
+struct lsc_txf {
+	struct socket *s;
+	u8 *hb;		/* the header, until it leaves with the first batch */
+	u32 crc;
+	u32 left;	/* payload bytes not yet handed to TCP */
+};
 
-	iv[0].iov_base = hb;
-	iv[0].iov_len = LSC_HDR_LEN;
-	bio_for_each_segment(bv, bio, it) {
-		if (r)
-			break;
-		iv[n].iov_base = kmap_local_page(bv.bv_page) + bv.bv_offset;
-		iv[n++].iov_len = bv.bv_len;
-		left -= bv.bv_len;
-		if (n < LSC_TX_VECS && left)
-			continue;
-		r = lsc_send_vec(s, iv, n, left);
-		while (n-- > 0)		/* unmap in reverse order; iv[0] is the header */
-			if (iv[n].iov_base != hb)
-				kunmap_local(iv[n].iov_base);
-		n = 0;
+/* The payload copied into TCP: the header (first batch), the pages mapped and
+ * the trailer (last batch) in one sendmsg. A small frame is one call. */
+static int lsc_tx_copy(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr)
+{
+	struct kvec iv[LSC_TX_PAGES + 2];
+	int i, k = 0, first, r;
+
+	if (f->hb) {
+		iv[k].iov_base = f->hb;
+		iv[k++].iov_len = LSC_HDR_LEN;
+		f->hb = NULL;
 	}
-	if (!r && n)	/* a pure flush: the header alone */
-		r = lsc_send_vec(s, iv, n, false);
+	first = k;
+	for (i = 0; i < n; i++, k++) {
+		iv[k].iov_base = kmap_local_page(bv[i].bv_page) + bv[i].bv_offset;
+		iv[k].iov_len = bv[i].bv_len;
+		f->crc = lsc_crc32c(f->crc, iv[k].iov_base, iv[k].iov_len);
+	}
+	f->left -= len;
+	if (!f->left) {
+		lsc_put32(tr, f->crc);
+		iv[k].iov_base = tr;
+		iv[k++].iov_len = LSC_TRL_LEN;
+	}
+	r = lsc_send_vec(f->s, iv, k, f->left);
+	while (i-- > 0)		/* unmap the pages in reverse order */
+		kunmap_local(iv[first + i].iov_base);
 	return r;
 }
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define LSC_SPLICE_VECS 16
+#define LSC_SPLICE_MIN (LSC_TX_PAGES * PAGE_SIZE) /* smaller: copying is cheaper */
 
 /* TCP may hold these pages until its own ACK: safe, since stable writes keep
  * them unchanged and the bio completes only after the peer's ACK anyway. */
@@ -164,71 +191,96 @@ static bool lsc_bio_spliceable(struct bio *bio)
 	return true;
 }
 
-static int lsc_splice(struct socket *s, struct bio_vec *bv, int n, u32 len, bool more)
+/* The pages handed to TCP by reference (no copy in the sender: under an
+ * emulated CPU the copy of a 1 MiB frame is milliseconds), as DRBD does; the
+ * header and the trailer, kernel stack buffers, cannot be spliced and go on
+ * their own. */
+static int lsc_tx_splice(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | (more ? MSG_MORE : 0) };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | MSG_MORE };
+	struct kvec kv = { .iov_len = LSC_HDR_LEN };
+	int i, r;
 
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
-	return lsc_sendmsg_all(s, &msg);
-}
-
-/* The bio's pages handed to TCP by reference (no copy in the sender: under an
- * emulated CPU the copy of a 1 MiB frame is milliseconds), as DRBD does. */
-static int lsc_send_bio_zc(struct socket *s, struct bio *bio, u8 *hb)
-{
-	struct kvec hv = { .iov_base = hb, .iov_len = LSC_HDR_LEN };
-	struct bio_vec bvs[LSC_SPLICE_VECS], bv;
-	struct bvec_iter it;
-	u32 left = bio->bi_iter.bi_size, batch = 0;
-	int r, n = 0;
-
-	r = lsc_send_vec(s, &hv, 1, left);
-	bio_for_each_segment(bv, bio, it) {
+	if (f->hb) {
+		kv.iov_base = f->hb;
+		f->hb = NULL;
+		r = lsc_send_vec(f->s, &kv, 1, true);
 		if (r)
-			break;
+			return r;
+	}
+	for (i = 0; i < n; i++) {
+		void *p = kmap_local_page(bv[i].bv_page);
+
+		f->crc = lsc_crc32c(f->crc, p + bv[i].bv_offset, bv[i].bv_len);
+		kunmap_local(p);
+	}
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	r = lsc_sendmsg_all(f->s, &msg);
+	f->left -= len;
+	if (r || f->left)
+		return r;
+	lsc_put32(tr, f->crc);
+	kv.iov_base = tr;
+	kv.iov_len = LSC_TRL_LEN;
+	return lsc_send_vec(f->s, &kv, 1, false);
+}
+#endif
+
+typedef int (*lsc_tx_fn)(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr);
+
+/* the bio's pages in batches through tx (the header alone for an empty
+ * flush) */
+static int lsc_send_bio_pages(struct lsc_txf *f, struct bio *bio, u32 flip, lsc_tx_fn tx)
+{
+	struct kvec hv = { .iov_base = f->hb, .iov_len = LSC_HDR_LEN };
+	struct bio_vec bvs[LSC_TX_PAGES], bv;
+	struct bvec_iter it;
+	u32 batch = 0, last = f->left;
+	u8 tr[LSC_TRL_LEN];
+	int r = 0, n = 0;
+
+	if (!f->left)
+		return lsc_send_vec(f->s, &hv, 1, false);
+	bio_for_each_segment(bv, bio, it) {
 		bvs[n++] = bv;
 		batch += bv.bv_len;
-		left -= bv.bv_len;
-		if (n < LSC_SPLICE_VECS && left)
+		last -= bv.bv_len;
+		if (n < LSC_TX_PAGES && last)
 			continue;
-		r = lsc_splice(s, bvs, n, batch, left);
+		if (!last)
+			f->crc ^= flip;	/* fault injection: a wrong trailer */
+		r = tx(f, bvs, n, batch, tr);
+		if (r)
+			break;
 		n = 0;
 		batch = 0;
 	}
 	return r;
 }
-#endif
 
-/* WRITE frame straight from the bio's pages (CRC pass, then send pass) */
+/* a WRITE frame straight from the bio's pages */
 int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 {
 	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = flags, .seq = seq,
 			     .sector = bio->bi_iter.bi_sector,
 			     .len = bio->bi_iter.bi_size };
-	struct bio_vec bv;
-	struct bvec_iter it;
 	u8 hb[LSC_HDR_LEN];
-	u32 crc;
+	struct lsc_txf f = { .hb = hb, .left = h.len };
+	lsc_tx_fn tx = lsc_tx_copy;
+	u32 flip;
 	int r = -ENOTCONN;
 
-	lsc_frame_encode(&h, NULL, hb);
-	crc = lsc_crc_begin(hb);
-	bio_for_each_segment(bv, bio, it) {
-		void *p = kmap_local_page(bv.bv_page);
-
-		crc = lsc_crc32c(crc, p + bv.bv_offset, bv.bv_len);
-		kunmap_local(p);
-	}
-	lsc_put32(hb + 28, crc);
+	lsc_frame_encode(&h, hb);
+	f.crc = lsc_crc_begin(&h);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	if (h.len >= LSC_SPLICE_MIN && lsc_bio_spliceable(bio))
+		tx = lsc_tx_splice;
+#endif
 	mutex_lock(&nmp->send_lock);
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
-		lsc_fault_apply(nmp, hb);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-		if (h.len && lsc_bio_spliceable(bio))
-			r = lsc_send_bio_zc(nmp->sock, bio, hb);
-		else
-#endif
-			r = lsc_send_bio_copy(nmp->sock, bio, hb);
+		f.s = nmp->sock;
+		flip = lsc_fault_apply(nmp, hb, h.len);
+		r = lsc_send_bio_pages(&f, bio, flip, tx);
 	}
 	mutex_unlock(&nmp->send_lock);
 	return r;
@@ -284,7 +336,7 @@ static int lsc_mac(u8 role, const u8 *theirs, const u8 *ours, u8 *out)
 /* read one small handshake frame of the expected command */
 static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p)
 {
-	u8 hb[LSC_HDR_LEN];
+	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
 	struct lsc_hdr h;
 	int r;
 
@@ -308,11 +360,13 @@ static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p
 		return -EPROTO;
 	}
 	r = lsc_recv_full(s, p, h.len);
+	if (!r)
+		r = lsc_recv_full(s, tr, sizeof(tr));
 	if (r) {
 		lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
 		return r;
 	}
-	if (lsc_frame_verify(hb, &h, p)) {
+	if (lsc_frame_verify(&h, p, tr)) {
 		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
 			h.magic, h.cmd);
 		return -EPROTO;
@@ -636,20 +690,53 @@ static void lsc_rx_ack(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 	lsc_wctx_put(found);
 }
 
-/* The payload, page by page, each page's CRC32C taken as soon as it is in:
- * the check overlaps the arrival of the following pages. */
-static int lsc_rx_payload(struct lsc_nmp *nmp, const u8 *hb, u32 len, u32 *crc)
+#define LSC_RX_BATCH 16	/* payload pages per recvmsg */
+
+/* n pages of rx_pages from first, filled from the socket with one recvmsg
+ * (and more only if TCP hands over less) */
+static int lsc_recv_pages(struct lsc_nmp *nmp, u32 first, u32 len)
 {
-	u32 i, n;
+	struct bio_vec bv[LSC_RX_BATCH];
+	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+	u32 i, n = DIV_ROUND_UP(len, PAGE_SIZE);
+	int r;
+
+	for (i = 0; i < n; i++)
+		bvec_set_page(&bv[i], nmp->rx_pages[first + i],
+			      min_t(u32, PAGE_SIZE, len - i * PAGE_SIZE), 0);
+	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, len);
+	while (msg_data_left(&msg)) {
+		r = sock_recvmsg(nmp->sock, &msg, MSG_WAITALL | MSG_NOSIGNAL);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The payload in batches of pages, each batch's CRC32C taken as soon as it
+ * is in (the check overlaps the arrival of the following ones), then the
+ * trailer. ok: whether the trailer matched; nothing is written before. */
+static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok)
+{
+	u32 i, n, off, crc = lsc_crc_begin(h);
+	u8 tr[LSC_TRL_LEN];
 	int r = 0;
 
-	*crc = lsc_crc_begin(hb);
-	for (i = 0; !r && i * PAGE_SIZE < len; i++) {
-		n = min_t(u32, PAGE_SIZE, len - i * PAGE_SIZE);
-		r = lsc_recv_full(nmp->sock, page_address(nmp->rx_pages[i]), n);
-		if (!r)
-			*crc = lsc_crc32c(*crc, page_address(nmp->rx_pages[i]), n);
+	*ok = true;
+	if (!h->len)
+		return 0;
+	for (off = 0; !r && off < h->len; off += n) {
+		n = min_t(u32, LSC_RX_BATCH * PAGE_SIZE, h->len - off);
+		r = lsc_recv_pages(nmp, off / PAGE_SIZE, n);
+		for (i = 0; !r && i * PAGE_SIZE < n; i++)
+			crc = lsc_crc32c(crc, page_address(nmp->rx_pages[off / PAGE_SIZE + i]),
+					 min_t(u32, PAGE_SIZE, n - i * PAGE_SIZE));
 	}
+	if (!r)
+		r = lsc_recv_full(nmp->sock, tr, sizeof(tr));
+	*ok = !r && lsc_trailer_check(crc, tr) == LSC_OK;
 	return r;
 }
 
@@ -685,7 +772,7 @@ static int lsc_receiver_fn(void *arg)
 	u64 t_hdr, t_pay, t_wr;
 	u8 hb[LSC_HDR_LEN];
 	struct lsc_hdr h;
-	u32 crc;
+	bool ok;
 	int r;
 
 	for (;;) {
@@ -709,16 +796,22 @@ static int lsc_receiver_fn(void *arg)
 			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
 				nmp->idx, h.magic, h.cmd);
 			/* the seed's text names neither: say which field it was */
-			pr_info(LSC_PFX "NMP%d header rejected: version %u flags 0x%x length %u\n",
-				nmp->idx, h.version, h.flags, h.len);
+			if (r == LSC_ECRC)
+				pr_info(LSC_PFX "NMP%d header rejected: header CRC mismatch\n",
+					nmp->idx);
+			else
+				pr_info(LSC_PFX "NMP%d header rejected: version %u flags 0x%x length %u\n",
+					nmp->idx, h.version, h.flags, h.len);
 			break;
 		}
-		r = lsc_rx_payload(nmp, hb, h.len, &crc);
+		r = lsc_rx_payload(nmp, &h, &ok);
 		if (r) {
 			lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
 			break;
 		}
-		if (crc != h.crc) {
+		if (!ok) {
+			pr_info(LSC_PFX "NMP%d payload rejected: CRC mismatch (seq %llu, %u bytes)\n",
+				nmp->idx, h.seq, h.len);
 			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
 				nmp->idx, h.magic, h.cmd);
 			break;

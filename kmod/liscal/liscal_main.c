@@ -21,6 +21,11 @@ unsigned int lsc_ack_timeout_ms = 5000;
 module_param_named(ack_timeout_ms, lsc_ack_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(ack_timeout_ms, "peer ack / link silence timeout in ms (default 5000)");
 
+/* CRC32C implementation: measured at load (auto) or forced */
+static char *crc = "auto";
+module_param(crc, charp, 0444);
+MODULE_PARM_DESC(crc, "CRC32C implementation: auto (the faster, measured at load) | lib | table");
+
 /* TCP connect and handshake timeout */
 unsigned int lsc_connect_timeout_ms = 3000;
 module_param_named(connect_timeout_ms, lsc_connect_timeout_ms, uint, 0644);
@@ -132,6 +137,10 @@ static int __init liscal_init(void)
 		ea = LSC_EA_REBOOT;
 	else
 		return -EINVAL;
+	if (lsc_crc_select(crc)) {
+		lsc_err("crc=%s: not auto, lib or table", crc);
+		return -EINVAL;
+	}
 	/* the CRC32C check value: the wire and disk formats depend on it */
 	if (lsc_crc32c(0, "123456789", 9) != 0xE3069283u) {
 		lsc_err("crc32c self-test failed");

@@ -12,23 +12,28 @@ static void lsc_hdr_put(const struct lsc_hdr *h, u8 *out)
 	lsc_put32(out + 24, h->len);
 }
 
-u32 lsc_crc_begin(const u8 in[LSC_HDR_LEN])
+void lsc_frame_encode(struct lsc_hdr *h, u8 out[LSC_HDR_LEN])
 {
-	return lsc_crc32c(0, in, 28);
-}
-
-void lsc_frame_encode(struct lsc_hdr *h, const void *payload, u8 out[LSC_HDR_LEN])
-{
-	u32 crc;
-
 	h->magic = LSC_MAGIC;
 	h->version = LSC_VERSION;
 	lsc_hdr_put(h, out);
-	crc = lsc_crc_begin(out);
-	if (h->len && payload)
-		crc = lsc_crc32c(crc, payload, h->len);
-	h->crc = crc;
-	lsc_put32(out + 28, crc);
+	h->crc = lsc_crc32c(0, out, 28);
+	lsc_put32(out + 28, h->crc);
+}
+
+void lsc_trailer_encode(const struct lsc_hdr *h, const void *payload, u8 out[LSC_TRL_LEN])
+{
+	lsc_put32(out, lsc_crc32c(lsc_crc_begin(h), payload, h->len));
+}
+
+int lsc_trailer_check(u32 crc, const u8 in[LSC_TRL_LEN])
+{
+	return lsc_get32(in) == crc ? LSC_OK : LSC_ECRC;
+}
+
+int lsc_frame_verify(const struct lsc_hdr *h, const void *payload, const u8 in[LSC_TRL_LEN])
+{
+	return lsc_trailer_check(lsc_crc32c(lsc_crc_begin(h), payload, h->len), in);
 }
 
 int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
@@ -45,6 +50,8 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 		return LSC_EMAGIC;
 	if (h->version != LSC_VERSION)
 		return LSC_EVERSION;
+	if (h->crc != lsc_crc32c(0, in, 28))
+		return LSC_ECRC;
 	if (h->cmd < LSC_HELLO || h->cmd >= LSC_CMD_END)
 		return LSC_ECMD;
 	if (h->len > LSC_MAX_PAYLOAD || (h->flags & ~(LSC_F_PREFLUSH | LSC_F_FUA)))
@@ -56,16 +63,6 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 	if (h->cmd == LSC_STATE && h->len != LSC_STATE_LEN)
 		return LSC_ELEN;
 	return LSC_OK;
-}
-
-int lsc_frame_verify(const u8 in[LSC_HDR_LEN], const struct lsc_hdr *h,
-		     const void *payload)
-{
-	u32 crc = lsc_crc_begin(in);
-
-	if (h->len)
-		crc = lsc_crc32c(crc, payload, h->len);
-	return crc == h->crc ? LSC_OK : LSC_ECRC;
 }
 
 void lsc_state_encode(const struct lsc_state *s, u8 out[LSC_STATE_LEN])

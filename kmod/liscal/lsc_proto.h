@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Peer protocol codec: 32-byte header + payload, CRC32C over both. */
+/* Peer protocol codec: 32-byte header with its own CRC32C, then the payload
+ * and a 4-byte trailer, the payload's CRC32C (seeded with the header's CRC).
+ * The trailer lets the sender checksum each page just before it leaves. */
 #ifndef LSC_PROTO_H
 #define LSC_PROTO_H
 #include "lsc_types.h"
 
 #define LSC_MAGIC	0x4C43534Cu	/* "LSCL" */
-#define LSC_VERSION	1
+#define LSC_VERSION	2
 #define LSC_HDR_LEN	32
+#define LSC_TRL_LEN	4	/* after a non-empty payload */
 #define LSC_MAX_PAYLOAD	(1u << 20)
 #define LSC_NONCE_LEN	32
 #define LSC_MAC_LEN	32
@@ -40,15 +43,19 @@ struct lsc_hdr {
 	u32 crc;
 };
 
-/* fills h->crc over the encoded header bytes 0..27 and the payload */
-void lsc_frame_encode(struct lsc_hdr *h, const void *payload, u8 out[LSC_HDR_LEN]);
-/* checks magic, version, command and length; returns enum lsc_err */
+/* sets magic, version and h->crc (over the encoded bytes 0..27) */
+void lsc_frame_encode(struct lsc_hdr *h, u8 out[LSC_HDR_LEN]);
+/* checks magic, version, header CRC, command and length, in this order;
+ * returns enum lsc_err */
 int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h);
-/* checks the CRC once the payload is read; returns LSC_OK or LSC_ECRC */
-int lsc_frame_verify(const u8 in[LSC_HDR_LEN], const struct lsc_hdr *h,
-		     const void *payload);
-/* CRC over a payload delivered in pieces: start with lsc_crc_begin(hdr) */
-u32 lsc_crc_begin(const u8 in[LSC_HDR_LEN]);
+/* payload CRC in pieces: crc = lsc_crc_begin(h), then lsc_crc32c(crc, ...) */
+static inline u32 lsc_crc_begin(const struct lsc_hdr *h) { return h->crc; }
+/* the trailer of a whole payload */
+void lsc_trailer_encode(const struct lsc_hdr *h, const void *payload, u8 out[LSC_TRL_LEN]);
+/* a received trailer against the payload's CRC; LSC_OK or LSC_ECRC */
+int lsc_trailer_check(u32 crc, const u8 in[LSC_TRL_LEN]);
+/* the payload against its trailer; LSC_OK or LSC_ECRC */
+int lsc_frame_verify(const struct lsc_hdr *h, const void *payload, const u8 in[LSC_TRL_LEN]);
 
 #define LSC_STATE_LEN 32
 struct lsc_state {

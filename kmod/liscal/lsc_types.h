@@ -40,4 +40,8 @@ static inline u64 lsc_get64(const u8 *p)
 
 /* CRC32C (Castagnoli), software, same result in kernel and user space */
 u32 lsc_crc32c(u32 crc, const void *buf, size_t len);
+#ifdef __KERNEL__
+/* "auto" (the faster, measured), "lib" or "table"; -EINVAL for others */
+int lsc_crc_select(const char *mode);
+#endif
 #endif

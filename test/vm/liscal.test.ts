@@ -370,3 +370,30 @@ t.test('lower-device I/O error: message, detach mode, reboot mode', async (t) =>
   t.ok(await vm.waitExit(30000), 'reboot action: the VM restarted (qemu -no-reboot exits)');
   t.match(vm.consoleText(), MSG('warning!! NMP1 disk I/O error,system will reboot.'), 'message on the console before the reboot');
 });
+
+t.test('pair: CRC32C by the library on one side, by the tables on the other; a bad crc= refused', async (t) => {
+  const dir = tmp();
+  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, 'bigwrite') } });
+  t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
+  await p.bootBoth();
+  const { a, b } = p.vms;
+  for (const vm of [a, b]) {
+    t.match(await dmesg(vm), /liscal: crc32c: (tables|library) \(library \d+ us\/MiB, tables \d+ us\/MiB\)\n/, `${vm.spec.name}: load measured both`);
+    await vm.ok('rmmod liscal');
+    t.not((await vm.sh('insmod /lib/mod/liscal.ko crc=bogus')).rc, 0, `${vm.spec.name}: crc=bogus refused`);
+    t.match(await dmesg(vm), MSG('crc=bogus: not auto, lib or table\n'), 'says which parameter');
+  }
+  await a.ok('insmod /lib/mod/liscal.ko crc=table');
+  await b.ok('insmod /lib/mod/liscal.ko crc=lib');
+  t.match(await dmesg(a), MSG('crc32c: tables (crc=table)\n'), 'a: tables');
+  t.match(await dmesg(b), MSG('crc32c: library (crc=lib)\n'), 'b: library');
+  for (const vm of [a, b]) await vm.ok('echo 2000 > /sys/module/liscal/parameters/ack_timeout_ms');
+  await p.mirrored();
+  for (let c = 0; c < 64; c += 7) await writeChunk(a, c);
+  // 1 MiB frames: from a huge page, and from separate pages
+  await a.ok('echo 4 > /proc/sys/vm/nr_hugepages && bigwrite /dev/NMP1 3 2>&1', 120000);
+  await a.ok('dd if=/dev/urandom of=/dev/NMP1 bs=1M count=4 seek=8 oflag=direct 2>&1', 60000);
+  t.match(await stat(b), { conn: 'connected', state: 'SYNC' }, 'no frame rejected: still mirrored');
+  t.notMatch(await dmesg(b), /rejected/, 'b rejected nothing');
+  await equalDisks(t, p, 'tables on a, library on b');
+});

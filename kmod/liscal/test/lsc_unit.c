@@ -91,59 +91,86 @@ static void test_meta(void)
 	CHECK(lsc_meta_decode(b, &d) == LSC_ERANGE, "chunks inconsistent with sectors refused");
 }
 
+/* a header changed on purpose, with its CRC made right again */
+static void reseal(u8 *hb)
+{
+	lsc_put32(hb + 28, lsc_crc32c(0, hb, 28));
+}
+
 static void test_proto(void)
 {
-	u8 payload[4096], hb[LSC_HDR_LEN], st[LSC_STATE_LEN];
+	u8 payload[4096], hb[LSC_HDR_LEN], tr[LSC_TRL_LEN], st[LSC_STATE_LEN];
 	struct lsc_hdr h = { .cmd = LSC_WRITE, .flags = LSC_F_FUA, .seq = 42, .sector = 2048,
 			     .len = sizeof(payload) }, d;
 	struct lsc_state s = { .port_open = 1, .state = LSC_S_SYNC, .chunk_shift = 7,
 			       .gen = 3, .dirty = 5, .chunks = 1024 }, sd;
+	u32 crc;
 	int i, missed = 0;
 
 	for (i = 0; i < (int)sizeof(payload); i++)
 		payload[i] = i * 7;
-	lsc_frame_encode(&h, payload, hb);
+	lsc_frame_encode(&h, hb);
+	lsc_trailer_encode(&h, payload, tr);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.cmd == LSC_WRITE && d.seq == 42 &&
 	      d.sector == 2048 && d.len == 4096 && d.flags == LSC_F_FUA, "header round trip");
-	CHECK(lsc_frame_verify(hb, &d, payload) == LSC_OK, "crc verifies");
+	CHECK(lsc_frame_verify(&d, payload, tr) == LSC_OK, "trailer verifies");
+	crc = lsc_crc_begin(&d);
+	for (i = 0; i < (int)sizeof(payload); i += 1000)
+		crc = lsc_crc32c(crc, payload + i, sizeof(payload) - i < 1000 ? sizeof(payload) - i : 1000);
+	CHECK(lsc_trailer_check(crc, tr) == LSC_OK, "payload CRC taken in pieces verifies");
 	payload[100] ^= 1;
-	CHECK(lsc_frame_verify(hb, &d, payload) == LSC_ECRC, "payload bit flip caught");
+	CHECK(lsc_frame_verify(&d, payload, tr) == LSC_ECRC, "payload bit flip caught");
 	payload[100] ^= 1;
+	tr[3] ^= 0x10;
+	CHECK(lsc_frame_verify(&d, payload, tr) == LSC_ECRC, "trailer bit flip caught");
+	tr[3] ^= 0x10;
+	h.seq = 43;
+	lsc_frame_encode(&h, hb);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && lsc_frame_verify(&d, payload, tr) == LSC_ECRC,
+	      "a payload under another frame's header caught (trailer seeded by the header)");
+	h.seq = 42;
+	lsc_frame_encode(&h, hb);
 	for (i = 0; i < LSC_HDR_LEN * 8; i++) {
 		hb[i / 8] ^= 1 << (i % 8);
-		if (lsc_hdr_decode(hb, &d) == LSC_OK && d.len <= sizeof(payload) &&
-		    lsc_frame_verify(hb, &d, payload) == LSC_OK)
+		if (lsc_hdr_decode(hb, &d) == LSC_OK)
 			missed++;
 		hb[i / 8] ^= 1 << (i % 8);
 	}
-	CHECK(missed == 0, "every header bit flip is caught by decode or crc");
+	CHECK(missed == 0, "every header bit flip is caught by decode");
+	hb[10] ^= 1;
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECRC, "header CRC mismatch");
+	hb[10] ^= 1;
 
 	hb[0] ^= 0xff;
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_EMAGIC, "wrong magic");
 	hb[0] ^= 0xff;
-	hb[4] = 2;
-	CHECK(lsc_hdr_decode(hb, &d) == LSC_EVERSION, "wrong version");
+	hb[4] = 1;
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_EVERSION, "wrong version (1: CRC over header and payload)");
 	hb[4] = LSC_VERSION;
 	lsc_put16(hb + 6, 99);
+	reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD && d.cmd == 99, "wrong command (99)");
 	lsc_put16(hb + 6, 0);
+	reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD, "command 0");
 	lsc_put16(hb + 6, LSC_WRITE);
 	lsc_put32(hb + 24, LSC_MAX_PAYLOAD + 512);
+	reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "payload above 1 MiB");
 	lsc_put32(hb + 24, 100);
+	reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "WRITE not in whole sectors");
 	lsc_put32(hb + 24, 512);
 	hb[5] = 0x80;
+	reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "unknown flag");
 
 	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 31 };
-	lsc_frame_encode(&h, payload, hb);
+	lsc_frame_encode(&h, hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 32 bytes");
 	h = (struct lsc_hdr){ .cmd = LSC_PING };
-	lsc_frame_encode(&h, NULL, hb);
-	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && lsc_frame_verify(hb, &d, NULL) == LSC_OK,
-	      "empty frame");
+	lsc_frame_encode(&h, hb);
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.len == 0, "empty frame");
 
 	lsc_state_encode(&s, st);
 	CHECK(lsc_state_decode(st, sizeof(st), &sd) == LSC_OK && sd.port_open == 1 &&
