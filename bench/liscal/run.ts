@@ -213,6 +213,10 @@ function table(samples: Sample[]): string {
     `| full recovery of ${DATA_MB} MiB (s) | | | ${f2(m('liscal_full_s'))} | ${f2(m('drbd_full_s'))} (initial sync) |`,
     `| differential recovery after ${DIFF_WRITES} random 4 KiB writes (s) | | | ${f2(m('liscal_diff_s'))} (${f0(m('liscal_diff_chunks'))} of ${DATA_MB * 16} 64 KiB chunks) | ${f2(m('drbd_diff_s'))} (4 KiB bitmap granularity) |`,
     '',
+    `Each column is a median over the runs on its own, and the host's speed differed between runs (DRBD ` +
+      `${range(samples, 'drbd_seq_mbps', 1)} MB/s, ping-pong ${range(samples, 'pingpong_us', 0)} µs), so two columns may come from ` +
+      'different runs; the goals compare liscal and DRBD within each run (measured in turn, round by round):',
+    '',
     'Goal check (medians):',
     goal(`liscal latency / (raw + ping-pong) = ${ratio(samples).toFixed(2)}`, ratio(samples) <= 1.5, '≤ 1.5') +
       ` (each run: ${samples.map((x) => runRatio(x).toFixed(2)).join(', ')}; ${meeting(samples.map(runRatio), (v) => v <= 1.5)}; ratio of the medians: ${(m('liscal_lat_us') / floor).toFixed(2)})`,
@@ -258,6 +262,11 @@ const ratioGoal = (what: string, samples: Sample[], r: (x: Sample) => number, ok
   const v = median(samples.map(r));
   return goal(`${what} = ${v.toFixed(2)}`, ok(v), target) +
     ` (each run: ${samples.map((x) => r(x).toFixed(2)).join(', ')}; ${meeting(samples.map(r), ok)})`;
+};
+/** lowest-highest of a measure over the runs */
+const range = (samples: Sample[], k: string, d: number) => {
+  const v = samples.map((x) => x[k]).filter(Number.isFinite);
+  return `${Math.min(...v).toFixed(d)}-${Math.max(...v).toFixed(d)}`;
 };
 /** how many runs meet a goal on their own: the margin the median hides */
 const meeting = (v: number[], ok: (x: number) => boolean) => `${v.filter(ok).length} of ${v.length} runs meet it`;
