@@ -199,11 +199,14 @@ async function oneRun(dir: string): Promise<Sample> {
   return s;
 }
 
+/** a measure's median over the runs */
+const medianOf = (samples: Sample[]) => (k: string) => median(samples.map((x) => x[k]));
+/** d decimals; a measure missing from the samples (older runs) prints as '-' */
+const fx = (d: number) => (v: number) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+
 function table(samples: Sample[]): string {
-  const m = (k: string) => median(samples.map((s) => s[k]));
+  const m = medianOf(samples);
   const floor = m('raw_lat_us') + m('pingpong_us');
-  // a measure missing from the samples (older runs) prints as '-'
-  const fx = (d: number) => (v: number) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const f0 = fx(0), f1 = fx(1), f2 = fx(2);
   return [
     '| measure | raw lower device | TCP ping-pong | liscal | DRBD 8.4 (protocol C) |',
@@ -243,7 +246,7 @@ function table(samples: Sample[]): string {
 /** DRBD with data-integrity-alg crc32c, from the runs that measured it */
 function context(runs: Sample[]): string[] {
   if (!runs.length) return [];
-  const m = (k: string) => median(runs.map((x) => x[k]));
+  const m = medianOf(runs);
   const each = (k: string) => runs.map((x) => x[k].toFixed(2)).join(', ');
   return ['',
     'Context (not a goal): DRBD with a CRC32C of every data packet, as liscal\'s frames carry (`--data-integrity-alg=crc32c`,',
@@ -322,8 +325,8 @@ async function main() {
 function write(samples: Sample[], how: string) {
   const kernel = moduleRelease(KO);
   const runs = samples.length;
-  const m = (k: string) => median(samples.map((x) => x[k]));
-  const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '-');
+  const m = medianOf(samples);
+  const f0 = fx(0);
   const doc = `# liscal performance against DRBD
 
 ${how[0].toUpperCase()}${how.slice(1)} on ${new Date().toISOString().slice(0, 10)}; medians of
