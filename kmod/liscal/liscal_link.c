@@ -17,22 +17,42 @@
 u8 lsc_key[64];
 unsigned int lsc_key_len;
 
-static int lsc_recv_full(struct socket *s, void *buf, size_t len)
+/* sock_recvmsg until the message's iterator is full: all in, or an error */
+static int lsc_recvmsg_all(struct socket *s, struct msghdr *msg)
 {
-	struct kvec iv = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
 	int r;
 
-	while (iv.iov_len) {
-		r = kernel_recvmsg(s, &msg, &iv, 1, iv.iov_len, MSG_WAITALL | MSG_NOSIGNAL);
+	while (msg_data_left(msg)) {
+		r = sock_recvmsg(s, msg, MSG_WAITALL | MSG_NOSIGNAL);
 		if (r == 0)
 			return -ECONNRESET;
 		if (r < 0)
 			return r;
-		iv.iov_base += r;
-		iv.iov_len -= r;
 	}
 	return 0;
+}
+
+static int lsc_recv_full(struct socket *s, void *buf, size_t len)
+{
+	struct kvec iv = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &iv, 1, len);
+	return lsc_recvmsg_all(s, &msg);
+}
+
+/* CRC32C continued over a batch of pages (a payload's, sent or received) */
+static u32 lsc_crc_bvecs(u32 crc, const struct bio_vec *bv, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		void *p = kmap_local_page(bv[i].bv_page);
+
+		crc = lsc_crc32c(crc, p + bv[i].bv_offset, bv[i].bv_len);
+		kunmap_local(p);
+	}
+	return crc;
 }
 
 #define LSC_TX_PAGES 16	/* payload pages per sendmsg */
@@ -105,7 +125,7 @@ static u32 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb, u32 len)
 		break;
 	case LSC_FI_CMD:	/* a well-formed header of an unknown command */
 		lsc_put16(hb + 6, 99);
-		lsc_put32(hb + 28, lsc_crc32c(0, hb, 28));
+		lsc_hdr_reseal(hb);
 		break;
 	case LSC_FI_CRC:
 		if (len)
@@ -137,17 +157,16 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 /* A WRITE frame's payload goes out in batches of pages, each batch's CRC32C
  * taken just before it is handed to TCP, so checksumming the next batch
  * overlaps the transmission of the previous ones; the CRC follows as the
- * trailer. */
+ * trailer. A tx function sends one batch: the header first if still
+ * pending, the trailer too when given (the last batch). */
 struct lsc_txf {
 	struct socket *s;
 	u8 *hb;		/* the header, until it leaves with the first batch */
-	u32 crc;
-	u32 left;	/* payload bytes not yet handed to TCP */
 };
 
-/* The payload copied into TCP: the header (first batch), the pages mapped and
- * the trailer (last batch) in one sendmsg. A small frame is one call. */
-static int lsc_tx_copy(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr)
+/* The pages copied into TCP, with the header and the trailer, in one sendmsg:
+ * a small frame is one call. */
+static int lsc_tx_copy(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, const u8 *tr)
 {
 	struct kvec iv[LSC_TX_PAGES + 2];
 	int i, k = 0, first, r;
@@ -161,15 +180,12 @@ static int lsc_tx_copy(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8
 	for (i = 0; i < n; i++, k++) {
 		iv[k].iov_base = kmap_local_page(bv[i].bv_page) + bv[i].bv_offset;
 		iv[k].iov_len = bv[i].bv_len;
-		f->crc = lsc_crc32c(f->crc, iv[k].iov_base, iv[k].iov_len);
 	}
-	f->left -= len;
-	if (!f->left) {
-		lsc_put32(tr, f->crc);
-		iv[k].iov_base = tr;
+	if (tr) {
+		iv[k].iov_base = (void *)tr;
 		iv[k++].iov_len = LSC_TRL_LEN;
 	}
-	r = lsc_send_vec(f->s, iv, k, f->left);
+	r = lsc_send_vec(f->s, iv, k, !tr);
 	while (i-- > 0)		/* unmap the pages in reverse order */
 		kunmap_local(iv[first + i].iov_base);
 	return r;
@@ -195,61 +211,54 @@ static bool lsc_bio_spliceable(struct bio *bio)
  * emulated CPU the copy of a 1 MiB frame is milliseconds), as DRBD does; the
  * header and the trailer, kernel stack buffers, cannot be spliced and go on
  * their own. */
-static int lsc_tx_splice(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr)
+static int lsc_tx_splice(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, const u8 *tr)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | MSG_MORE };
-	struct kvec kv = { .iov_len = LSC_HDR_LEN };
-	int i, r;
+	struct kvec kv = { .iov_base = f->hb, .iov_len = LSC_HDR_LEN };
+	int r;
 
 	if (f->hb) {
-		kv.iov_base = f->hb;
 		f->hb = NULL;
 		r = lsc_send_vec(f->s, &kv, 1, true);
 		if (r)
 			return r;
 	}
-	for (i = 0; i < n; i++) {
-		void *p = kmap_local_page(bv[i].bv_page);
-
-		f->crc = lsc_crc32c(f->crc, p + bv[i].bv_offset, bv[i].bv_len);
-		kunmap_local(p);
-	}
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
 	r = lsc_sendmsg_all(f->s, &msg);
-	f->left -= len;
-	if (r || f->left)
+	if (r || !tr)
 		return r;
-	lsc_put32(tr, f->crc);
-	kv.iov_base = tr;
+	kv.iov_base = (void *)tr;
 	kv.iov_len = LSC_TRL_LEN;
 	return lsc_send_vec(f->s, &kv, 1, false);
 }
 #endif
 
-typedef int (*lsc_tx_fn)(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, u8 *tr);
+typedef int (*lsc_tx_fn)(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, const u8 *tr);
 
-/* the bio's pages in batches through tx (the header alone for an empty
- * flush) */
-static int lsc_send_bio_pages(struct lsc_txf *f, struct bio *bio, u32 flip, lsc_tx_fn tx)
+/* the bio's pages in batches through tx, each batch checksummed just before
+ * (the header alone for an empty flush); crc: the header's, as the seed */
+static int lsc_send_bio_pages(struct lsc_txf *f, struct bio *bio, u32 crc, u32 flip,
+			      lsc_tx_fn tx)
 {
 	struct kvec hv = { .iov_base = f->hb, .iov_len = LSC_HDR_LEN };
 	struct bio_vec bvs[LSC_TX_PAGES], bv;
 	struct bvec_iter it;
-	u32 batch = 0, last = f->left;
+	u32 batch = 0, left = bio->bi_iter.bi_size;
 	u8 tr[LSC_TRL_LEN];
 	int r = 0, n = 0;
 
-	if (!f->left)
+	if (!left)
 		return lsc_send_vec(f->s, &hv, 1, false);
 	bio_for_each_segment(bv, bio, it) {
 		bvs[n++] = bv;
 		batch += bv.bv_len;
-		last -= bv.bv_len;
-		if (n < LSC_TX_PAGES && last)
+		left -= bv.bv_len;
+		if (n < LSC_TX_PAGES && left)
 			continue;
-		if (!last)
-			f->crc ^= flip;	/* fault injection: a wrong trailer */
-		r = tx(f, bvs, n, batch, tr);
+		crc = lsc_crc_bvecs(crc, bvs, n);
+		if (!left)	/* fault injection may ask for a wrong trailer */
+			lsc_put32(tr, crc ^ flip);
+		r = tx(f, bvs, n, batch, left ? NULL : tr);
 		if (r)
 			break;
 		n = 0;
@@ -265,13 +274,12 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 			     .sector = bio->bi_iter.bi_sector,
 			     .len = bio->bi_iter.bi_size };
 	u8 hb[LSC_HDR_LEN];
-	struct lsc_txf f = { .hb = hb, .left = h.len };
+	struct lsc_txf f = { .hb = hb };
 	lsc_tx_fn tx = lsc_tx_copy;
 	u32 flip;
 	int r = -ENOTCONN;
 
 	lsc_frame_encode(&h, hb);
-	f.crc = lsc_crc_begin(&h);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 	if (h.len >= LSC_SPLICE_MIN && lsc_bio_spliceable(bio))
 		tx = lsc_tx_splice;
@@ -280,7 +288,7 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
 		f.s = nmp->sock;
 		flip = lsc_fault_apply(nmp, hb, h.len);
-		r = lsc_send_bio_pages(&f, bio, flip, tx);
+		r = lsc_send_bio_pages(&f, bio, lsc_crc_begin(&h), flip, tx);
 	}
 	mutex_unlock(&nmp->send_lock);
 	return r;
@@ -692,34 +700,14 @@ static void lsc_rx_ack(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 
 #define LSC_RX_BATCH 16	/* payload pages per recvmsg */
 
-/* n pages of rx_pages from first, filled from the socket with one recvmsg
- * (and more only if TCP hands over less) */
-static int lsc_recv_pages(struct lsc_nmp *nmp, u32 first, u32 len)
+/* The payload in batches of rx_pages, one recvmsg each (more only if TCP
+ * hands over less), each batch's CRC32C taken as soon as it is in (the check
+ * overlaps the arrival of the following ones), then the trailer.
+ * ok: whether the trailer matched; nothing is written before. */
+static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok)
 {
 	struct bio_vec bv[LSC_RX_BATCH];
 	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
-	u32 i, n = DIV_ROUND_UP(len, PAGE_SIZE);
-	int r;
-
-	for (i = 0; i < n; i++)
-		bvec_set_page(&bv[i], nmp->rx_pages[first + i],
-			      min_t(u32, PAGE_SIZE, len - i * PAGE_SIZE), 0);
-	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, len);
-	while (msg_data_left(&msg)) {
-		r = sock_recvmsg(nmp->sock, &msg, MSG_WAITALL | MSG_NOSIGNAL);
-		if (r == 0)
-			return -ECONNRESET;
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* The payload in batches of pages, each batch's CRC32C taken as soon as it
- * is in (the check overlaps the arrival of the following ones), then the
- * trailer. ok: whether the trailer matched; nothing is written before. */
-static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok)
-{
 	u32 i, n, off, crc = lsc_crc_begin(h);
 	u8 tr[LSC_TRL_LEN];
 	int r = 0;
@@ -729,10 +717,13 @@ static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok
 		return 0;
 	for (off = 0; !r && off < h->len; off += n) {
 		n = min_t(u32, LSC_RX_BATCH * PAGE_SIZE, h->len - off);
-		r = lsc_recv_pages(nmp, off / PAGE_SIZE, n);
-		for (i = 0; !r && i * PAGE_SIZE < n; i++)
-			crc = lsc_crc32c(crc, page_address(nmp->rx_pages[off / PAGE_SIZE + i]),
-					 min_t(u32, PAGE_SIZE, n - i * PAGE_SIZE));
+		for (i = 0; i * PAGE_SIZE < n; i++)
+			bvec_set_page(&bv[i], nmp->rx_pages[off / PAGE_SIZE + i],
+				      min_t(u32, PAGE_SIZE, n - i * PAGE_SIZE), 0);
+		iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, i, n);
+		r = lsc_recvmsg_all(nmp->sock, &msg);
+		if (!r)
+			crc = lsc_crc_bvecs(crc, bv, i);
 	}
 	if (!r)
 		r = lsc_recv_full(nmp->sock, tr, sizeof(tr));

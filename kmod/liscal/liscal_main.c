@@ -137,9 +137,11 @@ static int __init liscal_init(void)
 		ea = LSC_EA_REBOOT;
 	else
 		return -EINVAL;
-	if (lsc_crc_select(crc)) {
-		lsc_err("crc=%s: not auto, lib or table", crc);
-		return -EINVAL;
+	ret = lsc_crc_select(crc);
+	if (ret) {
+		if (ret == -EINVAL)
+			lsc_err("crc=%s: not auto, lib or table", crc);
+		return ret;
 	}
 	/* the CRC32C check value: the wire and disk formats depend on it */
 	if (lsc_crc32c(0, "123456789", 9) != 0xE3069283u) {

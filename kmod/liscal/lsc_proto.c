@@ -12,13 +12,23 @@ static void lsc_hdr_put(const struct lsc_hdr *h, u8 *out)
 	lsc_put32(out + 24, h->len);
 }
 
+u32 lsc_hdr_crc(const u8 in[LSC_HDR_LEN])
+{
+	return lsc_crc32c(0, in, 28);
+}
+
+void lsc_hdr_reseal(u8 out[LSC_HDR_LEN])
+{
+	lsc_put32(out + 28, lsc_hdr_crc(out));
+}
+
 void lsc_frame_encode(struct lsc_hdr *h, u8 out[LSC_HDR_LEN])
 {
 	h->magic = LSC_MAGIC;
 	h->version = LSC_VERSION;
 	lsc_hdr_put(h, out);
-	h->crc = lsc_crc32c(0, out, 28);
-	lsc_put32(out + 28, h->crc);
+	lsc_hdr_reseal(out);
+	h->crc = lsc_get32(out + 28);
 }
 
 void lsc_trailer_encode(const struct lsc_hdr *h, const void *payload, u8 out[LSC_TRL_LEN])
@@ -50,7 +60,7 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 		return LSC_EMAGIC;
 	if (h->version != LSC_VERSION)
 		return LSC_EVERSION;
-	if (h->crc != lsc_crc32c(0, in, 28))
+	if (h->crc != lsc_hdr_crc(in))
 		return LSC_ECRC;
 	if (h->cmd < LSC_HELLO || h->cmd >= LSC_CMD_END)
 		return LSC_ECMD;

@@ -43,6 +43,10 @@ struct lsc_hdr {
 	u32 crc;
 };
 
+/* CRC32C of the header bytes 0..27 (what its CRC field holds) */
+u32 lsc_hdr_crc(const u8 in[LSC_HDR_LEN]);
+/* the CRC field made right again after bytes 0..27 changed (fault injection, tests) */
+void lsc_hdr_reseal(u8 out[LSC_HDR_LEN]);
 /* sets magic, version and h->crc (over the encoded bytes 0..27) */
 void lsc_frame_encode(struct lsc_hdr *h, u8 out[LSC_HDR_LEN]);
 /* checks magic, version, header CRC, command and length, in this order;

@@ -91,12 +91,6 @@ static void test_meta(void)
 	CHECK(lsc_meta_decode(b, &d) == LSC_ERANGE, "chunks inconsistent with sectors refused");
 }
 
-/* a header changed on purpose, with its CRC made right again */
-static void reseal(u8 *hb)
-{
-	lsc_put32(hb + 28, lsc_crc32c(0, hb, 28));
-}
-
 static void test_proto(void)
 {
 	u8 payload[4096], hb[LSC_HDR_LEN], tr[LSC_TRL_LEN], st[LSC_STATE_LEN];
@@ -148,21 +142,21 @@ static void test_proto(void)
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_EVERSION, "wrong version (1: CRC over header and payload)");
 	hb[4] = LSC_VERSION;
 	lsc_put16(hb + 6, 99);
-	reseal(hb);
+	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD && d.cmd == 99, "wrong command (99)");
 	lsc_put16(hb + 6, 0);
-	reseal(hb);
+	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ECMD, "command 0");
 	lsc_put16(hb + 6, LSC_WRITE);
 	lsc_put32(hb + 24, LSC_MAX_PAYLOAD + 512);
-	reseal(hb);
+	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "payload above 1 MiB");
 	lsc_put32(hb + 24, 100);
-	reseal(hb);
+	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "WRITE not in whole sectors");
 	lsc_put32(hb + 24, 512);
 	hb[5] = 0x80;
-	reseal(hb);
+	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "unknown flag");
 
 	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 31 };
