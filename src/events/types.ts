@@ -21,10 +21,11 @@ declare const eventArgs: unique symbol;
 export interface EventId<T extends string = string, N extends number = number, A extends EventArg[] = EventArg[]> {
   readonly type: T;
   readonly id: N;
-  readonly [eventArgs]?: A;
+  readonly [eventArgs]: A; // in the type only: an EventId comes from ids.ts, not an object literal
 }
 
 export interface Events {
-  /** Report event `id` of module `type`, filling %1..%n from args. Never throws. */
-  emit(type: string, id: number, ...args: Array<string | number>): void;
+  /** Report an event of ./ids.ts (`ev.rc.groupFailoverBegan`), filling its message's
+   * %1..%n from exactly the arguments its type names. Never throws. */
+  emit<A extends EventArg[]>(event: EventId<string, number, A>, ...args: NoInfer<A>): void;
 }
