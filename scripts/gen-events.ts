@@ -61,6 +61,7 @@ export function generateEvents(messages: SourceFile[], names: SourceFile): { sou
   }
 
   const modules: string[] = [];
+  const unreadable = new Set<string>(); // their names are not reported a second time
   for (const f of [...messages].sort((a, b) => a.file.localeCompare(b.file))) {
     const type = path.basename(f.file).slice(0, -'.msg.us'.length);
     let defs;
@@ -69,6 +70,7 @@ export function generateEvents(messages: SourceFile[], names: SourceFile): { sou
     } catch (e) {
       if (!(e instanceof CatalogError)) throw e;
       errors.push(e.message);
+      unreadable.add(type);
       continue;
     }
     const lines: string[] = [];
@@ -87,7 +89,7 @@ export function generateEvents(messages: SourceFile[], names: SourceFile): { sou
     }
     modules.push(`  ${type}: {\n${lines.join('\n')}\n  },`);
   }
-  for (const n of byKey.values()) errors.push(`${n.where}: ${n.type} ${n.id} ${n.name} is not an event of the message files (messages/${n.type}.msg.us)`);
+  for (const n of byKey.values()) if (!unreadable.has(n.type)) errors.push(`${n.where}: ${n.type} ${n.id} ${n.name} is not an event of the message files (messages/${n.type}.msg.us)`);
   return { source: `${header}\nexport const ev = {\n${modules.join('\n')}\n} as const;\n`, errors };
 }
 

@@ -49,5 +49,5 @@ t.test('twice the same ID or name, or a bad line, in the table fails', async (t)
     'names.txt:4: rc groupFailoverBegan is already named at names.txt:2',
   ]);
   t.same(generateEvents([rc(started)], names('60 groupFailoverBegan(group)\n')).errors.slice(0, 1), ["names.txt:1: expected '[module]' or 'ID name(arg, ...)' under a [module]"]);
-  t.same(generateEvents([rc('ID=x\n')], names('')).errors, ["messages/rc.msg.us:1: expected 'ID=n SEND=dest[.dest] MSG=text LVL=INFO|WARN|ERR'"]);
+  t.same(generateEvents([rc('ID=x\n')], names('[rc]\n60 groupFailoverBegan(group)\n')).errors, ["messages/rc.msg.us:1: expected 'ID=n SEND=dest[.dest] MSG=text LVL=INFO|WARN|ERR'"]);
 });
