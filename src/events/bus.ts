@@ -1,8 +1,8 @@
-// The event bus: every role reports through emit(type, id, args); the catalog decides
+// The event bus: every role reports through emit(ev.<module>.<event>, args); the catalog decides
 // the text and where it goes (SEND), the sinks deliver. Never throws.
 import type { Logger } from '../logger';
 import { catalogKey, formatMessage, loadCatalog, type Catalog } from './catalog';
-import type { Destination, EventDef, Events } from './types';
+import type { Destination, EventArg, EventDef, EventId, Events } from './types';
 
 export interface EventRecord { time: number; server: string; def: EventDef; text: string }
 
@@ -26,7 +26,9 @@ export class EventBus implements Events {
     this.catalog = loadCatalog(this.messagesDir);
   }
 
-  emit(type: string, id: number, ...args: Array<string | number>): void {
+  emit<A extends EventArg[]>(event: EventId<string, number, A>, ...args: NoInfer<A>): void {
+    // The catalog read at run time decides, not the build's: an operator may have edited it.
+    const { type, id } = event;
     const def = this.catalog.get(catalogKey(type, id));
     if (!def) {
       this.dropped.unknown++;

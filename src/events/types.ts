@@ -11,7 +11,21 @@ export interface EventDef {
   lvl: EventLevel;
 }
 
+/** What fills a message's %n. */
+export type EventArg = string | number;
+
+declare const eventArgs: unique symbol;
+
+/** One event of the catalog: its module, its ID and (in the type only) the arguments its
+ * message's %1..%n take. The constants are generated into ./ids.ts (docs/events.md). */
+export interface EventId<T extends string = string, N extends number = number, A extends EventArg[] = EventArg[]> {
+  readonly type: T;
+  readonly id: N;
+  readonly [eventArgs]: A; // in the type only: an EventId comes from ids.ts, not an object literal
+}
+
 export interface Events {
-  /** Report event `id` of module `type`, filling %1..%n from args. Never throws. */
-  emit(type: string, id: number, ...args: Array<string | number>): void;
+  /** Report an event of ./ids.ts (`ev.rc.groupFailoverBegan`), filling its message's
+   * %1..%n from exactly the arguments its type names. Never throws. */
+  emit<A extends EventArg[]>(event: EventId<string, number, A>, ...args: NoInfer<A>): void;
 }

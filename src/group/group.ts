@@ -2,6 +2,7 @@
 // retries, reporting the rc events of seed §12.1 (10-42). Placement decisions are the
 // manager's; this only does the work and says which resource failed.
 import type { GroupConfig } from '../config/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
 import { asResourceError, type Resource, type Why } from '../resource';
@@ -32,14 +33,14 @@ export class LocalGroup {
 
   /** Activate one resource with its retries; rc 30/31/32. */
   async activateResource(r: Resource, why: Why): Promise<Failure | undefined> {
-    this.events.emit('rc', 30, r.cfg.name);
+    this.events.emit(ev.rc.resourceStartBegan, r.cfg.name);
     this.rstate.set(r.cfg.name, { state: 'Starting' });
     let last: Failure | undefined;
     for (let attempt = 0; attempt <= r.cfg.activeRetry; attempt++) {
       try {
         await r.activate(why);
         this.rstate.set(r.cfg.name, { state: 'Online' });
-        this.events.emit('rc', 31, r.cfg.name);
+        this.events.emit(ev.rc.resourceStartEnded, r.cfg.name);
         return undefined;
       } catch (e) {
         const err = asResourceError(e);
@@ -48,21 +49,21 @@ export class LocalGroup {
       }
     }
     this.rstate.set(r.cfg.name, { state: 'Error', detail: last!.message });
-    this.events.emit('rc', 32, r.cfg.name, last!.code, last!.message);
+    this.events.emit(ev.rc.resourceStartFailed, r.cfg.name, last!.code, last!.message);
     return last;
   }
 
   /** Deactivate one resource with its retries; rc 40/41/42. */
   async deactivateResource(r: Resource, why: Why): Promise<Failure | undefined> {
     if (this.resourceState(r.cfg.name) === 'Offline') return undefined;
-    this.events.emit('rc', 40, r.cfg.name);
+    this.events.emit(ev.rc.resourceStopBegan, r.cfg.name);
     this.rstate.set(r.cfg.name, { state: 'Stopping' });
     let last: Failure | undefined;
     for (let attempt = 0; attempt <= r.cfg.deactiveRetry; attempt++) {
       try {
         await r.deactivate(why);
         this.rstate.set(r.cfg.name, { state: 'Offline' });
-        this.events.emit('rc', 41, r.cfg.name);
+        this.events.emit(ev.rc.resourceStopEnded, r.cfg.name);
         return undefined;
       } catch (e) {
         const err = asResourceError(e);
@@ -71,30 +72,30 @@ export class LocalGroup {
       }
     }
     this.rstate.set(r.cfg.name, { state: 'Error', detail: last!.message });
-    this.events.emit('rc', 42, r.cfg.name, last!.code, last!.message);
+    this.events.emit(ev.rc.resourceStopFailed, r.cfg.name, last!.code, last!.message);
     return last;
   }
 
   /** Start every resource in order; stops at the first that fails (rc 10/11/12). */
   async start(why: Why): Promise<Failure | undefined> {
-    this.events.emit('rc', 10, this.cfg.name);
+    this.events.emit(ev.rc.groupStartBegan, this.cfg.name);
     this.state = 'Starting';
     for (const r of this.resources) {
       const f = await this.activateResource(r, why);
       if (f) {
         this.state = 'Error';
-        this.events.emit('rc', 12, this.cfg.name);
+        this.events.emit(ev.rc.groupStartFailed, this.cfg.name);
         return f;
       }
     }
     this.state = 'Online';
-    this.events.emit('rc', 11, this.cfg.name);
+    this.events.emit(ev.rc.groupStartEnded, this.cfg.name);
     return undefined;
   }
 
   /** Stop every resource backwards; goes on past failures, returns the first (rc 20/21/22). */
   async stop(why: Why): Promise<Failure | undefined> {
-    this.events.emit('rc', 20, this.cfg.name);
+    this.events.emit(ev.rc.groupStopBegan, this.cfg.name);
     this.state = 'Stopping';
     let first: Failure | undefined;
     for (const r of [...this.resources].reverse()) {
@@ -102,7 +103,7 @@ export class LocalGroup {
       first ??= f;
     }
     this.state = first ? 'Error' : 'Offline';
-    this.events.emit('rc', first ? 22 : 21, this.cfg.name);
+    this.events.emit(first ? ev.rc.groupStopFailed : ev.rc.groupStopEnded, this.cfg.name);
     return first;
   }
 }

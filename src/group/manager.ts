@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { FinalAction, GroupConfig } from '../config/types';
 import type { ControlReply, PeerControl } from '../control/types';
+import { ev } from '../events/ids';
 import type { Logger } from '../logger';
 import { createResource, type Why } from '../resource';
 import type { Role, RuntimeContext } from '../runtime/role';
@@ -85,7 +86,7 @@ export class GroupManager implements Role {
       });
     }
     if (failed) {
-      this.ctx.events.emit('rc', 91);
+      this.ctx.events.emit(ev.rc.serverShutdown);
       await this.actions.power('shutdown', 'deactivation failed while the cluster daemon stopped');
     }
   }
@@ -193,9 +194,9 @@ export class GroupManager implements Role {
   }
 
   private async failoverHere(g: GroupConfig, failovers: number): Promise<ControlReply> {
-    this.ctx.events.emit('rc', 60, g.name);
+    this.ctx.events.emit(ev.rc.groupFailoverBegan, g.name);
     const r = await this.startGroup(g.name, 'failover', failovers);
-    this.ctx.events.emit('rc', r.code ? 62 : 61, g.name);
+    this.ctx.events.emit(r.code ? ev.rc.groupFailoverFailed : ev.rc.groupFailoverEnded, g.name);
     return r;
   }
 
@@ -208,9 +209,9 @@ export class GroupManager implements Role {
     for (const g of this.groups.values()) {
       const there = activeOn.get(g.cfg.name) ?? [];
       if (g.active && there.length) {
-        this.ctx.events.emit('rc', 92, g.cfg.name);
+        this.ctx.events.emit(ev.rc.groupActiveOnSeveral, g.cfg.name);
         if (keeper([this.me, ...there], this.ctx.config.servers.map((s) => s.name)) !== this.me) {
-          this.ctx.events.emit('rc', 91);
+          this.ctx.events.emit(ev.rc.serverShutdown);
           void this.actions.power('shutdown', `group ${g.cfg.name} is started on more than one server`);
           return;
         }
@@ -254,13 +255,13 @@ export class GroupManager implements Role {
     if (!g.active) return { code: 3, message: `group ${name} is not active on ${this.me}` };
     if (!g.cfg.servers.includes(target)) return { code: 2, message: `server ${target} is not in the failover policy of ${name}` };
     if (!this.isUp(target)) return { code: 3, message: `server ${target} is not online` };
-    this.ctx.events.emit('rc', 50, name);
+    this.ctx.events.emit(ev.rc.groupMoveBegan, name);
     const stopped = await this.stopGroup(name, why);
     let r: ControlReply = stopped;
     if (stopped.code === 0) {
       try { r = await this.peer.request(target, { op: 'rc.start', args: { group: name, why } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     }
-    this.ctx.events.emit('rc', r.code ? 52 : 51, name);
+    this.ctx.events.emit(r.code ? ev.rc.groupMoveFailed : ev.rc.groupMoveEnded, name);
     return r;
   }
 
@@ -272,12 +273,12 @@ export class GroupManager implements Role {
     const next = firstLive(g.cfg.servers, this.isUp, [this.me]);
     if (!next) return 'nowhere';
     if (g.failovers >= threshold) return 'threshold';
-    this.ctx.events.emit('rc', 60, name);
+    this.ctx.events.emit(ev.rc.groupFailoverBegan, name);
     const failovers = g.failovers + 1;
     await this.stopGroup(name, 'failover');
     let r: ControlReply;
     try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
-    this.ctx.events.emit('rc', r.code ? 62 : 61, name);
+    this.ctx.events.emit(r.code ? ev.rc.groupFailoverFailed : ev.rc.groupFailoverEnded, name);
     if (r.code === 0) return 'done';
     return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';
   }
@@ -288,9 +289,9 @@ export class GroupManager implements Role {
     const r = g.resource(resource);
     if (!r) throw new Error(`resource ${resource} is not in group ${group}`);
     return this.serial(group, async () => {
-      this.ctx.events.emit('rc', 80, resource);
+      this.ctx.events.emit(ev.rc.resourceRestartBegan, resource);
       const failed = (await g.deactivateResource(r, 'restart')) ?? (await g.activateResource(r, 'restart'));
-      this.ctx.events.emit('rc', failed ? 82 : 81, resource);
+      this.ctx.events.emit(failed ? ev.rc.resourceRestartFailed : ev.rc.resourceRestartEnded, resource);
       return !failed;
     });
   }
@@ -298,10 +299,10 @@ export class GroupManager implements Role {
   /** Restart a whole group here (rc 70-72). */
   async restartGroup(name: string): Promise<boolean> {
     const g = this.group(name);
-    this.ctx.events.emit('rc', 70, name);
+    this.ctx.events.emit(ev.rc.groupRestartBegan, name);
     const failed = (await this.serial(name, () => g.stop('restart'))) ?? (await this.serial(name, () => g.start('restart')));
     this.notify(g);
-    this.ctx.events.emit('rc', failed ? 72 : 71, name);
+    this.ctx.events.emit(failed ? ev.rc.groupRestartFailed : ev.rc.groupRestartEnded, name);
     return !failed;
   }
 

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { ComHeartbeatConfig } from '../config/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
 import type { Transport } from './transport';
@@ -63,8 +64,8 @@ export class ComTransport implements Transport {
     const key = `${kind}:${msg}`;
     if (key === this.lastError) return; // report a persisting problem once
     this.lastError = key;
-    if (kind === 'missing') this.events.emit('comhb', 1, this.device);
-    else this.events.emit('comhb', 2, this.device);
+    if (kind === 'missing') this.events.emit(ev.comhb.deviceMissing, this.device);
+    else this.events.emit(ev.comhb.openFailed, this.device);
     this.log.warn(`${this.name}: ${this.device}: ${msg}`);
   }
 

@@ -9,6 +9,7 @@
 // loop, so a hung disk stalls only this heartbeat.
 import * as fs from 'node:fs';
 import type { DiskHeartbeatConfig } from '../config/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
 import { addonPath, type DirectIO } from './directio';
@@ -48,7 +49,7 @@ export class DiskTransport implements Transport {
   ) {
     this.name = hb.name;
     if (direct instanceof Error) {
-      this.events.emit('diskhb', 12, addonPath, this.name);
+      this.events.emit(ev.diskhb.rawDeviceMissing, addonPath, this.name);
       this.log.error(`${this.name}: direct I/O addon unusable (${direct.message}); the page cache is NOT bypassed`);
       this.io = buffered;
     } else this.io = direct;
@@ -70,7 +71,7 @@ export class DiskTransport implements Transport {
       if (!st.isBlockDevice() && !st.isFile()) why = 'not-block';
     } catch { why = 'missing'; }
     if (why && why !== this.reported) {
-      this.events.emit('diskhb', why === 'missing' ? 10 : 11, this.device, this.name);
+      this.events.emit(why === 'missing' ? ev.diskhb.deviceMissing : ev.diskhb.notBlockDevice, this.device, this.name);
       this.log.warn(`${this.name}: ${this.device}: ${why === 'missing' ? 'does not exist' : 'is not a block device'}`);
     }
     this.reported = why;
@@ -83,7 +84,7 @@ export class DiskTransport implements Transport {
   /** O_DIRECT refused by the file system (EINVAL at open): fall back once, loudly. */
   private failed(op: string, e: NodeJS.ErrnoException): void {
     if (e.code === 'EINVAL' && /: open: /.test(e.message) && this.io !== buffered) {
-      this.events.emit('diskhb', 13, this.device, this.name, 'O_DIRECT');
+      this.events.emit(ev.diskhb.rawBindFailed, this.device, this.name, 'O_DIRECT');
       this.log.error(`${this.name}: ${this.device} refuses O_DIRECT; using buffered I/O (only right when both servers share one kernel)`);
       this.io = buffered;
       return;

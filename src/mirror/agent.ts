@@ -7,6 +7,7 @@ import type { MdResourceConfig } from '../config/types';
 import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
+import { ev } from '../events/ids';
 import type { Role, RuntimeContext } from '../runtime/role';
 import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
 import { Liscal, type RecoverMode } from './liscal';
@@ -85,22 +86,22 @@ export class MirrorAgent implements Role {
   }
 
   async start(): Promise<void> {
-    if (this.running) { this.ctx.events.emit('mdagent', 2, agentStartReason.running); throw new Error('the mirror agent is already running'); }
+    if (this.running) { this.ctx.events.emit(ev.mdagent.startFailed, agentStartReason.running); throw new Error('the mirror agent is already running'); }
     const bad = this.configProblem();
-    if (bad) { this.ctx.events.emit('mdagent', 2, bad); throw new Error(`mirror agent:${bad}`); }
+    if (bad) { this.ctx.events.emit(ev.mdagent.startFailed, bad); throw new Error(`mirror agent:${bad}`); }
     const { config, local, key, log } = this.ctx;
     const addresses = [...new Set(this.resources.map((r) => r.addresses[local.name]))];
     this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent');
     await this.server.start();
     if (addresses.length && !this.server.listening) {
-      this.ctx.events.emit('mdagent', 2, agentStartReason.socket);
+      this.ctx.events.emit(ev.mdagent.startFailed, agentStartReason.socket);
       throw new Error(`mirror agent: cannot listen on ${addresses.join(', ')} port ${config.ports.mirrorAgent}`);
     }
     const peerAddrs = (server: string) => [...new Set(this.resources.map((r) => r.addresses[server]).filter(Boolean))];
     this.client = new PeerClient(local.name, peerAddrs, config.ports.mirrorAgent, key, this.opts.peerTimeout, 'mdagent');
     this.bindAll();
     this.running = true;
-    this.ctx.events.emit('mdagent', 1);
+    this.ctx.events.emit(ev.mdagent.started);
     this.timer = setInterval(() => { this.tick().catch((e: Error) => this.die(e.message)); }, this.opts.interval);
   }
 
@@ -110,9 +111,9 @@ export class MirrorAgent implements Role {
     clearInterval(this.timer);
     try {
       await this.server?.stop();
-      this.ctx.events.emit('mdagent', 3);
+      this.ctx.events.emit(ev.mdagent.stopped);
     } catch (e) {
-      this.ctx.events.emit('mdagent', 4);
+      this.ctx.events.emit(ev.mdagent.stoppedAbnormally);
       throw e;
     }
   }
@@ -123,7 +124,7 @@ export class MirrorAgent implements Role {
     this.running = false;
     clearInterval(this.timer);
     void this.server?.stop();
-    this.ctx.events.emit('monp', 2, 'mdagent', why);
+    this.ctx.events.emit(ev.monp.processExitedAbnormally, 'mdagent', why);
     this.opts.onFatal?.(why);
   }
 
@@ -292,15 +293,15 @@ export class MirrorAgent implements Role {
 
   private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {
     const dev = nmpDevice(r.nmp);
-    this.ctx.events.emit('mdadm', 7, mode === 'diff' ? 'FastSync' : 'Full');
+    this.ctx.events.emit(ev.mdadm.recoveryMode, mode === 'diff' ? 'FastSync' : 'Full');
     try {
       this.liscal.recover(r.nmp, mode);
     } catch (e) {
-      this.ctx.events.emit('mdadm', kind === 'initial' ? 19 : 5, recoveryReason.sourceAbnormal, dev);
+      this.ctx.events.emit(kind === 'initial' ? ev.mdadm.initialRecoveryFailed : ev.mdadm.recoveryFailed, recoveryReason.sourceAbnormal, dev);
       throw e;
     }
     this.watched.set(r.nmp, { kind });
-    this.ctx.events.emit('mdadm', kind === 'initial' ? 16 : 17, dev);
+    this.ctx.events.emit(kind === 'initial' ? ev.mdadm.initialRecoveryStarted : ev.mdadm.recoveryStarted, dev);
   }
 
   /** The end of a watched recovery: mdadm 6/18 on success, 5/19 on failure. */
@@ -310,11 +311,11 @@ export class MirrorAgent implements Role {
     const dev = nmpDevice(r.nmp);
     if (s.recovery === 'done' || (s.recovery === 'none' && s.state === 'SYNC')) {
       this.watched.delete(r.nmp);
-      this.ctx.events.emit('mdadm', w.kind === 'initial' ? 18 : 6, dev);
+      this.ctx.events.emit(w.kind === 'initial' ? ev.mdadm.initialRecoveryFinished : ev.mdadm.recoveryFinished, dev);
     } else if (s.recovery === 'failed' || s.recovery === 'stopped' || s.conn === 'disconnected') {
       this.watched.delete(r.nmp);
       this.retryAt.set(r.nmp, Date.now() + this.opts.retryDelay);
-      this.ctx.events.emit('mdadm', w.kind === 'initial' ? 19 : 5, recoveryReason.sourceAbnormal, dev);
+      this.ctx.events.emit(w.kind === 'initial' ? ev.mdadm.initialRecoveryFailed : ev.mdadm.recoveryFailed, recoveryReason.sourceAbnormal, dev);
     }
   }
 
@@ -324,7 +325,7 @@ export class MirrorAgent implements Role {
     const dev = nmpDevice(r.nmp);
     const [a, b] = await this.sides(r);
     const d = decide(a, b);
-    const fail = (reason: string, why: string): never => { this.ctx.events.emit('mdadm', 5, reason, dev); throw new MdError(1, why); };
+    const fail = (reason: string, why: string): never => { this.ctx.events.emit(ev.mdadm.recoveryFailed, reason, dev); throw new MdError(1, why); };
     if (d.case === 'recovering') fail(recoveryReason.inProgress, 'the recovery is in progress');
     if (d.case === 'unknown') fail(recoveryReason.sourceAbnormal, `the mirror state of ${!a.status?.bound ? a.server : b.server} cannot be checked`);
     if (d.case === 'normal') return 'the mirror is already normal';
@@ -376,7 +377,7 @@ export class MirrorAgent implements Role {
   async forceHere(r: MdResourceConfig): Promise<string> {
     const peer = await this.peerStatus(r.nmp);
     if (peer?.port === 'open') {
-      this.ctx.events.emit('mdadm', 5, recoveryReason.destinationActive, nmpDevice(r.nmp));
+      this.ctx.events.emit(ev.mdadm.recoveryFailed, recoveryReason.destinationActive, nmpDevice(r.nmp));
       throw new MdError(1, `the mirror disk is active on ${this.peer}, the destination`);
     }
     this.liscal.force(r.nmp, 'latest');

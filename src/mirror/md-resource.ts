@@ -4,6 +4,7 @@
 // Written as functions the group framework (src/resource) calls through a thin wrapper.
 import * as fs from 'node:fs';
 import type { MdResourceConfig } from '../config/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Platform } from '../platform/types';
 import { mountedFrom } from '../resource/blockdev';
@@ -50,7 +51,7 @@ async function system(d: MdDeps, file: string, args: string[], timeoutMs: number
 
 export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount: boolean }): Promise<void> {
   const dev = nmpDevice(cfg.nmp);
-  const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 1, reason, dev); throw e; };
+  const fail = (reason: string, e: MdError): never => { d.events.emit(ev.mdadm.activateFailed, reason, dev); throw e; };
   const first = localStatus(d, cfg);
   if (first.port === 'open') {
     // Already active here (a restart of the group): only the mount may be missing.
@@ -80,10 +81,10 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
   try {
     try { fs.mkdirSync(cfg.mountPoint, { recursive: true }); } catch { throw mdError(87, cfg.mountPoint); }
     if (cfg.fsck === 'always') {
-      d.events.emit('mdadm', 2, dev);
+      d.events.emit(ev.mdadm.fsckStarted, dev);
       // fsck: 0 clean, 1 errors corrected.
       await system(d, 'fsck', ['-t', cfg.fsType, ...cfg.fsckOptions.split(/\s+/).filter(Boolean), dev], cfg.fsckTimeout, [0, 1]);
-      d.events.emit('mdadm', 3, dev);
+      d.events.emit(ev.mdadm.fsckCleaned, dev);
     }
     await system(d, 'mount', ['-t', cfg.fsType, '-o', cfg.mountOptions, dev, cfg.mountPoint], cfg.mountTimeout);
   } catch (e) {
@@ -95,7 +96,7 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
 
 export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { strict: boolean } = { strict: false }): Promise<void> {
   const dev = nmpDevice(cfg.nmp);
-  const fail = (reason: string, e: MdError): never => { d.events.emit('mdadm', 4, reason, dev); throw e; };
+  const fail = (reason: string, e: MdError): never => { d.events.emit(ev.mdadm.deactivateFailed, reason, dev); throw e; };
   const st = d.liscal.status().byNmp.get(cfg.nmp);
   // Not bound (driver not loaded yet, or a reinitialised cluster partition): the port cannot
   // be open, so the group framework has nothing to undo; clpmdctrl --deactive reports it.

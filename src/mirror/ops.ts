@@ -3,6 +3,7 @@
 // the driver creates fresh metadata (every chunk dirty, generation 0) at the next bind.
 import type { ClusterConfig, MdResourceConfig } from '../config/types';
 import type { ControlReply, ControlRegistry } from '../control/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Platform } from '../platform/types';
 import type { MirrorAgent } from './agent';
@@ -53,7 +54,7 @@ export function registerMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void 
   reg.register('md.active', run(async (agent, a) => {
     const r = resource(agent, a);
     if (agent.localStatus(r.nmp)?.port === 'open') {
-      d.events.emit('mdadm', 1, activateReason.localActive, nmpDevice(r.nmp));
+      d.events.emit(ev.mdadm.activateFailed, activateReason.localActive, nmpDevice(r.nmp));
       return { code: 1, message: `${r.name} is already active on this server` };
     }
     await agent.activate(r.name, a.mount !== false);

@@ -2,6 +2,7 @@
 // interval with a timeout, tolerate `retry` failures, then hand the failure to recovery.
 // A monitor limited to an active group idles (Offline) while that group is not active here.
 import type { MonitorConfig } from '../config/types';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Check, CheckFailure } from './types';
 
@@ -23,14 +24,14 @@ export class MonitorRunner {
   ) {}
 
   start(): void {
-    this.events.emit('rm', 1, this.cfg.name);
+    this.events.emit(ev.rm.monitorStarted, this.cfg.name);
     this.timer = setTimeout(() => { void this.loop(); }, this.cfg.startWait);
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.events.emit('rm', 2, this.cfg.name);
+    this.events.emit(ev.rm.monitorStopped, this.cfg.name);
   }
 
   private async loop(): Promise<void> {
@@ -49,15 +50,15 @@ export class MonitorRunner {
     clearTimeout(timer);
     if (this.stopped) return;
     if (!f) {
-      if (this.state === 'Error') this.events.emit('rm', 26, this.cfg.name);
+      if (this.state === 'Error') this.events.emit(ev.rm.statusNormal, this.cfg.name);
       this.state = 'Normal';
       this.failures = 0;
       return;
     }
-    if (++this.failures <= this.cfg.retry) { this.events.emit('rm', 4, this.cfg.name, f.code, f.message); return; }
+    if (++this.failures <= this.cfg.retry) { this.events.emit(ev.rm.monitorWarned, this.cfg.name, f.code, f.message); return; }
     this.failures = 0;
     this.state = 'Error';
-    this.events.emit('rm', 9, this.cfg.name, f.code, f.message);
+    this.events.emit(ev.rm.monitorFailed, this.cfg.name, f.code, f.message);
     this.recovering = true;
     try { await this.onFailure(f); } finally { this.recovering = false; }
   }

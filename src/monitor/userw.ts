@@ -4,6 +4,7 @@
 // magic 'V' before closing; a shutdown leaves it armed, so a stalled OS shutdown is reset
 // too (the shutdown stall monitor of seed §10.6).
 import * as fs from 'node:fs';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
 
@@ -20,13 +21,13 @@ export class WatchdogKeeper {
       this.fd = fs.openSync(this.device, 'a');
     } catch (e) {
       this.state = 'Error';
-      this.events.emit('rm', 9, this.name, 1, `Initialize error. (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      this.events.emit(ev.rm.monitorFailed, this.name, 1, `Initialize error. (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       return false;
     }
     this.feed();
     this.timer = setInterval(() => this.feed(), Math.max(50, Math.min(1000, this.margin / 4)));
     this.state = 'Normal';
-    this.events.emit('rm', 1, this.name);
+    this.events.emit(ev.rm.monitorStarted, this.name);
     return true;
   }
 
@@ -44,7 +45,7 @@ export class WatchdogKeeper {
     try { fs.closeSync(this.fd); } catch { /* gone */ }
     this.fd = undefined;
     this.state = 'Offline';
-    this.events.emit('rm', 2, this.name);
+    this.events.emit(ev.rm.monitorStopped, this.name);
   }
 
   /** Before a power action: stop feeding but stay armed, so a stalled shutdown is reset. */

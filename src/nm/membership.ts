@@ -2,6 +2,7 @@
 // and turns its transitions into nm events (seed §12.1) and role events for rc.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { ev } from '../events/ids';
 import { decode, dropReasons, encode, type DropReason } from '../heartbeat/codec';
 import { ComTransport } from '../heartbeat/com';
 import { DiskTransport } from '../heartbeat/disk';
@@ -52,8 +53,8 @@ export class Membership extends EventEmitter implements Role {
     await Promise.all(this.transports.map((t, i) => t.start((buf) => this.receive(buf, i))));
     this.transports.forEach((t, i) => {
       this.state.localUsable[i] = t.usable;
-      if (t.usable) this.ctx.events.emit('nm', 3, t.name, this.ctx.local.name);
-      else this.ctx.events.emit('nm', 10, t.name, this.ctx.local.name);
+      if (t.usable) this.ctx.events.emit(ev.nm.heartbeatUp, t.name, this.ctx.local.name);
+      else this.ctx.events.emit(ev.nm.heartbeatUnknown, t.name, this.ctx.local.name);
     });
     this.beat();
     this.timer = setInterval(() => this.beat(), c.timeouts.hbInterval);
@@ -84,7 +85,7 @@ export class Membership extends EventEmitter implements Role {
     this.transports.forEach((t, i) => {
       if (t.usable !== this.state.localUsable[i]) {
         this.state.localUsable[i] = t.usable;
-        this.ctx.events.emit('nm', t.usable ? 3 : 4, t.name, this.ctx.local.name);
+        this.ctx.events.emit(t.usable ? ev.nm.heartbeatUp : ev.nm.heartbeatDown, t.name, this.ctx.local.name);
       }
     });
     if (!this.state.suspended) {
@@ -111,10 +112,10 @@ export class Membership extends EventEmitter implements Role {
   private apply(ts: Transition[]): void {
     for (const t of ts) {
       switch (t.kind) {
-        case 'server-up': this.ctx.events.emit('nm', 1, t.server); break;
-        case 'server-down': this.ctx.events.emit('nm', 2, t.server); break;
-        case 'hb-up': this.ctx.events.emit('nm', 3, t.hb, t.server); break;
-        case 'hb-down': this.ctx.events.emit('nm', 4, t.hb, t.server); break;
+        case 'server-up': this.ctx.events.emit(ev.nm.serverUp, t.server); break;
+        case 'server-down': this.ctx.events.emit(ev.nm.serverDown, t.server); break;
+        case 'hb-up': this.ctx.events.emit(ev.nm.heartbeatUp, t.hb, t.server); break;
+        case 'hb-down': this.ctx.events.emit(ev.nm.heartbeatDown, t.hb, t.server); break;
         case 'peer-restarted': break;
       }
       this.emit(t.kind, t.server);

@@ -5,11 +5,15 @@ import * as path from 'node:path';
 import { ConfigError, findLocalServer, loadConfig, loadKey } from '../config';
 import { resolvePaths } from '../constants';
 import { createEvents } from '../events';
+import { ev } from '../events/ids';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
 import { faultsEnabled } from './faults';
 import { claimPidFile, Runtime } from './runtime';
+
+/** The pm event of each ConfigError (it names them by seed ID). */
+const configEvents = { 13: ev.pm.configInvalid, 14: ev.pm.configMissing, 15: ev.pm.serverNotInConfig } as const;
 
 export async function main(): Promise<number> {
   const paths = resolvePaths();
@@ -27,14 +31,14 @@ export async function main(): Promise<number> {
     key = loadKey(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    early.bus.emit('pm', e.event);
+    early.bus.emit(configEvents[e.event]);
     log.error(e.message);
     await early.bus.close();
     return 1;
   }
   await early.bus.close();
   if (!claimPidFile(path.join(paths.run, 'pairha.pid'))) {
-    early.bus.emit('pm', 10);
+    early.bus.emit(ev.pm.alreadyRunning);
     await early.bus.close();
     return 1;
   }
@@ -56,7 +60,7 @@ export async function main(): Promise<number> {
   try {
     await runtime.start(process.env.PAIRHA_DAEMON !== 'stopped');
   } catch (e) {
-    bus.emit('pm', 11);
+    bus.emit(ev.pm.criticalError);
     log.error((e as Error).message);
     await runtime.shutdown();
     await bus.close();

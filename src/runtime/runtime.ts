@@ -11,6 +11,7 @@ import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import type { EventBus } from '../events/bus';
+import { ev } from '../events/ids';
 import { type AlertLog, readAlerts } from '../events/sinks/alert';
 import { AlertSync } from '../events/sync/alert-sync';
 import { GroupManager } from '../group/manager';
@@ -123,7 +124,7 @@ export class Runtime {
       try {
         await role.start();
       } catch (e) {
-        this.d.events.emit('pm', 22, role.type, 1);
+        this.d.events.emit(ev.pm.processInitFailed, role.type, 1);
         this.d.log.error(`${role.type}: ${(e as Error).message}`);
         await this.stopRoles();
         return { code: 1, message: `${role.type} failed to start: ${(e as Error).message}` };
@@ -134,13 +135,13 @@ export class Runtime {
       this.watchdog = new WatchdogKeeper(this.d.paths.watchdog, this.d.config.watchdog.margin, this.d.events, this.d.log.child('rm'));
       this.watchdog.start();
     }
-    this.d.events.emit('pm', 1);
+    this.d.events.emit(ev.pm.daemonStarted);
     return ok();
   }
 
   async stopDaemon(): Promise<ControlReply> {
     if (!this.running) return { code: 0, message: 'the cluster daemon is not running' };
-    this.d.events.emit('pm', 2);
+    this.d.events.emit(ev.pm.daemonShuttingDown);
     this.running = false;
     await this.stopRoles();
     // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
@@ -171,11 +172,11 @@ export class Runtime {
     if (this.poweringOff) return;
     this.poweringOff = true;
     this.d.log.warn(`${action}: ${reason}`);
-    this.d.events.emit('pm', action === 'reboot' ? 25 : 23);
+    this.d.events.emit(action === 'reboot' ? ev.pm.systemWillReboot : ev.pm.systemWillHalt);
     const watchdog = this.watchdog; // stopDaemon forgets it but, powering off, leaves it open
     if (this.rc) this.rc.handOver = true; // the peers take the groups over once this server is down
     await this.stopDaemon();
-    if (watchdog) { watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
+    if (watchdog) { watchdog.leaveArmed(); this.d.events.emit(ev.pm.stallMonitorStarted); }
     await this.d.platform.power(action, reason);
     if (this.faults.stallShutdown) stall(600000);
   }
@@ -185,14 +186,14 @@ export class Runtime {
   async emergency(e: unknown): Promise<void> {
     const role = e instanceof RoleFailure ? e.role : 'rc';
     this.d.log.error(`emergency shutdown: ${(e as Error)?.stack ?? String(e)}`);
-    this.d.events.emit('pm', 20, role);
+    this.d.events.emit(ev.pm.processExitedAbnormally, role);
     await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
   }
 
   /** Seed §10.9: the mirror agent died: stop the groups (the cluster daemon), then reboot. */
   private async mirrorDied(why: string): Promise<void> {
     this.d.log.error(`mdagent died: ${why}`);
-    this.d.events.emit('monp', 8, 'mdagent');
+    this.d.events.emit(ev.monp.systemWillRebootFor, 'mdagent');
     await this.power('reboot', `mdagent exited abnormally: ${why}`);
   }
 

@@ -4,6 +4,7 @@
 // daemon stop, shutdown stall monitor, platform.
 import type { ControlReply, PeerControl } from '../control/types';
 import type { Registry } from '../control/registry';
+import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import type { PowerAction } from '../platform/types';
 
@@ -22,11 +23,11 @@ export interface ClusterShutdownDeps {
 /** The reply leaves before the runtime goes: power actions start after this delay. */
 const REPLY_GRACE_MS = 200;
 
-const requests: Record<'shutdown' | 'reboot', number> = { shutdown: 30, reboot: 32 };
+const requests = { shutdown: ev.pm.haltRequested, reboot: ev.pm.rebootRequested };
 
 export function registerClusterShutdown(d: ClusterShutdownDeps): void {
   const powerSoon = (action: 'shutdown' | 'reboot', from: string) => {
-    d.events.emit('pm', requests[action], from);
+    d.events.emit(requests[action], from);
     setTimeout(() => { void d.power(action, `cluster ${action} requested by ${from}`); }, REPLY_GRACE_MS);
   };
   const actionOf = (a: Record<string, unknown>) => (a.reboot === true ? 'reboot' : 'shutdown');

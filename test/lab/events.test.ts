@@ -8,6 +8,7 @@ import t from 'tap';
 import type { ClusterConfig } from '../../src/config/types';
 import { resolvePaths } from '../../src/constants';
 import { createEvents } from '../../src/events';
+import { ev } from '../../src/events/ids';
 import { nullLogger } from '../../src/logger';
 import { HostPlatform } from '../../src/platform/host';
 import { isRoot, until } from '../helpers/lab';
@@ -32,8 +33,8 @@ t.test('syslog lines reach a real syslogd in the seed\'s format', async (t) => {
   await until(async () => fs.existsSync(sock), 5000, 'syslogd socket');
   const paths = { ...resolvePaths({}), alert: path.join(dir, 'alert'), devLog: sock, messages };
   const { bus } = createEvents({ paths, log: nullLogger, platform, server: 'server1' });
-  bus.emit('nm', 3, 'lanhb1', 'server1');
-  bus.emit('rc', 92, 'failover1');
+  bus.emit(ev.nm.heartbeatUp, 'lanhb1', 'server1');
+  bus.emit(ev.rc.groupActiveOnSeveral, 'failover1');
   await bus.close();
   await until(async () => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('event: 92'), 5000, 'lines in the syslog file');
   const text = fs.readFileSync(out, 'utf8');
@@ -53,8 +54,8 @@ t.test('a mail event reaches a real SMTP server on loopback', async (t) => {
     mail: { enabled: true, smtpHost: '127.0.0.1', smtpPort: port, from: 'pairha@localhost', to: ['ops@localhost'], subject: 'pairha' },
   } as unknown as ClusterConfig;
   const { bus } = createEvents({ paths, log: nullLogger, platform, server: 'server1', config });
-  bus.emit('nm', 2, 'server2'); // SEND has mail
-  bus.emit('nm', 1, 'server2'); // SEND has no mail
+  bus.emit(ev.nm.serverDown, 'server2'); // SEND has mail
+  bus.emit(ev.nm.serverUp, 'server2'); // SEND has no mail
   await bus.close();
   await until(async () => fs.readdirSync(path.join(box, 'new')).length > 0, 10000, 'a mail delivered');
   await new Promise((r) => setTimeout(r, 300));

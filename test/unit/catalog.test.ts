@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { EventBus, type EventRecord, type Sink } from '../../src/events/bus';
 import { formatMessage, loadCatalog, parseMessageFile } from '../../src/events/catalog';
+import { ev } from '../../src/events/ids';
 import { nullLogger } from '../../src/logger';
 import { seedEvents } from '../helpers/seed';
 
@@ -41,14 +42,24 @@ t.test('editing SEND changes where an event goes (seed §12.3)', async (t) => {
   const got: Record<string, string[]> = { syslog: [], alert: [], mail: [] };
   const sink = (d: string): Sink => ({ deliver: (r: EventRecord) => { got[d].push(`${r.def.type}:${r.def.id}`); } });
   const bus = new EventBus(dir, 'server1', { syslog: sink('syslog'), alert: sink('alert'), mail: sink('mail') }, nullLogger);
-  bus.emit('pm', 13);
+  bus.emit(ev.pm.configInvalid);
   t.same(got, { syslog: ['pm:13'], alert: ['pm:13'], mail: ['pm:13'] });
   const f = path.join(dir, 'pm.msg.us');
   fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('ID=13 SEND=syslog.alert.mail', 'ID=13 SEND=syslog.alert'));
   bus.reload();
-  bus.emit('pm', 13);
+  bus.emit(ev.pm.configInvalid);
   t.same(got.mail, ['pm:13'], 'no second mail');
   t.equal(got.syslog.length, 2);
-  bus.emit('pm', 999);
-  t.equal(bus.dropped.unknown, 1, 'unknown event counted, not thrown');
+  fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^ID=13 .*\n/m, ''));
+  bus.reload();
+  bus.emit(ev.pm.configInvalid);
+  t.equal(bus.dropped.unknown, 1, 'an event the edited files lack is counted, not thrown');
+});
+
+t.test('a typed event reaches the sinks with its module, ID and filled text', async (t) => {
+  const got: string[] = [];
+  const bus = new EventBus(messages, 'server1', { alert: { deliver: (r) => { got.push(`${r.def.type}:${r.def.id} ${r.text}`); } } }, nullLogger);
+  bus.emit(ev.rc.resourceStartFailed, 'disk1', 1, 'fsck failed');
+  bus.emit(ev.nm.heartbeatUp, 'lanhb1', 'server2');
+  t.same(got, ['rc:32 The start processing of a resource disk1 failed. (1 : fsck failed)', 'nm:3 Resource lanhb1 of server server2 up.']);
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import type { EventArg, EventId } from '../../../src/events/types';
 import { DiskTransport } from '../../../src/heartbeat/disk';
 import { loadDirectIO, type DirectIO } from '../../../src/heartbeat/directio';
 import { nullLogger } from '../../../src/logger';
@@ -49,7 +50,7 @@ t.test('the disk heartbeat sees a write made behind its page cache', { skip: can
 
   const hb = { name: 'diskhb1', type: 'diskhb' as const, devices: { server1: loop, server2: loop }, offset: 0, slotSize: 4096 };
   const emitted: string[] = [];
-  const events = { emit: (type: string, id: number, ...a: Array<string | number>) => { emitted.push(`${type} ${id} ${a.join(' ')}`); } };
+  const events = { emit: ({ type, id }: EventId, ...a: EventArg[]) => { emitted.push(`${type} ${id} ${a.join(' ')}`); } };
   const received = (direct: DirectIO | Error) => {
     const got: string[] = [];
     const tr = new DiskTransport(hb, 'server1', 0, 2, events, nullLogger, direct);

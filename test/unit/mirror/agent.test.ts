@@ -38,7 +38,7 @@ function box(name: string, port: number, key = 'k'.repeat(16)): Box {
   const ctx: RuntimeContext = {
     config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from(key), bootId: Buffer.alloc(16),
     paths: resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal') }),
-    events: { emit: (type, id, ...args) => { const d = catalog.get(catalogKey(type, id)); events.push(`${type} ${id} ${d ? formatMessage(d.msg, args) : 'NOT IN CATALOG'}`); } },
+    events: { emit: ({ type, id }, ...args) => { const d = catalog.get(catalogKey(type, id)); events.push(`${type} ${id} ${d ? formatMessage(d.msg, args) : 'NOT IN CATALOG'}`); } },
     log: new Logger({ write: () => {} }), platform: stubPlatform(),
   };
   const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, retryDelay: 60000, mountsFile: path.join(dir, 'mounts') });

@@ -35,7 +35,7 @@ function setup(local: Partial<LiscalStatus>, peer: Partial<LiscalStatus> | undef
   const d: MdDeps = {
     liscal: new Liscal(path.join(root, 'proc', 'liscal')),
     platform: stubPlatform({ run: async (file, args) => { runs.push([file, ...args].join(' ')); return { code: 0, stdout: '', stderr: '', ...results[file] }; } }),
-    events: { emit: (type, id, ...args) => { events.push(`${type} ${id} ${formatMessage(catalog.get(catalogKey(type, id))!.msg, args)}`); } },
+    events: { emit: ({ type, id }, ...args) => { events.push(`${type} ${id} ${formatMessage(catalog.get(catalogKey(type, id))!.msg, args)}`); } },
     local: 'server1', peer: 'server2', localFirst: true,
     peerStatus: async () => (peer ? st(peer) : undefined),
     mountsFile: path.join(root, 'mounts'),

@@ -47,7 +47,7 @@ t.test('diskw and raww on loop devices', async (t) => {
 
   const seen: string[] = [];
   const slow = mon('raww', { device: dev }, 1); // no dd finishes within 1 ms
-  const runner = new MonitorRunner(slow, raww(slow, deps), { emit: (type, id, ...a) => { seen.push(`${type} ${id} ${a.join('|')}`); } }, () => true, async () => {});
+  const runner = new MonitorRunner(slow, raww(slow, deps), { emit: ({ type, id }, ...a) => { seen.push(`${type} ${id} ${a.join('|')}`); } }, () => true, async () => {});
   await runner.probe();
   t.same(seen, [`rm 9 raww1|17|Read was failed by timeout. Device=${dev}`]);
 });

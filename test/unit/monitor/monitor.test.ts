@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import type { MonitorConfig } from '../../../src/config/types';
+import type { EventArg, EventId } from '../../../src/events/types';
 import { nullLogger } from '../../../src/logger';
 import { genw } from '../../../src/monitor/genw';
 import { ipw } from '../../../src/monitor/ipw';
@@ -23,7 +24,7 @@ const mon = (over: Partial<MonitorConfig>): MonitorConfig => ({
   name: 'm1', type: 'genw', interval: 100, timeout: 2000, retry: 0, startWait: 0, when: 'always', recoveryAction: 'none',
   restartCount: 1, finalAction: 'none', params: {}, ...over,
 });
-const recorder = () => { const seen: string[] = []; return { seen, emit: (type: string, id: number, ...a: Array<string | number>) => { seen.push(`${type} ${id} ${a.join('|')}`); } }; };
+const recorder = () => { const seen: string[] = []; return { seen, emit: ({ type, id }: EventId, ...a: EventArg[]) => { seen.push(`${type} ${id} ${a.join('|')}`); } }; };
 
 t.test('ipw: the loopback answers; an address nobody has fails with return 1', async (t) => {
   t.equal(await ipw(mon({ type: 'ipw', params: { targets: '127.0.0.1' } }), deps).run(), undefined);
