@@ -14,7 +14,7 @@ run() { # name, tap args...
   cat "$out/$name.tap"
   [ $rc -eq 0 ] || status=1
 }
-run unit --jobs=2 --timeout=120 'test/unit/**/*.test.ts'
+run unit --jobs=2 --timeout=300 'test/unit/**/*.test.ts'
 if compgen -G 'test/lab/*.test.ts' >/dev/null; then
   run lab --jobs=1 --timeout=900 'test/lab/**/*.test.ts'
 fi
