@@ -15,10 +15,6 @@
 
 static struct proc_dir_entry *lsc_proc_dir;
 
-static const char *const lsc_state_names[] = {
-	[LSC_S_NONE] = "NONE", [LSC_S_SYNC] = "SYNC", [LSC_S_BREAK] = "BREAK",
-	[LSC_S_STALE] = "STALE", [LSC_S_RECOVERING] = "RECOVERING",
-};
 static const char *const lsc_rec_names[] = {
 	[LSC_R_NONE] = "none", [LSC_R_FULL] = "full-send", [LSC_R_DIFF] = "diff-send",
 	[LSC_R_RECV] = "recv", [LSC_R_STOPPED] = "stopped", [LSC_R_DONE] = "done",
@@ -177,7 +173,9 @@ int lsc_unbind(struct lsc_nmp *nmp)
 	lsc_meta_free(nmp);
 	lsc_release_bdevs(nmp);
 	lsc_free_rx(nmp);
-	nmp->meta.state = LSC_S_NONE;
+	spin_lock_irq(&nmp->lock);
+	lsc_change_state(nmp, LSC_S_NONE, LSC_WHY_UNBIND);
+	spin_unlock_irq(&nmp->lock);
 	nmp->rec_state = LSC_R_NONE;
 	return 0;
 }
@@ -196,11 +194,8 @@ static int lsc_port_open(struct lsc_nmp *nmp, bool force)
 		return -ENODEV;
 	spin_lock_irq(&nmp->lock);
 	/* activated alone: this side now holds the latest data */
-	if (nmp->conn != LSC_C_CONNECTED && nmp->meta.state != LSC_S_BREAK) {
-		nmp->meta.state = LSC_S_BREAK;
-		nmp->meta.break_time = lsc_now();
-		nmp->meta.gen++;
-	}
+	if (nmp->conn != LSC_C_CONNECTED)
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_OPEN_ALONE);
 	nmp->meta_dirty = true;
 	WRITE_ONCE(nmp->port_open, true);
 	lsc_vol(nmp);
@@ -232,19 +227,17 @@ static int lsc_force(struct lsc_nmp *nmp, const char *what)
 	spin_lock_irq(&nmp->lock);
 	if (!strcmp(what, "green")) {
 		lsc_bm_zero(&nmp->bm);
-		nmp->meta.state = LSC_S_SYNC;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_FORCE_GREEN);
 	} else if (!strcmp(what, "red")) {
-		nmp->meta.state = LSC_S_STALE;
+		lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_FORCE_RED);
 	} else if (!strcmp(what, "latest")) {
 		lsc_bm_fill(&nmp->bm);
-		nmp->meta.state = LSC_S_BREAK;
-		nmp->meta.break_time = lsc_now();
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_FORCE_LATEST);
 	} else {
 		spin_unlock_irq(&nmp->lock);
 		return -EINVAL;
 	}
 	lsc_al_sync(nmp);
-	nmp->meta.gen++;
 	nmp->meta.flags &= ~LSC_MF_DISKERR;
 	nmp->detached = false;
 	nmp->rec_state = LSC_R_NONE;
@@ -445,7 +438,7 @@ static void lsc_stat_one(struct seq_file *m, struct lsc_nmp *nmp)
 		   nmp->idx, nmp->bound, nmp->port_open ? "open" : "closed",
 		   peer == 1 ? "open" : peer == 0 ? "closed" : "unknown",
 		   lsc_conn_names[nmp->conn], atomic_read(&nmp->io_count) ? "io" : "idle",
-		   lsc_state_names[state], nmp->bound ? lsc_color(nmp) : "--",
+		   lsc_state_name(state), nmp->bound ? lsc_color(nmp) : "--",
 		   nmp->bound ? nmp->bm.count : 0, nmp->bound ? nmp->bm.nbits : 0,
 		   !!(nmp->meta.flags & LSC_MF_DISKERR), lsc_rec_names[nmp->rec_state],
 		   pct, elapsed, remaining, nmp->meta.gen, nmp->meta.peer_gen,

@@ -147,11 +147,10 @@ static int lsc_recovery_fn(void *arg)
 		nmp->rec_state = LSC_R_FAILED;
 	} else if (nmp->rec_stop) {
 		nmp->rec_state = LSC_R_STOPPED;
-		lsc_set_state(nmp, LSC_S_BREAK);
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_REC_STOPPED);
 	} else {
 		nmp->rec_state = LSC_R_DONE;
-		nmp->meta.state = LSC_S_SYNC;
-		nmp->meta.gen++;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_REC_DONE);
 	}
 	nmp->meta_dirty = true;
 	spin_unlock_irq(&nmp->lock);
@@ -192,7 +191,7 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 	nmp->rec_state = full ? LSC_R_FULL : LSC_R_DIFF;
 	nmp->rec_start = jiffies;
 	nmp->rec_end = 0;
-	nmp->meta.state = LSC_S_RECOVERING;
+	lsc_change_state(nmp, LSC_S_RECOVERING, LSC_WHY_REC_START);
 	nmp->meta_dirty = true;
 	lsc_al_sync(nmp);
 	spin_unlock_irq(&nmp->lock);
@@ -333,7 +332,7 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 		nmp->rec_end = 0;
 		nmp->rec_done = 0;
 		nmp->rec_total = 0;
-		nmp->meta.state = LSC_S_RECOVERING;
+		lsc_change_state(nmp, LSC_S_RECOVERING, LSC_WHY_REC_TARGET);
 		nmp->meta_dirty = true;
 	}
 	spin_unlock_irq(&nmp->lock);
@@ -382,11 +381,10 @@ void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete)
 	if (complete) {
 		lsc_bm_zero(&nmp->bm);
 		lsc_al_sync(nmp);
-		nmp->meta.state = LSC_S_SYNC;
-		nmp->meta.gen++;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_REC_DONE);
 		nmp->rec_state = LSC_R_DONE;
 	} else {
-		nmp->meta.state = LSC_S_STALE;
+		lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_REC_PARTIAL);
 		nmp->rec_state = LSC_R_STOPPED;
 	}
 	nmp->meta_dirty = true;
