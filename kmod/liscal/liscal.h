@@ -166,7 +166,9 @@ struct lsc_nmp {
 	struct completion rec_exit;
 };
 
-extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms;
+extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms, lsc_drvport;
+/* liscal_main.c: a module parameter's value within [min, max], or -EINVAL */
+int lsc_param_uint(const char *val, unsigned int *out, unsigned int min, unsigned int max);
 extern u8 lsc_key[64];
 extern unsigned int lsc_key_len;
 extern struct lsc_nmp *lsc_nmps;

@@ -92,7 +92,7 @@ static int lsc_bind(struct lsc_nmp *nmp, char **argv, int argc)
 	nmp->local_addr = htonl(INADDR_ANY);
 	if (local && lsc_ip_arg(local, &nmp->local_addr))
 		return -EINVAL;
-	nmp->drvport = 29005;
+	nmp->drvport = lsc_drvport;
 	if (drv && lsc_port_arg(drv, &nmp->drvport))
 		return -EINVAL;
 	if (lsc_port_arg(lsc_arg(argv, argc, "dataport"), &nmp->dataport) || !nmp->dataport)
