@@ -167,8 +167,20 @@ struct lsc_nmp {
 };
 
 extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms, lsc_drvport;
-/* liscal_main.c: a module parameter's value within [min, max], or -EINVAL */
-int lsc_param_uint(const char *val, unsigned int *out, unsigned int min, unsigned int max);
+
+/* a module parameter's value within [min, max], or -EINVAL (the set
+ * callbacks of liscal_main.c and liscal_al.c; kstrtouint takes a trailing
+ * newline) */
+static inline int lsc_param_uint(const char *val, unsigned int *out,
+				 unsigned int min, unsigned int max)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 extern u8 lsc_key[64];
 extern unsigned int lsc_key_len;
 extern struct lsc_nmp *lsc_nmps;
@@ -181,6 +193,9 @@ const char *lsc_state_name(u32 state);
 void lsc_break(struct lsc_nmp *nmp, const char *why);
 void lsc_disk_error(struct lsc_nmp *nmp, sector_t sector);
 void lsc_cp_error(struct lsc_nmp *nmp);
+void lsc_detach_port(struct lsc_nmp *nmp);
+
+/* liscal_tick.c */
 void lsc_tick_fn(struct work_struct *w);
 
 /* liscal_io.c */

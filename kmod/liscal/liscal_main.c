@@ -10,17 +10,6 @@
  * fails the load, or the write to /sys/module/liscal/parameters/, with
  * EINVAL): README §1.1. */
 
-/* an unsigned value within [min, max] (kstrtouint takes a trailing newline) */
-int lsc_param_uint(const char *val, unsigned int *out, unsigned int min, unsigned int max)
-{
-	unsigned int v;
-
-	if (kstrtouint(val, 0, &v) || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 #define LSC_PARAM_UINT(name, var, min, max, perm, desc)				\
 	static int lsc_set_##name(const char *val, const struct kernel_param *kp) \
 	{									\

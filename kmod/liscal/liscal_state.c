@@ -10,12 +10,12 @@
  * It is also the one place that acts on a failure: lsc_break() when the link
  * is lost or corrupted, lsc_disk_error() on a lower-device I/O error of the
  * data partition (reboot or detach), lsc_cp_error() on one of the cluster
- * partition; and the tick (lsc_tick_fn) decides the time-driven ones (ack
- * timeout, closing the port of a detached NMP).
+ * partition, and lsc_detach_port() closes the port of a detached NMP (from
+ * the tick, liscal_tick.c).
  *
- * This file calls only the leaves (liscal_al.c, liscal_meta.c, liscal_send.c,
- * liscal_req.c); io, receive, recovery and connection call it, never each
- * other in a circle. */
+ * This file calls only the leaves (liscal_al.c, liscal_send.c, liscal_req.c);
+ * io, receive, recovery, connection, metadata and the tick call it, never
+ * each other in a circle. */
 #include <linux/module.h>
 #include <linux/reboot.h>
 #include <net/sock.h>
@@ -170,45 +170,16 @@ void lsc_cp_error(struct lsc_nmp *nmp)
 	spin_unlock_irq(&nmp->lock);
 }
 
-/* every 250 ms while bound: ack timeouts, keepalive, lazy bitmap clearing
- * in SYNC, metadata flush, detach after a disk error */
-void lsc_tick_fn(struct work_struct *work)
+/* detach mode, after lsc_disk_error(): the port closes (not from the error's
+ * context, an endio: the tick calls this) */
+void lsc_detach_port(struct lsc_nmp *nmp)
 {
-	struct lsc_nmp *nmp = container_of(to_delayed_work(work), struct lsc_nmp, tick);
-	unsigned long tmo = msecs_to_jiffies(lsc_ack_timeout_ms);
-	struct lsc_wctx *w;
-	bool late = false, clear;
-
-	if (nmp->detached && nmp->port_open && mutex_trylock(&nmp->ctl)) {
-		if (nmp->port_open) {
-			nmp->port_open = false;
-			module_put(THIS_MODULE);
-			lsc_info("NMP%d close I/O port OK.", nmp->idx);
-		}
-		mutex_unlock(&nmp->ctl);
+	if (!nmp->detached || !nmp->port_open || !mutex_trylock(&nmp->ctl))
+		return;
+	if (nmp->port_open) {
+		nmp->port_open = false;
+		module_put(THIS_MODULE);
+		lsc_info("NMP%d close I/O port OK.", nmp->idx);
 	}
-	spin_lock_irq(&nmp->lock);
-	if (nmp->conn == LSC_C_CONNECTED) {
-		w = list_first_entry_or_null(&nmp->pending, struct lsc_wctx, pending);
-		late = (w && time_after(jiffies, w->sent + tmo)) ||
-			time_after(jiffies, nmp->last_rx + tmo);
-	}
-	clear = nmp->conn == LSC_C_CONNECTED && nmp->meta.state == LSC_S_SYNC && !late;
-	if (clear) {
-		lsc_al_clear_acked(nmp);
-		lsc_al_expire(nmp);
-	}
-	spin_unlock_irq(&nmp->lock);
-	if (late) {
-		lsc_err("NMP%d I/O incomplete.", nmp->idx);
-		lsc_break(nmp, "ack timeout");
-	} else if (nmp->conn == LSC_C_CONNECTED) {
-		lsc_send(nmp, LSC_PING, 0, 0, 0, NULL, 0);
-	}
-	if (nmp->meta_dirty || !bitmap_empty(nmp->bm_dirty, nmp->bm_blocks)) {
-		lsc_meta_flush(nmp);
-		nmp->st.meta++;
-	}
-	if (nmp->bound)
-		schedule_delayed_work(&nmp->tick, HZ / 4);
+	mutex_unlock(&nmp->ctl);
 }
