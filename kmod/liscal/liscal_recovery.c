@@ -6,8 +6,6 @@
 #include <linux/vmalloc.h>
 #include "liscal.h"
 
-#define LSC_CHUNK_BYTES ((1u << LSC_CHUNK_SHIFT) << 9)
-
 static bool lsc_chunk_idle(struct lsc_nmp *nmp, u64 c)
 {
 	bool idle;
@@ -313,7 +311,8 @@ static void lsc_rreq_endio(struct bio *bio)
 	queue_work(system_unbound_wq, &rq->work);
 }
 
-/* target side: a recovery chunk from the peer, payload in nmp->rx_pages.
+/* target side: a recovery chunk from the peer, payload in nmp->rx_pages
+ * (its range checked by the receiver: lsc_hdr_check_range).
  * Returns 1 when submitted (acked later), else the error to ack now. */
 int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
@@ -323,8 +322,6 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 
 	if (READ_ONCE(nmp->port_open))
 		return -EBUSY;	/* an active NMP is never a recovery target */
-	if (!h->len || h->len > LSC_CHUNK_BYTES || h->sector + (h->len >> 9) > nmp->sectors)
-		return -ERANGE;
 	spin_lock_irq(&nmp->lock);
 	if (nmp->rec_state != LSC_R_RECV) {
 		nmp->rec_state = LSC_R_RECV;

@@ -32,7 +32,8 @@ int lsc_recv_full(struct socket *s, void *buf, size_t len)
 	return lsc_recvmsg_all(s, &msg);
 }
 
-/* write a received WRITE/RDATA payload to the data partition */
+/* write a received WRITE payload to the data partition (its range checked
+ * before: lsc_hdr_check_range) */
 static int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
 	unsigned int npages = DIV_ROUND_UP(h->len, PAGE_SIZE), i;
@@ -48,8 +49,6 @@ static int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 		r = (h->flags & LSC_F_PREFLUSH) ? blkdev_issue_flush(nmp->data.bdev) : 0;
 		return r;
 	}
-	if (h->sector + (h->len >> 9) > nmp->sectors)
-		return -ERANGE;
 	bio = bio_alloc(nmp->data.bdev, npages, op, GFP_NOIO);
 	bio->bi_iter.bi_sector = h->sector;
 	for (i = 0; i < npages; i++) {
@@ -139,9 +138,9 @@ static void lsc_rx_state(struct lsc_nmp *nmp)
 
 static void lsc_rx_bitmap(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
-	u64 max = nmp->bm_blocks * LSC_BM_BLOCK, i;
+	u32 n = lsc_bitmap_piece(h, nmp->bm_blocks * LSC_BM_BLOCK), i;
 
-	for (i = 0; i < h->len && h->sector + i < max; i++)
+	for (i = 0; i < n; i++)
 		nmp->peer_bm[h->sector + i] =
 			((u8 *)page_address(nmp->rx_pages[i / PAGE_SIZE]))[i % PAGE_SIZE];
 }
@@ -193,6 +192,14 @@ int lsc_receiver_fn(void *arg)
 		if (!ok) {
 			pr_info(LSC_PFX "NMP%d payload rejected: CRC mismatch (seq %llu, %u bytes)\n",
 				nmp->idx, h.seq, h.len);
+			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
+				nmp->idx, h.magic, h.cmd);
+			break;
+		}
+		/* the peer's error: the link breaks, never a local disk error */
+		if (lsc_hdr_check_range(&h, nmp->sectors, LSC_CHUNK_BYTES)) {
+			pr_info(LSC_PFX "NMP%d header rejected: sector %llu length %u outside the data partition (%llu sectors)\n",
+				nmp->idx, h.sector, h.len, nmp->sectors);
 			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
 				nmp->idx, h.magic, h.cmd);
 			break;
