@@ -181,8 +181,6 @@ static inline int lsc_param_uint(const char *val, unsigned int *out,
 	*out = v;
 	return 0;
 }
-extern u8 lsc_key[64];
-extern unsigned int lsc_key_len;
 extern struct lsc_nmp *lsc_nmps;
 extern unsigned int lsc_nmp_count;
 
@@ -205,6 +203,10 @@ void lsc_submit_bio(struct bio *bio);
 int lsc_writer_fn(void *arg);
 
 /* liscal_req.c */
+int lsc_req_init(void);
+void lsc_req_exit(void);
+struct lsc_wctx *lsc_wctx_alloc(void);
+void lsc_wctx_free(struct lsc_wctx *w);
 void lsc_wctx_put(struct lsc_wctx *w);
 
 /* liscal_meta.c */
@@ -230,6 +232,7 @@ int lsc_listen_start(struct lsc_nmp *nmp);
 void lsc_listen_stop(struct lsc_nmp *nmp);
 int lsc_connect(struct lsc_nmp *nmp);
 void lsc_disconnect(struct lsc_nmp *nmp);
+int lsc_key_set(const char *hex);
 
 /* liscal_send.c */
 int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,

@@ -11,8 +11,27 @@
 #include <crypto/algapi.h>
 #include "liscal.h"
 
-u8 lsc_key[64];
-unsigned int lsc_key_len;
+/* the cluster key of every NMP's handshake: set by the "key" command,
+ * read by handshakes running at the same time */
+static DEFINE_MUTEX(lsc_key_lock);
+static u8 lsc_key[64];
+static unsigned int lsc_key_len;
+
+/* "key HEX": a malformed key leaves the old one in place */
+int lsc_key_set(const char *hex)
+{
+	size_t n = hex ? strlen(hex) : 0;
+	u8 key[sizeof(lsc_key)];
+
+	if (!n || n % 2 || n / 2 > sizeof(key) || hex2bin(key, hex, n / 2))
+		return -EINVAL;
+	mutex_lock(&lsc_key_lock);
+	memcpy(lsc_key, key, n / 2);
+	lsc_key_len = n / 2;
+	mutex_unlock(&lsc_key_lock);
+	memzero_explicit(key, sizeof(key));
+	return 0;
+}
 
 /* MAC = HMAC-SHA256(key, role || challenge to answer || own challenge):
  * the role byte stops a reflected challenge from being answered by us */
@@ -24,7 +43,9 @@ static int lsc_mac(u8 role, const u8 *theirs, const u8 *ours, u8 *out)
 	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	r = crypto_shash_setkey(tfm, lsc_key, lsc_key_len);
+	mutex_lock(&lsc_key_lock);
+	r = lsc_key_len ? crypto_shash_setkey(tfm, lsc_key, lsc_key_len) : -ENOKEY;
+	mutex_unlock(&lsc_key_lock);
 	if (!r) {
 		SHASH_DESC_ON_STACK(d, tfm);
 
@@ -90,7 +111,7 @@ static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer)
 	u8 ours[LSC_NONCE_LEN], theirs[LSC_NONCE_LEN], mac[LSC_MAC_LEN], got[LSC_MAC_LEN];
 	int r;
 
-	if (!lsc_key_len)
+	if (!READ_ONCE(lsc_key_len))
 		return -ENOKEY;
 	get_random_bytes(ours, sizeof(ours));
 	r = lsc_send_sock(s, LSC_HELLO, 0, ours, sizeof(ours));
@@ -138,16 +159,18 @@ static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
 	s->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
 	s->sk->sk_sndtimeo = msecs_to_jiffies(lsc_ack_timeout_ms);
 	reinit_completion(&nmp->rx_done);
-	t = kthread_run(lsc_receiver_fn, nmp, "liscal_rx/%d", nmp->idx);
+	t = kthread_create(lsc_receiver_fn, nmp, "liscal_rx/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		spin_lock_irq(&nmp->lock);
 		nmp->sock = NULL;
 		nmp->conn = LSC_C_DISCONNECTED;
 		spin_unlock_irq(&nmp->lock);
-		complete(&nmp->rx_done);
+		complete_all(&nmp->rx_done);
 		return PTR_ERR(t);
 	}
+	/* published before it runs: it clears the pointer when it exits */
 	nmp->receiver = t;
+	wake_up_process(t);
 	lsc_send_state(nmp);
 	/* our bitmap, so the peer's differential recovery covers our writes too */
 	len = lsc_bm_bytes(nmp->bm.nbits);
@@ -262,12 +285,13 @@ int lsc_listen_start(struct lsc_nmp *nmp)
 		lsc_err("NMP%d socket listening failed(%d).", nmp->idx, r);
 		goto fail;
 	}
-	t = kthread_run(lsc_listener_fn, nmp, "liscal_ls/%d", nmp->idx);
+	t = kthread_create(lsc_listener_fn, nmp, "liscal_ls/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		r = PTR_ERR(t);
 		goto fail;
 	}
-	nmp->listener = t;
+	nmp->listener = t;	/* published before it runs */
+	wake_up_process(t);
 	return 0;
 fail:
 	sock_release(nmp->lsock);

@@ -121,12 +121,13 @@ static int lsc_bind(struct lsc_nmp *nmp, char **argv, int argc)
 	nmp->rec_state = LSC_R_NONE;
 	nmp->conn = LSC_C_DISCONNECTED;
 	nmp->peer_port = -1;
-	t = kthread_run(lsc_writer_fn, nmp, "liscal_wr/%d", nmp->idx);
+	t = kthread_create(lsc_writer_fn, nmp, "liscal_wr/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		r = PTR_ERR(t);
 		goto fail_meta;
 	}
-	nmp->writer = t;
+	nmp->writer = t;	/* published before it runs */
+	wake_up_process(t);
 	nmp->bound = true;
 	spin_lock_irq(&nmp->lock);
 	lsc_vol(nmp);	/* unknown cache state of the lower device */
@@ -244,18 +245,6 @@ static int lsc_force(struct lsc_nmp *nmp, const char *what)
 	nmp->meta_dirty = true;
 	spin_unlock_irq(&nmp->lock);
 	return lsc_meta_flush(nmp) ? -EIO : 0;
-}
-
-static int lsc_key_set(const char *hex)
-{
-	size_t n = hex ? strlen(hex) : 0;
-
-	if (!n || n % 2 || n / 2 > sizeof(lsc_key) || hex2bin(lsc_key, hex, n / 2)) {
-		lsc_key_len = 0;
-		return -EINVAL;
-	}
-	lsc_key_len = n / 2;
-	return 0;
 }
 
 static int lsc_unload_check(void)

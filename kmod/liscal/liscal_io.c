@@ -12,11 +12,16 @@ int lsc_io_init(void)
 	int ret = bioset_init(&lsc_bioset, 64, 0, BIOSET_NEED_BVECS);
 
 	lsc_bioset_ready = !ret;
+	if (!ret)
+		ret = lsc_req_init();
+	if (ret)
+		lsc_io_exit();
 	return ret;
 }
 
 void lsc_io_exit(void)
 {
+	lsc_req_exit();
 	if (lsc_bioset_ready)
 		bioset_exit(&lsc_bioset);
 	lsc_bioset_ready = false;
@@ -207,7 +212,7 @@ static void lsc_write_release(struct lsc_nmp *nmp)
  * thread, which may block on write-intent I/O and on recovery. */
 static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio)
 {
-	struct lsc_wctx *w = kzalloc(sizeof(*w), GFP_NOIO);
+	struct lsc_wctx *w = lsc_wctx_alloc();
 	unsigned int size = bio->bi_iter.bi_size;
 	bool mirror = false, persist = false, fast;
 
@@ -233,7 +238,7 @@ static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio)
 		 * or covered by an earlier flush): nothing for this flush to do */
 		nmp->st.noflush++;
 		spin_unlock_irq(&nmp->lock);
-		kfree(w);
+		lsc_wctx_free(w);
 		bio_endio(bio);
 		lsc_io_put(nmp);
 		return;

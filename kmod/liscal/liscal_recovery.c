@@ -197,13 +197,15 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 	lsc_bm_write_all(nmp);
 	lsc_meta_flush(nmp);
 	reinit_completion(&nmp->rec_exit);
-	t = kthread_run(lsc_recovery_fn, nmp, "liscal_rec/%d", nmp->idx);
+	t = kthread_create(lsc_recovery_fn, nmp, "liscal_rec/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		nmp->rec_state = LSC_R_FAILED;
 		complete(&nmp->rec_exit);
 		return PTR_ERR(t);
 	}
+	/* published before it runs: it clears the pointer when it exits */
 	nmp->recovery = t;
+	wake_up_process(t);
 	return 0;
 }
 

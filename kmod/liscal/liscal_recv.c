@@ -138,11 +138,15 @@ static void lsc_rx_state(struct lsc_nmp *nmp)
 
 static void lsc_rx_bitmap(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
-	u32 n = lsc_bitmap_piece(h, nmp->bm_blocks * LSC_BM_BLOCK), i;
+	u32 n = lsc_bitmap_piece(h, nmp->bm_blocks * LSC_BM_BLOCK), i, k;
 
-	for (i = 0; i < n; i++)
-		nmp->peer_bm[h->sector + i] =
-			((u8 *)page_address(nmp->rx_pages[i / PAGE_SIZE]))[i % PAGE_SIZE];
+	/* a page at a time under the lock recovery_start reads it with */
+	for (i = 0; i < n; i += k) {
+		k = min_t(u32, PAGE_SIZE, n - i);
+		spin_lock_irq(&nmp->lock);
+		memcpy(nmp->peer_bm + h->sector + i, page_address(nmp->rx_pages[i / PAGE_SIZE]), k);
+		spin_unlock_irq(&nmp->lock);
+	}
 }
 
 int lsc_receiver_fn(void *arg)
@@ -251,6 +255,6 @@ int lsc_receiver_fn(void *arg)
 	mutex_unlock(&nmp->sock_mutex);
 	mutex_unlock(&nmp->send_lock);
 	nmp->receiver = NULL;
-	complete(&nmp->rx_done);
+	complete_all(&nmp->rx_done);	/* attach and disconnect may both wait */
 	return 0;
 }

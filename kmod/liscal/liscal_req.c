@@ -4,7 +4,41 @@
  * completes upward and its chunks are released. Calls nothing else of
  * liscal. */
 #include <linux/slab.h>
+#include <linux/mempool.h>
 #include "liscal.h"
+
+/* one lsc_wctx per upper write, allocated in submit_bio with GFP_NOIO: a
+ * reserve so that a write under memory pressure waits for one to be freed
+ * instead of failing */
+#define LSC_WCTX_RESERVE 64
+static mempool_t *lsc_wctx_pool;
+
+int lsc_req_init(void)
+{
+	lsc_wctx_pool = mempool_create_kmalloc_pool(LSC_WCTX_RESERVE, sizeof(struct lsc_wctx));
+	return lsc_wctx_pool ? 0 : -ENOMEM;
+}
+
+void lsc_req_exit(void)
+{
+	mempool_destroy(lsc_wctx_pool);
+	lsc_wctx_pool = NULL;
+}
+
+/* never NULL with GFP_NOIO (mempool_alloc waits for a free one) */
+struct lsc_wctx *lsc_wctx_alloc(void)
+{
+	struct lsc_wctx *w = mempool_alloc(lsc_wctx_pool, GFP_NOIO);
+
+	if (w)
+		memset(w, 0, sizeof(*w));
+	return w;
+}
+
+void lsc_wctx_free(struct lsc_wctx *w)
+{
+	mempool_free(w, lsc_wctx_pool);
+}
 
 /* both parts done: complete upward, release the chunks */
 void lsc_wctx_put(struct lsc_wctx *w)
@@ -40,6 +74,6 @@ void lsc_wctx_put(struct lsc_wctx *w)
 	wake_up_all(&nmp->rec_wait);
 	w->orig->bi_status = w->status;
 	bio_endio(w->orig);
-	kfree(w);
+	lsc_wctx_free(w);
 	lsc_io_put(nmp);
 }
