@@ -26,6 +26,24 @@ enum lsc_conn { LSC_C_DISCONNECTED, LSC_C_CONNECTING, LSC_C_CONNECTED };
 enum lsc_rec { LSC_R_NONE, LSC_R_FULL, LSC_R_DIFF, LSC_R_RECV, LSC_R_STOPPED,
 	       LSC_R_DONE, LSC_R_FAILED };
 enum lsc_erract { LSC_EA_REBOOT, LSC_EA_DETACH };
+/* why an NMP's state changes (liscal_state.c: what each one records) */
+enum lsc_why {
+	LSC_WHY_BIND,		/* metadata read at bind (crash rules) or created */
+	LSC_WHY_UNBIND,
+	LSC_WHY_WRITE_ALONE,	/* first write not mirrored */
+	LSC_WHY_OPEN_ALONE,	/* port opened while disconnected */
+	LSC_WHY_LINK_LOST,	/* lsc_break */
+	LSC_WHY_PEER_BREAK,	/* the peer's STATE says it went on alone */
+	LSC_WHY_REC_START,	/* recovery source */
+	LSC_WHY_REC_TARGET,	/* first recovery chunk received */
+	LSC_WHY_REC_DONE,	/* either side */
+	LSC_WHY_REC_STOPPED,	/* source */
+	LSC_WHY_REC_PARTIAL,	/* target told the recovery stopped */
+	LSC_WHY_FORCE_GREEN,
+	LSC_WHY_FORCE_RED,
+	LSC_WHY_FORCE_LATEST,
+	LSC_WHY_NR
+};
 /* fault injection (ctl "inject N ..."): corrupt the next frame sent */
 enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
 
@@ -148,22 +166,53 @@ struct lsc_nmp {
 	struct completion rec_exit;
 };
 
-extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms;
-extern u8 lsc_key[64];
-extern unsigned int lsc_key_len;
+extern unsigned int lsc_ack_timeout_ms, lsc_connect_timeout_ms, lsc_drvport;
+
+/* a module parameter's value within [min, max], or -EINVAL (the set
+ * callbacks of liscal_main.c and liscal_al.c; kstrtouint takes a trailing
+ * newline) */
+static inline int lsc_param_uint(const char *val, unsigned int *out,
+				 unsigned int min, unsigned int max)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 extern struct lsc_nmp *lsc_nmps;
 extern unsigned int lsc_nmp_count;
+
+/* liscal_state.c: the one writer of meta.state; break, disk-error action, tick */
+bool lsc_change_state(struct lsc_nmp *nmp, u32 state, enum lsc_why why);
+void lsc_state_peer(struct lsc_nmp *nmp, const struct lsc_state *st);
+const char *lsc_state_name(u32 state);
+void lsc_break(struct lsc_nmp *nmp, const char *why);
+void lsc_disk_error(struct lsc_nmp *nmp, sector_t sector);
+void lsc_cp_error(struct lsc_nmp *nmp);
+void lsc_detach_port(struct lsc_nmp *nmp);
+
+/* liscal_tick.c */
+void lsc_tick_fn(struct work_struct *w);
 
 /* liscal_io.c */
 int lsc_io_init(void);
 void lsc_io_exit(void);
 void lsc_submit_bio(struct bio *bio);
 int lsc_writer_fn(void *arg);
-void lsc_disk_error(struct lsc_nmp *nmp, sector_t sector);
+
+/* liscal_req.c */
+int lsc_req_init(void);
+void lsc_req_exit(void);
+struct lsc_wctx *lsc_wctx_alloc(void);
+void lsc_wctx_free(struct lsc_wctx *w);
+void lsc_wctx_put(struct lsc_wctx *w);
+
+/* liscal_meta.c */
 int lsc_sync_rw(struct block_device *bdev, blk_opf_t op, sector_t sector,
 		void *buf, unsigned int len);
 
-/* liscal_meta.c */
 int lsc_meta_load(struct lsc_nmp *nmp);
 int lsc_meta_flush(struct lsc_nmp *nmp);
 int lsc_bm_write_block(struct lsc_nmp *nmp, u64 block, bool fua);
@@ -178,19 +227,24 @@ void lsc_al_expire(struct lsc_nmp *nmp);
 void lsc_al_clear_chunk(struct lsc_nmp *nmp, u64 c);
 bool lsc_al_hit(struct lsc_nmp *nmp, u64 first, u64 last);
 
-/* liscal_link.c */
+/* liscal_conn.c */
 int lsc_listen_start(struct lsc_nmp *nmp);
 void lsc_listen_stop(struct lsc_nmp *nmp);
 int lsc_connect(struct lsc_nmp *nmp);
 void lsc_disconnect(struct lsc_nmp *nmp);
-void lsc_break(struct lsc_nmp *nmp, const char *why);
+int lsc_key_set(const char *hex);
+
+/* liscal_send.c */
 int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 	     const void *payload, u32 len);
+int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len);
 int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags);
 int lsc_send_state(struct lsc_nmp *nmp);
-void lsc_tick_fn(struct work_struct *w);
-void lsc_wctx_put(struct lsc_wctx *w);
-int lsc_rx_write(struct lsc_nmp *nmp, const struct lsc_hdr *h);
+u32 lsc_crc_bvecs(u32 crc, const struct bio_vec *bv, int n);
+
+/* liscal_recv.c */
+int lsc_receiver_fn(void *arg);
+int lsc_recv_full(struct socket *s, void *buf, size_t len);
 
 /* liscal_recovery.c */
 int lsc_recovery_start(struct lsc_nmp *nmp, bool full);
@@ -207,17 +261,11 @@ int lsc_unbind(struct lsc_nmp *nmp);
 
 static inline u64 lsc_now(void) { return ktime_get_real_seconds(); }
 
-/* with nmp->lock held: a state change leaving SYNC is a break (time, generation) */
-static inline void lsc_set_state(struct lsc_nmp *nmp, u32 state)
+/* an upper request done */
+static inline void lsc_io_put(struct lsc_nmp *nmp)
 {
-	if (nmp->meta.state == state)
-		return;
-	if (nmp->meta.state == LSC_S_SYNC) {
-		nmp->meta.break_time = lsc_now();
-		nmp->meta.gen++;
-	}
-	nmp->meta.state = state;
-	nmp->meta_dirty = true;
+	if (atomic_dec_and_test(&nmp->io_count))
+		wake_up_all(&nmp->io_wait);
 }
 static inline void lsc_stat_add(struct lsc_stats *st, int stage, u64 from, u64 to)
 {

@@ -8,12 +8,23 @@
  * activity log, so writes into a hot extent need no metadata write; the
  * extent's disk bits are dropped once it has been idle al_idle_ms. Outside
  * SYNC the disk bits follow the exact ones chunk by chunk. */
+#include <linux/moduleparam.h>
 #include "liscal.h"
 
 /* extents idle this long lose their disk bits (SYNC only) */
 static unsigned int al_idle_ms = 5000;
-module_param(al_idle_ms, uint, 0644);
-MODULE_PARM_DESC(al_idle_ms, "drop an idle extent's write-intent bits after this many ms (default 5000)");
+
+static int lsc_set_al_idle(const char *val, const struct kernel_param *kp)
+{
+	return lsc_param_uint(val, &al_idle_ms, 0, 3600000);
+}
+
+static const struct kernel_param_ops lsc_ops_al_idle = {
+	.set = lsc_set_al_idle,
+	.get = param_get_uint,
+};
+module_param_cb(al_idle_ms, &lsc_ops_al_idle, &al_idle_ms, 0644);
+MODULE_PARM_DESC(al_idle_ms, "drop an idle extent's write-intent bits after this many ms, 0-3600000 (default 5000)");
 
 static void lsc_dbm_set(struct lsc_nmp *nmp, u64 c)
 {

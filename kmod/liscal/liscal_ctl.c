@@ -15,10 +15,6 @@
 
 static struct proc_dir_entry *lsc_proc_dir;
 
-static const char *const lsc_state_names[] = {
-	[LSC_S_NONE] = "NONE", [LSC_S_SYNC] = "SYNC", [LSC_S_BREAK] = "BREAK",
-	[LSC_S_STALE] = "STALE", [LSC_S_RECOVERING] = "RECOVERING",
-};
 static const char *const lsc_rec_names[] = {
 	[LSC_R_NONE] = "none", [LSC_R_FULL] = "full-send", [LSC_R_DIFF] = "diff-send",
 	[LSC_R_RECV] = "recv", [LSC_R_STOPPED] = "stopped", [LSC_R_DONE] = "done",
@@ -96,7 +92,7 @@ static int lsc_bind(struct lsc_nmp *nmp, char **argv, int argc)
 	nmp->local_addr = htonl(INADDR_ANY);
 	if (local && lsc_ip_arg(local, &nmp->local_addr))
 		return -EINVAL;
-	nmp->drvport = 29005;
+	nmp->drvport = lsc_drvport;
 	if (drv && lsc_port_arg(drv, &nmp->drvport))
 		return -EINVAL;
 	if (lsc_port_arg(lsc_arg(argv, argc, "dataport"), &nmp->dataport) || !nmp->dataport)
@@ -125,12 +121,13 @@ static int lsc_bind(struct lsc_nmp *nmp, char **argv, int argc)
 	nmp->rec_state = LSC_R_NONE;
 	nmp->conn = LSC_C_DISCONNECTED;
 	nmp->peer_port = -1;
-	t = kthread_run(lsc_writer_fn, nmp, "liscal_wr/%d", nmp->idx);
+	t = kthread_create(lsc_writer_fn, nmp, "liscal_wr/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		r = PTR_ERR(t);
 		goto fail_meta;
 	}
-	nmp->writer = t;
+	nmp->writer = t;	/* published before it runs */
+	wake_up_process(t);
 	nmp->bound = true;
 	spin_lock_irq(&nmp->lock);
 	lsc_vol(nmp);	/* unknown cache state of the lower device */
@@ -177,7 +174,9 @@ int lsc_unbind(struct lsc_nmp *nmp)
 	lsc_meta_free(nmp);
 	lsc_release_bdevs(nmp);
 	lsc_free_rx(nmp);
-	nmp->meta.state = LSC_S_NONE;
+	spin_lock_irq(&nmp->lock);
+	lsc_change_state(nmp, LSC_S_NONE, LSC_WHY_UNBIND);
+	spin_unlock_irq(&nmp->lock);
 	nmp->rec_state = LSC_R_NONE;
 	return 0;
 }
@@ -196,11 +195,8 @@ static int lsc_port_open(struct lsc_nmp *nmp, bool force)
 		return -ENODEV;
 	spin_lock_irq(&nmp->lock);
 	/* activated alone: this side now holds the latest data */
-	if (nmp->conn != LSC_C_CONNECTED && nmp->meta.state != LSC_S_BREAK) {
-		nmp->meta.state = LSC_S_BREAK;
-		nmp->meta.break_time = lsc_now();
-		nmp->meta.gen++;
-	}
+	if (nmp->conn != LSC_C_CONNECTED)
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_OPEN_ALONE);
 	nmp->meta_dirty = true;
 	WRITE_ONCE(nmp->port_open, true);
 	lsc_vol(nmp);
@@ -232,37 +228,23 @@ static int lsc_force(struct lsc_nmp *nmp, const char *what)
 	spin_lock_irq(&nmp->lock);
 	if (!strcmp(what, "green")) {
 		lsc_bm_zero(&nmp->bm);
-		nmp->meta.state = LSC_S_SYNC;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_FORCE_GREEN);
 	} else if (!strcmp(what, "red")) {
-		nmp->meta.state = LSC_S_STALE;
+		lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_FORCE_RED);
 	} else if (!strcmp(what, "latest")) {
 		lsc_bm_fill(&nmp->bm);
-		nmp->meta.state = LSC_S_BREAK;
-		nmp->meta.break_time = lsc_now();
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_FORCE_LATEST);
 	} else {
 		spin_unlock_irq(&nmp->lock);
 		return -EINVAL;
 	}
 	lsc_al_sync(nmp);
-	nmp->meta.gen++;
 	nmp->meta.flags &= ~LSC_MF_DISKERR;
 	nmp->detached = false;
 	nmp->rec_state = LSC_R_NONE;
 	nmp->meta_dirty = true;
 	spin_unlock_irq(&nmp->lock);
 	return lsc_meta_flush(nmp) ? -EIO : 0;
-}
-
-static int lsc_key_set(const char *hex)
-{
-	size_t n = hex ? strlen(hex) : 0;
-
-	if (!n || n % 2 || n / 2 > sizeof(lsc_key) || hex2bin(lsc_key, hex, n / 2)) {
-		lsc_key_len = 0;
-		return -EINVAL;
-	}
-	lsc_key_len = n / 2;
-	return 0;
 }
 
 static int lsc_unload_check(void)
@@ -296,76 +278,152 @@ static int lsc_inject(struct lsc_nmp *nmp, const char *what)
 	return -EINVAL;
 }
 
-static int lsc_exec(char **argv, int argc)
+/* Handlers of the table below: nmp is NULL for the commands without one;
+ * argv holds the words after the keyword and, for an NMP command, after N.
+ * Called with nmp->ctl held. */
+static int lsc_cmd_key(struct lsc_nmp *nmp, char **argv, int argc)
 {
-	struct lsc_nmp *nmp;
+	return lsc_key_set(argv[0]);
+}
+
+static int lsc_cmd_unload_check(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	return lsc_unload_check();
+}
+
+static int lsc_cmd_unbind(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	if (nmp->port_open) {
+		lsc_err("ERROR:NMP%d is busy.", nmp->idx);
+		return -EBUSY;
+	}
+	return lsc_unbind(nmp);
+}
+
+static int lsc_cmd_open(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	return lsc_port_open(nmp, argc > 0 && !strcmp(argv[0], "force"));
+}
+
+static int lsc_cmd_close(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	return lsc_port_close(nmp);
+}
+
+static int lsc_cmd_connect(struct lsc_nmp *nmp, char **argv, int argc)
+{
 	int r;
 
-	if (!strcmp(argv[0], "key"))
-		return argc == 2 ? lsc_key_set(argv[1]) : -EINVAL;
-	if (!strcmp(argv[0], "unload-check"))
-		return lsc_unload_check();
-	if (argc < 2)
+	mutex_lock(&nmp->link_lock);
+	r = lsc_connect(nmp);
+	mutex_unlock(&nmp->link_lock);
+	return r;
+}
+
+static int lsc_cmd_disconnect(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	lsc_recovery_stop(nmp);
+	lsc_disconnect(nmp);
+	return 0;
+}
+
+static int lsc_cmd_recover(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	if (strcmp(argv[0], "full") && strcmp(argv[0], "diff"))
 		return -EINVAL;
-	nmp = lsc_nmp_arg(argv[1]);
+	return lsc_recovery_start(nmp, !strcmp(argv[0], "full"));
+}
+
+static int lsc_cmd_stoprecover(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	lsc_recovery_stop(nmp);
+	return 0;
+}
+
+static int lsc_cmd_force(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	return lsc_force(nmp, argv[0]);
+}
+
+static int lsc_cmd_onerror(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	if (!strcmp(argv[0], "reboot"))
+		nmp->err_action = LSC_EA_REBOOT;
+	else if (!strcmp(argv[0], "detach"))
+		nmp->err_action = LSC_EA_DETACH;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int lsc_cmd_inject(struct lsc_nmp *nmp, char **argv, int argc)
+{
+	if (strcmp(argv[0], "ioerror"))
+		return lsc_inject(nmp, argv[0]);
+	/* as if the lower device had failed a request now (seed 10.8) */
+	lsc_disk_error(nmp, 0);
+	return 0;
+}
+
+enum lsc_ctl_nmp {
+	LSC_CN_NONE,	/* no NMP argument */
+	LSC_CN_ANY,	/* "keyword N ...", bound or not */
+	LSC_CN_BOUND,	/* "keyword N ...", ENODEV unless bound */
+};
+
+/* The commands (README §1.2). argc: the words after the keyword (and N),
+ * extra words beyond those used are ignored as they always were. */
+static const struct lsc_ctl_cmd {
+	const char *name;
+	int argc_min, argc_max;
+	enum lsc_ctl_nmp nmp;
+	int (*fn)(struct lsc_nmp *nmp, char **argv, int argc);
+} lsc_cmds[] = {
+	{ "key",	  1, 1,		     LSC_CN_NONE,  lsc_cmd_key },
+	{ "unload-check", 0, LSC_ARGS_MAX,   LSC_CN_NONE,  lsc_cmd_unload_check },
+	{ "bind",	  0, LSC_ARGS_MAX,   LSC_CN_ANY,   lsc_bind },
+	{ "unbind",	  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_unbind },
+	{ "open",	  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_open },
+	{ "close",	  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_close },
+	{ "connect",	  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_connect },
+	{ "disconnect",	  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_disconnect },
+	{ "recover",	  1, 1,		     LSC_CN_BOUND, lsc_cmd_recover },
+	{ "stoprecover",  0, LSC_ARGS_MAX,   LSC_CN_BOUND, lsc_cmd_stoprecover },
+	{ "force",	  1, 1,		     LSC_CN_BOUND, lsc_cmd_force },
+	{ "onerror",	  1, 1,		     LSC_CN_BOUND, lsc_cmd_onerror },
+	{ "inject",	  1, 1,		     LSC_CN_BOUND, lsc_cmd_inject },
+};
+
+static int lsc_exec(char **argv, int argc)
+{
+	const struct lsc_ctl_cmd *c = NULL;
+	struct lsc_nmp *nmp;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(lsc_cmds) && !c; i++)
+		if (!strcmp(argv[0], lsc_cmds[i].name))
+			c = &lsc_cmds[i];
+	if (!c)
+		return -EINVAL;
+	argv++;
+	argc--;
+	if (c->nmp == LSC_CN_NONE)
+		return argc < c->argc_min || argc > c->argc_max ? -EINVAL : c->fn(NULL, argv, argc);
+	if (argc < 1)
+		return -EINVAL;
+	nmp = lsc_nmp_arg(argv[0]);
 	if (!nmp)
 		return -EINVAL;
-
+	argv++;
+	argc--;
 	mutex_lock(&nmp->ctl);
-	if (!strcmp(argv[0], "bind")) {
-		r = lsc_bind(nmp, argv + 2, argc - 2);
-		goto out;
-	}
-	if (!nmp->bound) {
+	if (c->nmp == LSC_CN_BOUND && !nmp->bound)
 		r = -ENODEV;
-		goto out;
-	}
-	if (!strcmp(argv[0], "unbind")) {
-		if (nmp->port_open) {
-			lsc_err("ERROR:NMP%d is busy.", nmp->idx);
-			r = -EBUSY;
-		} else {
-			r = lsc_unbind(nmp);
-		}
-	} else if (!strcmp(argv[0], "open")) {
-		r = lsc_port_open(nmp, argc > 2 && !strcmp(argv[2], "force"));
-	} else if (!strcmp(argv[0], "close")) {
-		r = lsc_port_close(nmp);
-	} else if (!strcmp(argv[0], "connect")) {
-		mutex_lock(&nmp->link_lock);
-		r = lsc_connect(nmp);
-		mutex_unlock(&nmp->link_lock);
-	} else if (!strcmp(argv[0], "disconnect")) {
-		lsc_recovery_stop(nmp);
-		lsc_disconnect(nmp);
-		r = 0;
-	} else if (!strcmp(argv[0], "recover") && argc == 3 &&
-		   (!strcmp(argv[2], "full") || !strcmp(argv[2], "diff"))) {
-		r = lsc_recovery_start(nmp, !strcmp(argv[2], "full"));
-	} else if (!strcmp(argv[0], "stoprecover")) {
-		lsc_recovery_stop(nmp);
-		r = 0;
-	} else if (!strcmp(argv[0], "force") && argc == 3) {
-		r = lsc_force(nmp, argv[2]);
-	} else if (!strcmp(argv[0], "onerror") && argc == 3) {
-		r = 0;
-		if (!strcmp(argv[2], "reboot"))
-			nmp->err_action = LSC_EA_REBOOT;
-		else if (!strcmp(argv[2], "detach"))
-			nmp->err_action = LSC_EA_DETACH;
-		else
-			r = -EINVAL;
-	} else if (!strcmp(argv[0], "inject") && argc == 3 &&
-		   !strcmp(argv[2], "ioerror")) {
-		/* as if the lower device had failed a request now (seed 10.8) */
-		lsc_disk_error(nmp, 0);
-		r = 0;
-	} else if (!strcmp(argv[0], "inject") && argc == 3) {
-		r = lsc_inject(nmp, argv[2]);
-	} else {
+	else if (argc < c->argc_min || argc > c->argc_max)
 		r = -EINVAL;
-	}
-out:
+	else
+		r = c->fn(nmp, argv, argc);
 	mutex_unlock(&nmp->ctl);
 	return r;
 }
@@ -445,7 +503,7 @@ static void lsc_stat_one(struct seq_file *m, struct lsc_nmp *nmp)
 		   nmp->idx, nmp->bound, nmp->port_open ? "open" : "closed",
 		   peer == 1 ? "open" : peer == 0 ? "closed" : "unknown",
 		   lsc_conn_names[nmp->conn], atomic_read(&nmp->io_count) ? "io" : "idle",
-		   lsc_state_names[state], nmp->bound ? lsc_color(nmp) : "--",
+		   lsc_state_name(state), nmp->bound ? lsc_color(nmp) : "--",
 		   nmp->bound ? nmp->bm.count : 0, nmp->bound ? nmp->bm.nbits : 0,
 		   !!(nmp->meta.flags & LSC_MF_DISKERR), lsc_rec_names[nmp->rec_state],
 		   pct, elapsed, remaining, nmp->meta.gen, nmp->meta.peer_gen,

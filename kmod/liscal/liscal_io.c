@@ -2,7 +2,6 @@
 /* I/O path: port check, reads served locally, writes through the writer
  * thread (write intent, send to peer, local submit), completion. */
 #include <linux/slab.h>
-#include <linux/reboot.h>
 #include "liscal.h"
 
 static struct bio_set lsc_bioset;
@@ -13,39 +12,19 @@ int lsc_io_init(void)
 	int ret = bioset_init(&lsc_bioset, 64, 0, BIOSET_NEED_BVECS);
 
 	lsc_bioset_ready = !ret;
+	if (!ret)
+		ret = lsc_req_init();
+	if (ret)
+		lsc_io_exit();
 	return ret;
 }
 
 void lsc_io_exit(void)
 {
+	lsc_req_exit();
 	if (lsc_bioset_ready)
 		bioset_exit(&lsc_bioset);
 	lsc_bioset_ready = false;
-}
-
-static void lsc_io_put(struct lsc_nmp *nmp)
-{
-	if (atomic_dec_and_test(&nmp->io_count))
-		wake_up_all(&nmp->io_wait);
-}
-
-
-/* lower-device I/O error: the seed reboots; detach mode closes the port */
-void lsc_disk_error(struct lsc_nmp *nmp, sector_t sector)
-{
-	unsigned long flags;
-
-	lsc_err("NMP%d disk I/O error.", nmp->idx);
-	lsc_err("warning!! NMP%d disk I/O error,system will reboot.", nmp->idx);
-	if (nmp->err_action == LSC_EA_REBOOT) {
-		emergency_restart();
-		return;
-	}
-	spin_lock_irqsave(&nmp->lock, flags);
-	nmp->detached = true;
-	nmp->meta.flags |= LSC_MF_DISKERR;
-	nmp->meta_dirty = true;
-	spin_unlock_irqrestore(&nmp->lock, flags);
 }
 
 static void lsc_read_endio(struct bio *clone)
@@ -58,44 +37,6 @@ static void lsc_read_endio(struct bio *clone)
 	orig->bi_status = clone->bi_status;
 	bio_put(clone);
 	bio_endio(orig);
-	lsc_io_put(nmp);
-}
-
-/* both parts done: complete upward, release the chunks */
-void lsc_wctx_put(struct lsc_wctx *w)
-{
-	struct lsc_nmp *nmp = w->nmp;
-	struct lsc_stats *st = &nmp->st;
-	unsigned long flags;
-	u64 c, now;
-
-	if (!atomic_dec_and_test(&w->parts))
-		return;
-	now = ktime_get_ns();
-	spin_lock_irqsave(&nmp->lock, flags);
-	for (c = w->c_first; c <= w->c_last && c < nmp->bm.nbits; c++)
-		nmp->inflight[c]--;
-	/* seconds resolution: the tick writes the metadata at most once a second */
-	if (nmp->meta.last_update != lsc_now()) {
-		nmp->meta.last_update = lsc_now();
-		nmp->meta_dirty = true;
-	}
-	lsc_stat_add(st, LSC_T_QUEUE, w->t_submit, w->t_issue);
-	lsc_stat_add(st, LSC_T_SEND, w->t_issue, w->t_sent);
-	lsc_stat_add(st, LSC_T_LOCAL, w->t_issue, w->t_local);
-	lsc_stat_add(st, LSC_T_PEER, w->t_sent, w->t_ack);
-	lsc_stat_add(st, LSC_T_TOTAL, w->t_submit, now);
-	/* complete on both sides: a non-FUA write may sit in a volatile cache;
-	 * a successful flush covers what completed before it was issued */
-	if ((w->orig->bi_iter.bi_size && !(w->orig->bi_opf & REQ_FUA)) || w->status)
-		lsc_vol(nmp);
-	else if ((w->orig->bi_opf & REQ_PREFLUSH) && w->flush_gen > nmp->clean_gen)
-		nmp->clean_gen = w->flush_gen;
-	spin_unlock_irqrestore(&nmp->lock, flags);
-	wake_up_all(&nmp->rec_wait);
-	w->orig->bi_status = w->status;
-	bio_endio(w->orig);
-	kfree(w);
 	lsc_io_put(nmp);
 }
 
@@ -174,13 +115,9 @@ static bool lsc_write_admit(struct lsc_nmp *nmp, struct lsc_wctx *w, bool fast,
 	w->flush_gen = nmp->vol_gen;
 	for (c = w->c_first; c <= w->c_last && c < nmp->bm.nbits; c++)
 		nmp->inflight[c]++;
-	if (size && !*mirror && nmp->meta.state == LSC_S_SYNC) {
-		/* first unmirrored write: this side now holds the latest data */
-		nmp->meta.state = LSC_S_BREAK;
-		nmp->meta.break_time = lsc_now();
-		nmp->meta.gen++;
-		nmp->meta_dirty = true;
-	}
+	/* first unmirrored write: this side now holds the latest data */
+	if (size && !*mirror && nmp->meta.state == LSC_S_SYNC)
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_WRITE_ALONE);
 	if (size)
 		lsc_al_mark(nmp, w->c_first, w->c_last,
 			    *mirror && nmp->meta.state == LSC_S_SYNC, persist);
@@ -275,7 +212,7 @@ static void lsc_write_release(struct lsc_nmp *nmp)
  * thread, which may block on write-intent I/O and on recovery. */
 static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio)
 {
-	struct lsc_wctx *w = kzalloc(sizeof(*w), GFP_NOIO);
+	struct lsc_wctx *w = lsc_wctx_alloc();
 	unsigned int size = bio->bi_iter.bi_size;
 	bool mirror = false, persist = false, fast;
 
@@ -301,7 +238,7 @@ static void lsc_write_submit(struct lsc_nmp *nmp, struct bio *bio)
 		 * or covered by an earlier flush): nothing for this flush to do */
 		nmp->st.noflush++;
 		spin_unlock_irq(&nmp->lock);
-		kfree(w);
+		lsc_wctx_free(w);
 		bio_endio(bio);
 		lsc_io_put(nmp);
 		return;

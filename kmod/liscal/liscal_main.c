@@ -6,30 +6,97 @@
 #include <linux/vmalloc.h>
 #include "liscal.h"
 
+/* Module parameters, each validated where it is declared (a bad value
+ * fails the load, or the write to /sys/module/liscal/parameters/, with
+ * EINVAL): README §1.1. */
+
+#define LSC_PARAM_UINT(name, var, min, max, perm, desc)				\
+	static int lsc_set_##name(const char *val, const struct kernel_param *kp) \
+	{									\
+		return lsc_param_uint(val, &var, min, max);			\
+	}									\
+	static const struct kernel_param_ops lsc_ops_##name = {			\
+		.set = lsc_set_##name,						\
+		.get = param_get_uint,						\
+	};									\
+	module_param_cb(name, &lsc_ops_##name, &var, perm);			\
+	MODULE_PARM_DESC(name, desc)
+
 /* number of mirror partition devices /dev/NMP1..n */
 static unsigned int nmp_count = 4;
-module_param(nmp_count, uint, 0444);
-MODULE_PARM_DESC(nmp_count, "number of NMP devices (default 4)");
-
-/* lower-device I/O error action: "reboot" (default) or "detach" (tests) */
-static char *io_error_action = "reboot";
-module_param(io_error_action, charp, 0444);
-MODULE_PARM_DESC(io_error_action, "on lower-device I/O error: reboot | detach");
+LSC_PARAM_UINT(nmp_count, nmp_count, 1, 64, 0444, "number of NMP devices, 1-64 (default 4)");
 
 /* a mirrored write not acked by the peer within this time breaks the mirror */
 unsigned int lsc_ack_timeout_ms = 5000;
-module_param_named(ack_timeout_ms, lsc_ack_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(ack_timeout_ms, "peer ack / link silence timeout in ms (default 5000)");
-
-/* CRC32C implementation: measured at load (auto) or forced */
-static char *crc = "auto";
-module_param(crc, charp, 0444);
-MODULE_PARM_DESC(crc, "CRC32C implementation: auto (the faster, measured at load) | lib | table");
+LSC_PARAM_UINT(ack_timeout_ms, lsc_ack_timeout_ms, 500, 3600000, 0644,
+	       "peer ack / link silence timeout in ms, 500-3600000 (default 5000)");
 
 /* TCP connect and handshake timeout */
 unsigned int lsc_connect_timeout_ms = 3000;
-module_param_named(connect_timeout_ms, lsc_connect_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(connect_timeout_ms, "connect + handshake timeout in ms (default 3000)");
+LSC_PARAM_UINT(connect_timeout_ms, lsc_connect_timeout_ms, 100, 600000, 0644,
+	       "connect + handshake timeout in ms, 100-600000 (default 3000)");
+
+/* the mirror driver port of the seed's port plan (config [ports]
+ * mirror_driver); a bind's drvport= overrides it for its NMP */
+unsigned int lsc_drvport = 29005;
+LSC_PARAM_UINT(drvport, lsc_drvport, 1, 65535, 0444,
+	       "mirror driver TCP port, 1-65535 (default 29005)");
+
+/* lower-device I/O error action: "reboot" (default) or "detach" (tests) */
+static int lsc_err_action = LSC_EA_REBOOT;
+static const char *const lsc_err_action_names[] = {
+	[LSC_EA_REBOOT] = "reboot", [LSC_EA_DETACH] = "detach",
+};
+
+static int lsc_set_err_action(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(lsc_err_action_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	lsc_err_action = i;
+	return 0;
+}
+
+static int lsc_get_err_action(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", lsc_err_action_names[lsc_err_action]);
+}
+
+static const struct kernel_param_ops lsc_ops_err_action = {
+	.set = lsc_set_err_action,
+	.get = lsc_get_err_action,
+};
+module_param_cb(io_error_action, &lsc_ops_err_action, NULL, 0444);
+MODULE_PARM_DESC(io_error_action, "on lower-device I/O error: reboot | detach");
+
+/* CRC32C implementation: measured at load (auto) or forced */
+static const char *const lsc_crc_names[] = { "auto", "lib", "table" };
+static int lsc_crc_mode;
+
+static int lsc_set_crc(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(lsc_crc_names, val);
+
+	if (i < 0) {
+		lsc_err("crc=%s: not auto, lib or table", val);
+		return -EINVAL;
+	}
+	lsc_crc_mode = i;
+	return 0;
+}
+
+static int lsc_get_crc(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", lsc_crc_names[lsc_crc_mode]);
+}
+
+static const struct kernel_param_ops lsc_ops_crc = {
+	.set = lsc_set_crc,
+	.get = lsc_get_crc,
+};
+module_param_cb(crc, &lsc_ops_crc, NULL, 0444);
+MODULE_PARM_DESC(crc, "CRC32C implementation: auto (the faster, measured at load) | lib | table");
 
 struct lsc_nmp *lsc_nmps;
 unsigned int lsc_nmp_count;
@@ -65,7 +132,7 @@ static const struct block_device_operations lsc_fops = {
 	.release = lsc_release,
 };
 
-static int lsc_nmp_init(struct lsc_nmp *nmp, int idx, int err_action)
+static int lsc_nmp_init(struct lsc_nmp *nmp, int idx)
 {
 	struct gendisk *d;
 	int ret;
@@ -87,8 +154,8 @@ static int lsc_nmp_init(struct lsc_nmp *nmp, int idx, int err_action)
 	INIT_LIST_HEAD(&nmp->wq);
 	nmp->peer_port = -1;
 	nmp->rec_chunk = -1;
-	nmp->err_action = err_action;
-	nmp->drvport = 29005;
+	nmp->err_action = lsc_err_action;
+	nmp->drvport = lsc_drvport;
 
 	d = lsc_alloc_disk();
 	if (!d) {
@@ -127,22 +194,11 @@ static void lsc_nmp_exit(struct lsc_nmp *nmp)
 
 static int __init liscal_init(void)
 {
-	int ret, i, ea;
+	int ret, i;
 
-	if (nmp_count < 1 || nmp_count > 64)
-		return -EINVAL;
-	if (!strcmp(io_error_action, "detach"))
-		ea = LSC_EA_DETACH;
-	else if (!strcmp(io_error_action, "reboot"))
-		ea = LSC_EA_REBOOT;
-	else
-		return -EINVAL;
-	ret = lsc_crc_select(crc);
-	if (ret) {
-		if (ret == -EINVAL)
-			lsc_err("crc=%s: not auto, lib or table", crc);
+	ret = lsc_crc_select(lsc_crc_names[lsc_crc_mode]);
+	if (ret)
 		return ret;
-	}
 	/* the CRC32C check value: the wire and disk formats depend on it */
 	if (lsc_crc32c(0, "123456789", 9) != 0xE3069283u) {
 		lsc_err("crc32c self-test failed");
@@ -168,7 +224,7 @@ static int __init liscal_init(void)
 	}
 	lsc_nmp_count = nmp_count;
 	for (i = 0; i < nmp_count; i++) {
-		ret = lsc_nmp_init(&lsc_nmps[i], i + 1, ea);
+		ret = lsc_nmp_init(&lsc_nmps[i], i + 1);
 		if (ret)
 			goto out_disks;
 	}

@@ -71,13 +71,8 @@ int lsc_bm_write_block(struct lsc_nmp *nmp, u64 block, bool fua)
 			  (LSC_META_BM_OFF + block * LSC_BM_BLOCK) >> 9, blk, LSC_BM_BLOCK);
 	mutex_unlock(&nmp->bm_io);
 	kfree(blk);
-	if (ret) {
-		lsc_err("bitmap data write error, so set disk_err TRUE.");
-		spin_lock_irq(&nmp->lock);
-		nmp->meta.flags |= LSC_MF_DISKERR;
-		nmp->meta_dirty = true;
-		spin_unlock_irq(&nmp->lock);
-	}
+	if (ret)
+		lsc_cp_error(nmp);
 	return ret;
 }
 
@@ -166,11 +161,13 @@ int lsc_meta_load(struct lsc_nmp *nmp)
 		lsc_bm_init(&nmp->dbm, nmp->dbmbuf, chunks);
 		memcpy(nmp->bmbuf, nmp->dbmbuf, lsc_bm_bytes(chunks));
 		lsc_bm_init(&nmp->bm, nmp->bmbuf, chunks);
+		spin_lock_irq(&nmp->lock);
 		/* a SYNC state with bits set means a crash with writes in flight */
 		if (nmp->meta.state == LSC_S_SYNC && nmp->bm.count)
-			nmp->meta.state = LSC_S_BREAK;
+			lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_BIND);
 		if (nmp->meta.state == LSC_S_RECOVERING)
-			nmp->meta.state = LSC_S_STALE;
+			lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_BIND);
+		spin_unlock_irq(&nmp->lock);
 	} else {
 		/* new cluster partition (or resized data partition): all dirty */
 		memset(&nmp->meta, 0, sizeof(nmp->meta));
@@ -178,8 +175,10 @@ int lsc_meta_load(struct lsc_nmp *nmp)
 		nmp->meta.chunks = chunks;
 		nmp->meta.sectors = nmp->sectors;
 		nmp->meta.flags = LSC_MF_BMVALID;
-		nmp->meta.state = LSC_S_STALE;
 		nmp->meta.gen = 1;
+		spin_lock_irq(&nmp->lock);
+		lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_BIND);
+		spin_unlock_irq(&nmp->lock);
 		lsc_bm_init(&nmp->bm, nmp->bmbuf, chunks);
 		lsc_bm_fill(&nmp->bm);
 		lsc_bm_init(&nmp->dbm, nmp->dbmbuf, chunks);

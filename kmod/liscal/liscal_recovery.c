@@ -6,8 +6,6 @@
 #include <linux/vmalloc.h>
 #include "liscal.h"
 
-#define LSC_CHUNK_BYTES ((1u << LSC_CHUNK_SHIFT) << 9)
-
 static bool lsc_chunk_idle(struct lsc_nmp *nmp, u64 c)
 {
 	bool idle;
@@ -147,11 +145,10 @@ static int lsc_recovery_fn(void *arg)
 		nmp->rec_state = LSC_R_FAILED;
 	} else if (nmp->rec_stop) {
 		nmp->rec_state = LSC_R_STOPPED;
-		lsc_set_state(nmp, LSC_S_BREAK);
+		lsc_change_state(nmp, LSC_S_BREAK, LSC_WHY_REC_STOPPED);
 	} else {
 		nmp->rec_state = LSC_R_DONE;
-		nmp->meta.state = LSC_S_SYNC;
-		nmp->meta.gen++;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_REC_DONE);
 	}
 	nmp->meta_dirty = true;
 	spin_unlock_irq(&nmp->lock);
@@ -192,7 +189,7 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 	nmp->rec_state = full ? LSC_R_FULL : LSC_R_DIFF;
 	nmp->rec_start = jiffies;
 	nmp->rec_end = 0;
-	nmp->meta.state = LSC_S_RECOVERING;
+	lsc_change_state(nmp, LSC_S_RECOVERING, LSC_WHY_REC_START);
 	nmp->meta_dirty = true;
 	lsc_al_sync(nmp);
 	spin_unlock_irq(&nmp->lock);
@@ -200,13 +197,15 @@ int lsc_recovery_start(struct lsc_nmp *nmp, bool full)
 	lsc_bm_write_all(nmp);
 	lsc_meta_flush(nmp);
 	reinit_completion(&nmp->rec_exit);
-	t = kthread_run(lsc_recovery_fn, nmp, "liscal_rec/%d", nmp->idx);
+	t = kthread_create(lsc_recovery_fn, nmp, "liscal_rec/%d", nmp->idx);
 	if (IS_ERR(t)) {
 		nmp->rec_state = LSC_R_FAILED;
 		complete(&nmp->rec_exit);
 		return PTR_ERR(t);
 	}
+	/* published before it runs: it clears the pointer when it exits */
 	nmp->recovery = t;
+	wake_up_process(t);
 	return 0;
 }
 
@@ -314,7 +313,8 @@ static void lsc_rreq_endio(struct bio *bio)
 	queue_work(system_unbound_wq, &rq->work);
 }
 
-/* target side: a recovery chunk from the peer, payload in nmp->rx_pages.
+/* target side: a recovery chunk from the peer, payload in nmp->rx_pages
+ * (its range checked by the receiver: lsc_hdr_check_range).
  * Returns 1 when submitted (acked later), else the error to ack now. */
 int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 {
@@ -324,8 +324,6 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 
 	if (READ_ONCE(nmp->port_open))
 		return -EBUSY;	/* an active NMP is never a recovery target */
-	if (!h->len || h->len > LSC_CHUNK_BYTES || h->sector + (h->len >> 9) > nmp->sectors)
-		return -ERANGE;
 	spin_lock_irq(&nmp->lock);
 	if (nmp->rec_state != LSC_R_RECV) {
 		nmp->rec_state = LSC_R_RECV;
@@ -333,7 +331,7 @@ int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 		nmp->rec_end = 0;
 		nmp->rec_done = 0;
 		nmp->rec_total = 0;
-		nmp->meta.state = LSC_S_RECOVERING;
+		lsc_change_state(nmp, LSC_S_RECOVERING, LSC_WHY_REC_TARGET);
 		nmp->meta_dirty = true;
 	}
 	spin_unlock_irq(&nmp->lock);
@@ -382,11 +380,10 @@ void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete)
 	if (complete) {
 		lsc_bm_zero(&nmp->bm);
 		lsc_al_sync(nmp);
-		nmp->meta.state = LSC_S_SYNC;
-		nmp->meta.gen++;
+		lsc_change_state(nmp, LSC_S_SYNC, LSC_WHY_REC_DONE);
 		nmp->rec_state = LSC_R_DONE;
 	} else {
-		nmp->meta.state = LSC_S_STALE;
+		lsc_change_state(nmp, LSC_S_STALE, LSC_WHY_REC_PARTIAL);
 		nmp->rec_state = LSC_R_STOPPED;
 	}
 	nmp->meta_dirty = true;

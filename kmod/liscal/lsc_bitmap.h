@@ -6,6 +6,7 @@
 #include "lsc_types.h"
 
 #define LSC_CHUNK_SHIFT 7		/* sectors: 128 sectors = 64 KiB */
+#define LSC_CHUNK_BYTES ((1u << LSC_CHUNK_SHIFT) << 9)
 #define LSC_BM_BLOCK 4096		/* bitmap is persisted in 4 KiB blocks */
 
 struct lsc_bitmap {

@@ -75,6 +75,30 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 	return LSC_OK;
 }
 
+/* first..first + n sectors within 0..sectors, no overflow */
+static int lsc_in_disk(u64 first, u64 n, u64 sectors)
+{
+	return first <= sectors && n <= sectors - first;
+}
+
+int lsc_hdr_check_range(const struct lsc_hdr *h, u64 sectors, u32 max_rdata)
+{
+	if (h->cmd != LSC_WRITE && h->cmd != LSC_RDATA)
+		return LSC_OK;
+	if (h->cmd == LSC_RDATA && (!h->len || h->len > max_rdata))
+		return LSC_ERANGE;
+	if (h->len && !lsc_in_disk(h->sector, h->len >> 9, sectors))
+		return LSC_ERANGE;
+	return LSC_OK;
+}
+
+u32 lsc_bitmap_piece(const struct lsc_hdr *h, u64 bytes)
+{
+	if (h->sector >= bytes)
+		return 0;
+	return bytes - h->sector < h->len ? (u32)(bytes - h->sector) : h->len;
+}
+
 void lsc_state_encode(const struct lsc_state *s, u8 out[LSC_STATE_LEN])
 {
 	out[0] = s->port_open;

@@ -61,6 +61,16 @@ int lsc_trailer_check(u32 crc, const u8 in[LSC_TRL_LEN]);
 /* the payload against its trailer; LSC_OK or LSC_ECRC */
 int lsc_frame_verify(const struct lsc_hdr *h, const void *payload, const u8 in[LSC_TRL_LEN]);
 
+/* Checks of a decoded frame's fields against this side's limits, all the
+ * peer can get wrong beyond lsc_hdr_decode (the fuzz target covers them):
+ * a WRITE (with a payload) or RDATA must lie within the data partition of
+ * `sectors` sectors, without overflow for a sector near 2^64; an RDATA
+ * carries 1..max_rdata bytes. LSC_OK or LSC_ERANGE. */
+int lsc_hdr_check_range(const struct lsc_hdr *h, u64 sectors, u32 max_rdata);
+/* a BITMAP piece: how many of its bytes fall inside a bitmap buffer of
+ * `bytes` bytes (the rest, a larger peer's, is ignored) */
+u32 lsc_bitmap_piece(const struct lsc_hdr *h, u64 bytes);
+
 #define LSC_STATE_LEN 32
 struct lsc_state {
 	u8 port_open;

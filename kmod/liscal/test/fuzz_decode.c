@@ -7,6 +7,23 @@
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
+/* the checks of a decoded header's fields against this side's limits: any
+ * sector and length, a few disk sizes; nothing outside the disk or the
+ * bitmap buffer is accepted */
+static void lsc_fuzz_ranges(const struct lsc_hdr *h)
+{
+	const u64 disk = 1u << 21;
+
+	if ((h->cmd == LSC_WRITE || h->cmd == LSC_RDATA) && h->len &&
+	    lsc_hdr_check_range(h, disk, 65536) == LSC_OK &&
+	    (h->sector > disk || (h->len >> 9) > disk - h->sector))
+		abort();
+	lsc_hdr_check_range(h, ~0ull, 65536);
+	lsc_hdr_check_range(h, 0, 65536);
+	if (lsc_bitmap_piece(h, 4096) > 4096 - (h->sector < 4096 ? h->sector : 4096))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct lsc_hdr h;
@@ -19,7 +36,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		 * the CRC made right, so the field checks behind it get fuzzed too */
 		memcpy(again, data, LSC_HDR_LEN);
 		lsc_hdr_reseal(again);
-		lsc_hdr_decode(again, &h);
+		if (lsc_hdr_decode(again, &h) == LSC_OK)
+			lsc_fuzz_ranges(&h);
 	}
 	if (size >= LSC_HDR_LEN && lsc_hdr_decode(data, &h) == LSC_OK) {
 		size_t have = size - LSC_HDR_LEN;
@@ -27,6 +45,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		struct lsc_hdr e = h;
 
+		lsc_fuzz_ranges(&h);
 		lsc_frame_encode(&e, again);
 		if (memcmp(again, data, LSC_HDR_LEN))
 			abort();	/* an accepted header must re-encode identically */

@@ -166,6 +166,32 @@ static void test_proto(void)
 	lsc_frame_encode(&h, hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.len == 0, "empty frame");
 
+	/* the fields against this side's limits (a data partition of 2048 sectors) */
+	h = (struct lsc_hdr){ .cmd = LSC_WRITE, .sector = 2040, .len = 4096 };
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_OK, "WRITE ending at the last sector");
+	h.sector = 2041;
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_ERANGE, "WRITE past the end");
+	h.sector = ~0ull - 3;	/* sector + 8 wraps to 4: the old check passed it */
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_ERANGE, "WRITE at a sector near 2^64");
+	h.sector = 2049;
+	h.len = 0;
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_OK, "an empty WRITE (a flush) has no range");
+	h = (struct lsc_hdr){ .cmd = LSC_RDATA, .sector = 0, .len = 0 };
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_ERANGE, "empty RDATA");
+	h.len = 65536 + 512;
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_ERANGE, "RDATA above a chunk");
+	h.len = 65536;
+	h.sector = ~0ull - 100;
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_ERANGE, "RDATA at a sector near 2^64");
+	h.sector = 2048 - 128;
+	CHECK(lsc_hdr_check_range(&h, 2048, 65536) == LSC_OK, "RDATA of the last chunk");
+	h = (struct lsc_hdr){ .cmd = LSC_BITMAP, .sector = 4000, .len = 200 };
+	CHECK(lsc_bitmap_piece(&h, 4096) == 96, "BITMAP piece cut at the buffer's end");
+	h.sector = ~0ull - 10;
+	CHECK(lsc_bitmap_piece(&h, 4096) == 0, "BITMAP piece at an offset near 2^64");
+	h.sector = 0;
+	CHECK(lsc_bitmap_piece(&h, 4096) == 200, "BITMAP piece inside");
+
 	lsc_state_encode(&s, st);
 	CHECK(lsc_state_decode(st, sizeof(st), &sd) == LSC_OK && sd.port_open == 1 &&
 	      sd.gen == 3 && sd.dirty == 5 && sd.chunks == 1024 && sd.chunk_shift == 7,
