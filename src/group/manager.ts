@@ -7,12 +7,12 @@ import type { FinalAction, GroupConfig } from '../config/types';
 import type { ControlReply, PeerControl } from '../control/types';
 import type { Logger } from '../logger';
 import { createResource, type Why } from '../resource';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { Role, RuntimeContext } from '../core/context';
 import { runFinalAction, type ServerActions } from './actions';
 import { LocalGroup, type Failure } from './group';
 import { activationOrder } from './order';
 import { firstLive, keeper } from './placement';
-import type { GroupStatus } from './types';
+import type { GroupPort, GroupStatus } from './types';
 
 export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
 
@@ -24,15 +24,15 @@ const LEARN_ATTEMPTS = 10;
 const LEARN_RETRY_MS = 1000;
 const ok = (message?: string): ControlReply => ({ code: 0, message });
 
-export class GroupManager implements Role {
+export class GroupManager implements Role, GroupPort {
   readonly type = 'rc';
-  readonly groups = new Map<string, LocalGroup>();
+  private readonly groups = new Map<string, LocalGroup>();
   /** Where other servers said each group is active, with its failover count. */
   private readonly holders = new Map<string, { server: string; failovers: number; handover?: boolean }>();
   /** Set before the server powers off on a failure (seed §10.1-10.3): the groups stopped
    * here stay recorded as held on this server by the peers, which take them over when it
    * goes down. A cluster daemon stop or a cluster shutdown leaves this unset. */
-  handOver = false;
+  private handOver = false;
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private stopping = false;
@@ -96,6 +96,32 @@ export class GroupManager implements Role {
   holder(name: string): string | undefined {
     if (this.group(name).active) return this.me;
     return this.heldElsewhere(name);
+  }
+
+  /** The peers are to take the groups over once this server is down (it powers off on a failure). */
+  prepareHandOver(): void { this.handOver = true; }
+
+  /** Stop every group active here, last configured first (cluster shutdown); failures are reported, not fatal. */
+  async stopAll(): Promise<ControlReply> {
+    const failed: string[] = [];
+    for (const g of [...this.groups.keys()].reverse()) {
+      const r = await this.stopGroup(g);
+      if (r.code) failed.push(r.message ?? g);
+    }
+    return failed.length ? { code: 1, message: failed.join('\n') } : ok();
+  }
+
+  /** The group named, or the group holding the resource named. */
+  groupOf(target: string): string | undefined {
+    if (this.groups.has(target)) return target;
+    return [...this.groups.values()].find((g) => g.resource(target))?.cfg.name;
+  }
+
+  isActive(group: string): boolean { return this.groups.get(group)?.active ?? false; }
+  isOnline(group: string): boolean { return this.groups.get(group)?.state === 'Online'; }
+  failoverThreshold(group: string, resource: string): number | undefined { return this.groups.get(group)?.resource(resource)?.cfg.failoverThreshold; }
+  pidOf(resource: string): number | undefined {
+    return [...this.groups.values()].find((g) => g.resource(resource))?.resource(resource)?.pid;
   }
 
   private group(name: string): LocalGroup {

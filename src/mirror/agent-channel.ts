@@ -2,14 +2,25 @@
 // but their arguments are still checked: a wrong NMP, kind or mode is refused by name.
 import type { ControlReply } from '../control/types';
 import type { Registry } from '../control/registry';
-import type { MirrorAgent } from './agent';
 import { MdError } from './errors';
+import type { ForceKind, RecoverMode } from './liscal';
+import type { LiscalStatus } from './liscal-status';
 import { agentOps, forceArg, modeArg, nmpArg, statusReply } from './protocol';
 import type { MdResourceConfig } from '../config/types';
 
+/** What the channel asks of the agent serving it (the agent passes itself in). */
+export interface ChannelAgent {
+  readonly self: string;
+  readonly resources: MdResourceConfig[];
+  readonly liscal: { force(nmp: number, kind: ForceKind): void };
+  localStatus(nmp: number): LiscalStatus | undefined;
+  forceHere(r: MdResourceConfig): Promise<string>;
+  recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode): Promise<string>;
+}
+
 type Handler = (r: MdResourceConfig, args: Record<string, unknown>) => Promise<ControlReply>;
 
-export function serveAgentChannel(reg: Registry, agent: MirrorAgent): void {
+export function serveAgentChannel(reg: Registry, agent: ChannelAgent): void {
   const withResource = (h: Handler) => async (args: Record<string, unknown>): Promise<ControlReply> => {
     const nmp = nmpArg(args);
     if (typeof nmp === 'string') return { code: 2, message: nmp };

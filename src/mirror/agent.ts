@@ -7,7 +7,7 @@ import type { MdResourceConfig } from '../config/types';
 import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { Role, RuntimeContext } from '../core/context';
 import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
 import { Liscal, type RecoverMode } from './liscal';
 import type { LiscalStatus } from './liscal-status';

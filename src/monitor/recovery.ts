@@ -4,20 +4,15 @@
 import type { FinalAction, MonitorConfig } from '../config/types';
 import type { Events } from '../events/types';
 import { runFinalAction, type ServerActions } from '../group/actions';
-import type { GroupManager } from '../group/manager';
+import type { GroupPort } from '../group/types';
 
 export class Recovery {
   private readonly restarts = new Map<string, number>();
 
-  constructor(private readonly rc: GroupManager, private readonly events: Events, private readonly actions: ServerActions) {}
+  constructor(private readonly rc: GroupPort, private readonly events: Events, private readonly actions: ServerActions) {}
 
   /** Forget the counts of a monitor (its group went inactive here). */
   reset(monitor: string): void { this.restarts.delete(monitor); }
-
-  private groupOf(target: string): string | undefined {
-    if (this.rc.groups.has(target)) return target;
-    return [...this.rc.groups.values()].find((g) => g.resource(target))?.cfg.name;
-  }
 
   async recover(m: MonitorConfig): Promise<void> {
     const target = m.recoveryTarget ?? m.targetGroup;
@@ -28,10 +23,9 @@ export class Recovery {
       this.events.emit('rm', act === 'shutdown' ? 16 : 17, m.name);
       return this.actions.power(act, `monitor ${m.name}`);
     }
-    const group = target && this.groupOf(target);
+    const group = target && this.rc.groupOf(target);
     if (!target || !group) { this.events.emit('rm', 24, m.name); return; }
-    const g = this.rc.groups.get(group)!;
-    if (!g.active) { this.events.emit('rm', 25, group); return; }
+    if (!this.rc.isActive(group)) { this.events.emit('rm', 25, group); return; }
     const done = this.restarts.get(m.name) ?? 0;
     if (act === 'restart' && done < m.restartCount) {
       this.restarts.set(m.name, done + 1);
@@ -40,7 +34,7 @@ export class Recovery {
       if (!ok) this.events.emit('rm', 19, target, m.name);
       return;
     }
-    const threshold = target === group ? 1 : g.resource(target)!.cfg.failoverThreshold;
+    const threshold = target === group ? 1 : this.rc.failoverThreshold(group, target)!;
     const r = await this.rc.failoverGroup(group, threshold);
     if (r === 'done') { this.restarts.delete(m.name); this.events.emit('rm', 14, group, m.name); return; }
     if (r === 'failed' || r === 'failed-there') { this.events.emit('rm', 20, group, m.name); return; }

@@ -24,7 +24,7 @@ import { registerMirrorOps } from '../mirror/ops';
 import { Membership } from '../nm/membership';
 import type { Platform, PowerAction } from '../platform/types';
 import { type FaultState, registerFaults, RoleFailure, stall } from './faults';
-import type { Role, RuntimeContext } from './role';
+import type { Role, RuntimeContext } from '../core/context';
 import { registerClusterShutdown } from './stdn';
 
 export interface RuntimeDeps {
@@ -173,7 +173,7 @@ export class Runtime {
     this.d.log.warn(`${action}: ${reason}`);
     this.d.events.emit('pm', action === 'reboot' ? 25 : 23);
     const watchdog = this.watchdog; // stopDaemon forgets it but, powering off, leaves it open
-    if (this.rc) this.rc.handOver = true; // the peers take the groups over once this server is down
+    this.rc?.prepareHandOver();
     await this.stopDaemon();
     if (watchdog) { watchdog.leaveArmed(); this.d.events.emit('pm', 3); }
     await this.d.platform.power(action, reason);
@@ -198,14 +198,7 @@ export class Runtime {
 
   /** Stop every group active here (cluster shutdown); failures are reported, not fatal. */
   private async stopGroups(): Promise<ControlReply> {
-    const rc = this.rc;
-    if (!rc) return ok();
-    const failed: string[] = [];
-    for (const g of [...rc.groups.keys()].reverse()) {
-      const r = await rc.stopGroup(g);
-      if (r.code) failed.push(r.message ?? g);
-    }
-    return failed.length ? { code: 1, message: failed.join('\n') } : ok();
+    return this.rc ? this.rc.stopAll() : ok();
   }
 
   /** Orderly end of the process (SIGTERM, service stop). */
