@@ -59,7 +59,7 @@ export class Lab {
       PAIRHA_DEVLOG: process.env.PAIRHA_LAB_DEVLOG || path.join(this.dir, 'devlog'),
       PAIRHA_POWER_RECORD: path.join(srv.root, 'power.log'),
       PAIRHA_WATCHDOG: path.join(srv.root, 'watchdog'),
-      // The lab is a test bench: its runtimes accept injected faults (src/runtime/faults.ts).
+      // The lab is a test bench: its runtimes accept injected faults (src/pm/faults.ts).
       PAIRHA_FAULTS: '1',
     };
   }

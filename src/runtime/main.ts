@@ -8,7 +8,7 @@ import { createEvents } from '../events';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
-import { faultsEnabled } from './faults';
+import { faultsEnabled } from '../pm/faults';
 import { claimPidFile, Runtime } from './runtime';
 
 export async function main(): Promise<number> {

@@ -1,4 +1,4 @@
-// Server-down rules of seed §10 driven by injected faults (PAIRHA_FAULTS, src/runtime/faults.ts):
+// Server-down rules of seed §10 driven by injected faults (PAIRHA_FAULTS, src/pm/faults.ts):
 // a core role failing inside the runtime stops the groups and shuts down (10.3); a shutdown
 // that stalls is reset by the shutdown stall monitor (10.6), one that ends is not.
 import * as fs from 'node:fs';
