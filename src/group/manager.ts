@@ -4,6 +4,7 @@
 // peer control channel; membership says who is up.
 import { EventEmitter } from 'node:events';
 import type { FinalAction, GroupConfig } from '../config/types';
+import { call, toServer } from '../control/op';
 import type { ControlReply, PeerControl } from '../control/types';
 import type { Logger } from '../logger';
 import { createResource, type Why } from '../resource';
@@ -12,6 +13,7 @@ import { runFinalAction, type ServerActions } from './actions';
 import { LocalGroup, type Failure } from './group';
 import { activationOrder } from './order';
 import { firstLive, keeper } from './placement';
+import { rcOps } from './protocol';
 import type { GroupPort, GroupStatus } from './types';
 
 export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
@@ -133,7 +135,7 @@ export class GroupManager implements Role, GroupPort {
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
   private notify(g: LocalGroup, to: string[] = this.peers()): void {
     for (const s of to) {
-      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
+      call(toServer(this.peer, s), rcOps.notify, { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver }, 3000).catch(() => {});
     }
   }
 
@@ -149,7 +151,7 @@ export class GroupManager implements Role, GroupPort {
     const activeOn = new Map<string, string[]>();
     for (const s of only ? [only] : this.peers()) {
       let r: ControlReply;
-      try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
+      try { r = await call(toServer(this.peer, s), rcOps.status, {}, 3000); } catch { continue; }
       if (r.code !== 0 || !Array.isArray(r.data)) continue;
       answered?.add(s);
       for (const [name, h] of this.holders) if (h.server === s && !h.handover) this.holders.delete(name);
@@ -284,7 +286,7 @@ export class GroupManager implements Role, GroupPort {
     const stopped = await this.stopGroup(name, why);
     let r: ControlReply = stopped;
     if (stopped.code === 0) {
-      try { r = await this.peer.request(target, { op: 'rc.start', args: { group: name, why } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+      try { r = await call(toServer(this.peer, target), rcOps.start, { group: name, why, failovers: 0 }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     }
     this.ctx.events.emit('rc', r.code ? 52 : 51, name);
     return r;
@@ -302,7 +304,7 @@ export class GroupManager implements Role, GroupPort {
     const failovers = g.failovers + 1;
     await this.stopGroup(name, 'failover');
     let r: ControlReply;
-    try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+    try { r = await call(toServer(this.peer, next), rcOps.start, { group: name, why: 'failover', failovers }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit('rc', r.code ? 62 : 61, name);
     if (r.code === 0) return 'done';
     return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';
