@@ -183,6 +183,12 @@ export class MirrorAgent implements Role {
     return this.liscal.status().byNmp.get(nmp);
   }
 
+  /** Every md resource's NMP in the driver here, in resource order (one read of the driver). */
+  localStatuses(): Array<LiscalStatus | undefined> {
+    const st = this.liscal.status();
+    return this.resources.map((r) => st.byNmp.get(r.nmp));
+  }
+
   /** The peer's status of an NMP; undefined when its agent cannot be asked or says nothing usable. */
   async peerStatus(nmp: number): Promise<LiscalStatus | undefined> {
     if (!this.client) return undefined;
