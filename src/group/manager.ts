@@ -4,16 +4,18 @@
 // peer control channel; membership says who is up.
 import { EventEmitter } from 'node:events';
 import type { FinalAction, GroupConfig } from '../config/types';
+import { call, toServer } from '../control/op';
 import type { ControlReply, PeerControl } from '../control/types';
 import { ev } from '../events/ids';
 import type { Logger } from '../logger';
 import { createResource, type Why } from '../resource';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { Role, RuntimeContext } from '../core/context';
 import { runFinalAction, type ServerActions } from './actions';
 import { LocalGroup, type Failure } from './group';
 import { activationOrder } from './order';
 import { firstLive, keeper } from './placement';
-import type { GroupStatus } from './types';
+import { rcOps } from './protocol';
+import type { GroupPort, GroupStatus } from './types';
 
 export interface MembershipSource extends EventEmitter { isUp(server: string): boolean }
 
@@ -25,15 +27,15 @@ const LEARN_ATTEMPTS = 10;
 const LEARN_RETRY_MS = 1000;
 const ok = (message?: string): ControlReply => ({ code: 0, message });
 
-export class GroupManager implements Role {
+export class GroupManager implements Role, GroupPort {
   readonly type = 'rc';
-  readonly groups = new Map<string, LocalGroup>();
+  private readonly groups = new Map<string, LocalGroup>();
   /** Where other servers said each group is active, with its failover count. */
   private readonly holders = new Map<string, { server: string; failovers: number; handover?: boolean }>();
   /** Set before the server powers off on a failure (seed §10.1-10.3): the groups stopped
    * here stay recorded as held on this server by the peers, which take them over when it
    * goes down. A cluster daemon stop or a cluster shutdown leaves this unset. */
-  handOver = false;
+  private handOver = false;
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
   private stopping = false;
@@ -99,6 +101,32 @@ export class GroupManager implements Role {
     return this.heldElsewhere(name);
   }
 
+  /** The peers are to take the groups over once this server is down (it powers off on a failure). */
+  prepareHandOver(): void { this.handOver = true; }
+
+  /** Stop every group active here, last configured first (cluster shutdown); failures are reported, not fatal. */
+  async stopAll(): Promise<ControlReply> {
+    const failed: string[] = [];
+    for (const g of [...this.groups.keys()].reverse()) {
+      const r = await this.stopGroup(g);
+      if (r.code) failed.push(r.message ?? g);
+    }
+    return failed.length ? { code: 1, message: failed.join('\n') } : ok();
+  }
+
+  /** The group named, or the group holding the resource named. */
+  groupOf(target: string): string | undefined {
+    if (this.groups.has(target)) return target;
+    return [...this.groups.values()].find((g) => g.resource(target))?.cfg.name;
+  }
+
+  isActive(group: string): boolean { return this.groups.get(group)?.active ?? false; }
+  isOnline(group: string): boolean { return this.groups.get(group)?.state === 'Online'; }
+  failoverThreshold(group: string, resource: string): number | undefined { return this.groups.get(group)?.resource(resource)?.cfg.failoverThreshold; }
+  pidOf(resource: string): number | undefined {
+    return [...this.groups.values()].find((g) => g.resource(resource))?.resource(resource)?.pid;
+  }
+
   private group(name: string): LocalGroup {
     const g = this.groups.get(name);
     if (!g) throw new Error(`unknown group '${name}'`);
@@ -108,7 +136,7 @@ export class GroupManager implements Role {
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
   private notify(g: LocalGroup, to: string[] = this.peers()): void {
     for (const s of to) {
-      this.peer.request(s, { op: 'rc.notify', args: { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver } }, 3000).catch(() => {});
+      call(toServer(this.peer, s), rcOps.notify, { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver }, 3000).catch(() => {});
     }
   }
 
@@ -124,7 +152,7 @@ export class GroupManager implements Role {
     const activeOn = new Map<string, string[]>();
     for (const s of only ? [only] : this.peers()) {
       let r: ControlReply;
-      try { r = await this.peer.request(s, { op: 'rc.status' }, 3000); } catch { continue; }
+      try { r = await call(toServer(this.peer, s), rcOps.status, {}, 3000); } catch { continue; }
       if (r.code !== 0 || !Array.isArray(r.data)) continue;
       answered?.add(s);
       for (const [name, h] of this.holders) if (h.server === s && !h.handover) this.holders.delete(name);
@@ -259,7 +287,7 @@ export class GroupManager implements Role {
     const stopped = await this.stopGroup(name, why);
     let r: ControlReply = stopped;
     if (stopped.code === 0) {
-      try { r = await this.peer.request(target, { op: 'rc.start', args: { group: name, why } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+      try { r = await call(toServer(this.peer, target), rcOps.start, { group: name, why, failovers: 0 }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     }
     this.ctx.events.emit(r.code ? ev.rc.groupMoveFailed : ev.rc.groupMoveEnded, name);
     return r;
@@ -277,7 +305,7 @@ export class GroupManager implements Role {
     const failovers = g.failovers + 1;
     await this.stopGroup(name, 'failover');
     let r: ControlReply;
-    try { r = await this.peer.request(next, { op: 'rc.start', args: { group: name, why: 'failover', failovers } }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+    try { r = await call(toServer(this.peer, next), rcOps.start, { group: name, why: 'failover', failovers }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit(r.code ? ev.rc.groupFailoverFailed : ev.rc.groupFailoverEnded, name);
     if (r.code === 0) return 'done';
     return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';

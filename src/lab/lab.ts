@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { parseConfig } from '../config/load';
 import type { ClusterConfig } from '../config/types';
 import { request } from '../control/local';
+import { call as callOp, type Op } from '../control/op';
+import { nmOps } from '../nm/protocol';
 import type { HostPlatform } from '../platform/host';
 
 export interface LabState {
@@ -59,7 +61,7 @@ export class Lab {
       PAIRHA_DEVLOG: process.env.PAIRHA_LAB_DEVLOG || path.join(this.dir, 'devlog'),
       PAIRHA_POWER_RECORD: path.join(srv.root, 'power.log'),
       PAIRHA_WATCHDOG: path.join(srv.root, 'watchdog'),
-      // The lab is a test bench: its runtimes accept injected faults (src/runtime/faults.ts).
+      // The lab is a test bench: its runtimes accept injected faults (src/pm/faults.ts).
       PAIRHA_FAULTS: '1',
     };
   }
@@ -203,16 +205,16 @@ export class Lab {
   }
 
   /** Ask one server's runtime over its control socket (reachable from the host). */
-  call(s: LabState, server: string, op: string, args?: Record<string, unknown>) {
+  call<A extends object, R>(s: LabState, server: string, op: Op<A, R>, args = {} as A) {
     const srv = this.server(s, server);
-    return request(path.join(srv.root, 'run', 'pairha.sock'), { op, args }, 5000);
+    return callOp((req) => request(path.join(srv.root, 'run', 'pairha.sock'), req, 5000), op, args);
   }
 
   async waitOnline(s: LabState, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
-      const views = await Promise.all(s.servers.map((x) => this.call(s, x.name, 'nm.view').catch((e: Error) => ({ code: 1, message: e.message, data: undefined }))));
+      const views = await Promise.all(s.servers.map((x) => this.call(s, x.name, nmOps.view).catch((e: Error) => ({ code: 1, message: e.message, data: undefined }))));
       const online = views.every((r) => r.code === 0 && (r.data as { servers: Array<{ status: string }> }).servers.every((x) => x.status === 'Online'));
       if (online) return;
       last = views.map((r, i) => `${s.servers[i].name}: ${r.code ? r.message : 'not all Online'}`).join('; ');

@@ -3,7 +3,7 @@
 // refresh, in case someone wrote to sysfs). LED names come from [leds] in clp.conf.
 import type { LedConfig } from '../config/types';
 import type { Logger } from '../logger';
-import type { Role } from '../runtime/role';
+import type { Role } from '../core/context';
 import { panel, type LedRoleName, type LedSetting, type PanelState } from './mapping';
 import { LedClass, LedError } from './sysfs';
 

@@ -1,8 +1,7 @@
 // What the front panel shows, computed from the runtime's live state: the cluster daemon,
 // the membership view, this server's groups and monitors, and the mirror's local colour.
 import type { GroupStatus } from '../group/types';
-import type { MdResourceConfig } from '../config/types';
-import type { LiscalStatus, ParsedStatus } from '../mirror/liscal-status';
+import type { LiscalStatus } from '../mirror/liscal-status';
 import type { MembershipView } from '../nm/types';
 import { statusOf, type MirrorState, type PanelState, type StatusState } from './mapping';
 
@@ -48,7 +47,6 @@ export function mirrorState(m: LiveState['mirror']): MirrorState {
 const recovering: Array<LiscalStatus['recovery']> = ['full-send', 'diff-send', 'recv'];
 
 /** The mirror part of LiveState from the mirror agent: its md resources' NMPs in the driver. */
-export function mirrorDisks(agent: { running: boolean; resources: MdResourceConfig[]; liscal: { status(): ParsedStatus } }): LiveState['mirror'] {
-  const st = agent.liscal.status();
-  return { running: agent.running, disks: agent.resources.map((r) => st.byNmp.get(r.nmp)) };
+export function mirrorDisks(agent: { running: boolean; localStatuses(): Array<LiscalStatus | undefined> }): LiveState['mirror'] {
+  return { running: agent.running, disks: agent.localStatuses() };
 }

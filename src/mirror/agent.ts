@@ -5,17 +5,18 @@
 // the ends of recoveries (mdadm events). Operators reach it through clpmd* (ops.ts).
 import type { MdResourceConfig } from '../config/types';
 import { PeerClient, PeerServer } from '../control/peer';
+import { call, toServer, type Op } from '../control/op';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
 import { ev } from '../events/ids';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { Role, RuntimeContext } from '../core/context';
 import { agentStartReason, MdError, mdError, recoveryReason } from './errors';
 import { Liscal, type RecoverMode } from './liscal';
 import type { LiscalStatus } from './liscal-status';
 import { mdnwCheck, mdwCheck, type MdCheckFailure } from './md-monitor';
 import { activateMd, deactivateMd, nmpDevice, type MdDeps } from './md-resource';
 import { serveAgentChannel } from './agent-channel';
-import { decodeStatusReply, forceRequest, recoverRequest, statusRequest } from './protocol';
+import { agentOps, decodeStatusReply } from './protocol';
 import { autoRecovery, decide, inServerOrder, type MirrorDecision, type Side } from './state';
 import type { MirrorView } from './format';
 
@@ -183,11 +184,17 @@ export class MirrorAgent implements Role {
     return this.liscal.status().byNmp.get(nmp);
   }
 
+  /** Every md resource's NMP in the driver here, in resource order (one read of the driver). */
+  localStatuses(): Array<LiscalStatus | undefined> {
+    const st = this.liscal.status();
+    return this.resources.map((r) => st.byNmp.get(r.nmp));
+  }
+
   /** The peer's status of an NMP; undefined when its agent cannot be asked or says nothing usable. */
   async peerStatus(nmp: number): Promise<LiscalStatus | undefined> {
     if (!this.client) return undefined;
     try {
-      const d = decodeStatusReply(await this.client.request(this.peer, statusRequest(nmp)), nmp);
+      const d = decodeStatusReply(await call(toServer(this.client, this.peer), agentOps.status, { nmp }), nmp);
       if (d.problem) this.ctx.log.warn(d.problem);
       return d.status;
     } catch { return undefined; }
@@ -285,7 +292,7 @@ export class MirrorAgent implements Role {
     if (out.status!.port === 'open') return hold(`${out.server} is active without the latest data`);
     if (out.server === this.ctx.local.name) this.liscal.force(r.nmp, 'red');
     else {
-      const reply = await this.askPeer(forceRequest(r.nmp, 'red'));
+      const reply = await this.askPeer(agentOps.force, { nmp: r.nmp, kind: 'red' });
       if (reply.code) return hold(`${out.server} refused to be declared outdated: ${reply.message ?? reply.code}`);
     }
     return true;
@@ -341,7 +348,7 @@ export class MirrorAgent implements Role {
       this.ensureConnected(r);
       this.startRecovery(r, mode, kind);
     } else {
-      const reply = await this.askPeer(recoverRequest(r.nmp, mode));
+      const reply = await this.askPeer(agentOps.recover, { nmp: r.nmp, mode });
       if (reply.code) throw new MdError(reply.code, reply.message ?? `${from} refused the recovery`);
     }
     return `recovery ${from} -> ${from === this.ctx.local.name ? this.peer : this.ctx.local.name} (${mode === 'diff' ? 'FastSync' : 'full copy'}) started`;
@@ -352,9 +359,9 @@ export class MirrorAgent implements Role {
     if (s?.conn === 'disconnected') this.liscal.connect(r.nmp);
   }
 
-  private async askPeer(req: { op: string; args?: Record<string, unknown> }): Promise<ControlReply> {
+  private async askPeer<A extends object>(op: Op<A, unknown>, args: A): Promise<ControlReply> {
     if (!this.client) throw mdError(1);
-    try { return await this.client.request(this.peer, req); } catch (e) { throw new MdError(1, `${this.peer}: ${(e as Error).message}`); }
+    try { return await call(toServer(this.client, this.peer), op, args); } catch (e) { throw new MdError(1, `${this.peer}: ${(e as Error).message}`); }
   }
 
   /**
@@ -366,7 +373,7 @@ export class MirrorAgent implements Role {
     const r = this.resource(name);
     if (server !== this.ctx.local.name && server !== this.peer) throw new MdError(2, `unknown server '${server}' (servers: ${this.ctx.local.name}, ${this.peer})`);
     if (server !== this.ctx.local.name) {
-      const reply = await this.askPeer(forceRequest(r.nmp, 'latest'));
+      const reply = await this.askPeer(agentOps.force, { nmp: r.nmp, kind: 'latest' });
       if (reply.code) throw new MdError(reply.code, reply.message ?? `${server} refused`);
       return reply.message ?? 'forced recovery started';
     }
@@ -382,7 +389,7 @@ export class MirrorAgent implements Role {
     }
     this.liscal.force(r.nmp, 'latest');
     if (!peer?.bound) return `${this.ctx.local.name} now holds the latest data of ${r.name}; ${this.peer} is copied in full when it returns`;
-    const red = await this.askPeer(forceRequest(r.nmp, 'red'));
+    const red = await this.askPeer(agentOps.force, { nmp: r.nmp, kind: 'red' });
     if (red.code) throw new MdError(red.code, red.message ?? `${this.peer} refused to be declared outdated`);
     return this.recoverFrom(r, this.ctx.local.name, 'full');
   }

@@ -1,9 +1,10 @@
 // Monitors of the mirror: mdw (mirror disk state, seed §12.5.6) and mdnw (mirror link,
 // §12.5.7). Each check answers undefined when all is well, or the return code and message.
+import type { MdCheckFailure } from '../core/mirror-port';
 import type { LiscalStatus } from './liscal-status';
 import { constructed, decide } from './state';
 
-export interface MdCheckFailure { code: number; message: string }
+export type { MdCheckFailure };
 
 export interface MdwInput {
   resource: string;

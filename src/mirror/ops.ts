@@ -2,13 +2,14 @@
 // on this server's agent; clpmdinit and clpmdchng reinitialise a cluster partition so that
 // the driver creates fresh metadata (every chunk dirty, generation 0) at the next bind.
 import type { ClusterConfig, MdResourceConfig } from '../config/types';
-import type { ControlReply, ControlRegistry } from '../control/types';
 import { ev } from '../events/ids';
+import type { ControlRegistry, Reply } from '../control/op';
 import type { Events } from '../events/types';
 import type { Platform } from '../platform/types';
 import type { MirrorAgent } from './agent';
 import { activateReason, MdError, mdError } from './errors';
 import { nmpDevice } from './md-resource';
+import { mdOps } from './protocol';
 
 export interface MirrorOpsDeps {
   config: ClusterConfig;
@@ -20,8 +21,6 @@ export interface MirrorOpsDeps {
 
 /** A partition of the disk: /dev/sdb1 and /dev/nvme0n1p2 are on /dev/sdb and /dev/nvme0n1; /dev/sdba1 is not on /dev/sdb. */
 export const onDisk = (partition: string, disk: string) => partition === disk || (partition.startsWith(disk) && /^p?\d+$/.test(partition.slice(disk.length)));
-
-const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 255 ? v : undefined);
 
 /** Zero the metadata block of a cluster partition: the driver finds no magic and starts afresh. */
 async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceConfig): Promise<void> {
@@ -39,40 +38,29 @@ async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceC
   } finally { agent.holdUnbound(r.nmp, false); }
 }
 
-export function registerMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void {
-  const run = (h: (agent: MirrorAgent, args: Record<string, unknown>) => Promise<ControlReply>) => async (args: Record<string, unknown>): Promise<ControlReply> => {
+export function serveMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void {
+  const run = <A extends object, R>(h: (agent: MirrorAgent, args: A) => Promise<Reply<R>>) => async (args: A): Promise<Reply<R>> => {
     const agent = d.agent();
     if (!agent?.running) return { code: 1, message: mdError(1).message };
     try { return await h(agent, args); } catch (e) { return { code: e instanceof MdError ? e.code : 1, message: (e as Error).message }; }
   };
-  const resource = (agent: MirrorAgent, args: Record<string, unknown>) => {
-    const name = str(args.resource);
-    if (!name) throw mdError(2);
-    return agent.resource(name);
-  };
-  reg.register('md.stat', run(async (agent, a) => ({ code: 0, data: await agent.view(resource(agent, a).name) })));
-  reg.register('md.active', run(async (agent, a) => {
-    const r = resource(agent, a);
+  reg.serve(mdOps.stat, run(async (agent, a) => ({ code: 0, data: await agent.view(agent.resource(a.resource).name) })));
+  reg.serve(mdOps.active, run(async (agent, a) => {
+    const r = agent.resource(a.resource);
     if (agent.localStatus(r.nmp)?.port === 'open') {
       d.events.emit(ev.mdadm.activateFailed, activateReason.localActive, nmpDevice(r.nmp));
       return { code: 1, message: `${r.name} is already active on this server` };
     }
-    await agent.activate(r.name, a.mount !== false);
+    await agent.activate(r.name, a.mount);
     return { code: 0 };
   }));
-  reg.register('md.deactive', run(async (agent, a) => { await agent.deactivate(resource(agent, a).name, true); return { code: 0 }; }));
-  reg.register('md.recovery', run(async (agent, a) => ({ code: 0, message: await agent.recovery(resource(agent, a).name) })));
-  reg.register('md.force', run(async (agent, a) => {
-    const server = str(a.server);
-    if (!server) throw mdError(2);
-    return { code: 0, message: await agent.force(resource(agent, a).name, server) };
-  }));
-  reg.register('md.init', run(async (agent, a) => { await wipeMetadata(d, agent, resource(agent, a)); return { code: 0 }; }));
-  reg.register('md.chng', run(async (agent, a) => {
-    const dev = str(a.device);
-    if (!dev || !dev.startsWith('/dev/')) return { code: 2, message: `'${String(a.device).slice(0, 60)}' is not a device path (/dev/...)` };
-    const on = agent.resources.filter((r) => onDisk(r.clusterPartition, dev) || onDisk(r.dataPartition, dev));
-    if (!on.length) return { code: 2, message: `no mirror disk resource has its partitions on ${dev}` };
+  reg.serve(mdOps.deactive, run(async (agent, a) => { await agent.deactivate(agent.resource(a.resource).name, true); return { code: 0 }; }));
+  reg.serve(mdOps.recovery, run(async (agent, a) => ({ code: 0, message: await agent.recovery(agent.resource(a.resource).name) })));
+  reg.serve(mdOps.force, run(async (agent, a) => ({ code: 0, message: await agent.force(agent.resource(a.resource).name, a.server) })));
+  reg.serve(mdOps.init, run(async (agent, a) => { await wipeMetadata(d, agent, agent.resource(a.resource)); return { code: 0 }; }));
+  reg.serve(mdOps.chng, run(async (agent, { device }) => {
+    const on = agent.resources.filter((r) => onDisk(r.clusterPartition, device) || onDisk(r.dataPartition, device));
+    if (!on.length) return { code: 2, message: `no mirror disk resource has its partitions on ${device}` };
     for (const r of on) await wipeMetadata(d, agent, r);
     return { code: 0, message: `cluster partitions reinitialised: ${on.map((r) => `${r.name} (${r.clusterPartition})`).join(', ')}` };
   }));

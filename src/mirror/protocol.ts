@@ -1,41 +1,63 @@
-// What the mirror agents say to each other on ports.mirrorAgent (29004/TCP), over the
-// authenticated channel of control/peer.ts. A status travels as the driver's own
-// /proc/liscalstat line, so a peer's answer goes through the same strict parser as the
-// kernel's; every other field is checked here. Nothing from the wire is trusted as typed.
-import type { ControlReply, ControlRequest } from '../control/types';
+// The ops of the mirror: md.* on the local control socket (the clpmd* commands), and what the
+// mirror agents say to each other on ports.mirrorAgent (29004/TCP), over the authenticated
+// channel of control/peer.ts. A status travels as the driver's own /proc/liscalstat line, so
+// a peer's answer goes through the same strict parser as the kernel's; every other field is
+// checked here. Nothing from the wire is trusted as typed.
+import { defineOp, shown, type OpArgs } from '../control/op';
+import type { ControlReply } from '../control/types';
+import { mdError } from './errors';
+import type { MirrorView } from './format';
 import { formatStatusLine, parseStatusLine, type LiscalStatus } from './liscal-status';
 import type { ForceKind, RecoverMode } from './liscal';
-
-export const agentOps = {
-  status: 'agent.status',
-  force: 'agent.force',
-  recover: 'agent.recover',
-} as const;
 
 const isNmp = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 64;
 const forceKinds: readonly ForceKind[] = ['green', 'red', 'latest'];
 const modes: readonly RecoverMode[] = ['full', 'diff'];
 
-export const statusRequest = (nmp: number): ControlRequest => ({ op: agentOps.status, args: { nmp } });
-export const forceRequest = (nmp: number, kind: ForceKind): ControlRequest => ({ op: agentOps.force, args: { nmp, kind } });
-export const recoverRequest = (nmp: number, mode: RecoverMode): ControlRequest => ({ op: agentOps.recover, args: { nmp, mode } });
-
-type Checked<T> = { ok: true; value: T } | { ok: false; why: string };
-const shown = (v: unknown) => String(v).slice(0, 20);
-
 /** The NMP of a request, or a reason. */
-export function nmpArg(args: Record<string, unknown>): number | string {
-  return isNmp(args.nmp) ? args.nmp : `bad nmp '${shown(args.nmp)}'`;
+function nmpArg<A extends object>(more: (a: OpArgs) => A | string) {
+  return (a: OpArgs): (A & { nmp: number }) | string => {
+    if (!isNmp(a.nmp)) return `bad nmp '${shown(a.nmp)}'`;
+    const rest = more(a);
+    return typeof rest === 'string' ? rest : { ...rest, nmp: a.nmp };
+  };
 }
-export function forceArg(args: Record<string, unknown>): Checked<ForceKind> {
-  return forceKinds.includes(args.kind as ForceKind) ? { ok: true, value: args.kind as ForceKind } : { ok: false, why: `bad force kind '${shown(args.kind)}'` };
-}
-export function modeArg(args: Record<string, unknown>): Checked<RecoverMode> {
-  return modes.includes(args.mode as RecoverMode) ? { ok: true, value: args.mode as RecoverMode } : { ok: false, why: `bad recovery mode '${shown(args.mode)}'` };
-}
+
+/** The agents' ops (29004/TCP). */
+export const agentOps = {
+  /** The status line of an NMP there, or null when it is not bound there. */
+  status: defineOp<{ nmp: number }, { line: string | null }>('agent.status', nmpArg(() => ({}))),
+  force: defineOp<{ nmp: number; kind: ForceKind }>('agent.force', nmpArg((a) => (forceKinds.includes(a.kind as ForceKind) ? { kind: a.kind as ForceKind } : `bad force kind '${shown(a.kind)}'`))),
+  recover: defineOp<{ nmp: number; mode: RecoverMode }>('agent.recover', nmpArg((a) => (modes.includes(a.mode as RecoverMode) ? { mode: a.mode as RecoverMode } : `bad recovery mode '${shown(a.mode)}'`))),
+};
+
+const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 255 ? v : undefined);
+/** Options or parameters are invalid (§12.4.4 code 2). */
+const invalid = () => mdError(2).message;
+const resourceArg = <A extends object>(more: (a: OpArgs) => A | string) => (a: OpArgs): (A & { resource: string }) | string => {
+  const resource = str(a.resource);
+  if (!resource) return invalid();
+  const rest = more(a);
+  return typeof rest === 'string' ? rest : { ...rest, resource };
+};
+const resourceOnly = resourceArg(() => ({}));
+
+/** The clpmd* commands' ops (local control socket). */
+export const mdOps = {
+  stat: defineOp<{ resource: string }, MirrorView>('md.stat', resourceOnly),
+  active: defineOp<{ resource: string; mount: boolean }>('md.active', resourceArg((a) => ({ mount: a.mount !== false }))),
+  deactive: defineOp<{ resource: string }>('md.deactive', resourceOnly),
+  recovery: defineOp<{ resource: string }>('md.recovery', resourceOnly),
+  force: defineOp<{ resource: string; server: string }>('md.force', resourceArg((a) => { const server = str(a.server); return server ? { server } : invalid(); })),
+  init: defineOp<{ resource: string }>('md.init', resourceOnly),
+  chng: defineOp<{ device: string }>('md.chng', (a) => {
+    const device = str(a.device);
+    return device?.startsWith('/dev/') ? { device } : `'${String(a.device).slice(0, 60)}' is not a device path (/dev/...)`;
+  }),
+};
 
 /** Reply to agent.status: the status line, or null when the NMP is not bound there. */
-export const statusReply = (s: LiscalStatus | undefined): ControlReply => ({ code: 0, data: { line: s ? formatStatusLine(s) : null } });
+export const statusReply = (s: LiscalStatus | undefined) => ({ code: 0, data: { line: s ? formatStatusLine(s) : null } });
 
 /** Decode a peer's agent.status reply; undefined when it says nothing usable (and why). */
 export function decodeStatusReply(r: ControlReply, nmp: number): { status?: LiscalStatus; problem?: string } {

@@ -1,8 +1,8 @@
 // The monitor role (the seed's rm): one runner per configured monitor, recovery through
 // the group role. Monitor states go to clpstat.
 import type { ServerActions } from '../group/actions';
-import type { GroupManager } from '../group/manager';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { GroupPort } from '../group/types';
+import type { Role, RuntimeContext } from '../core/context';
 import { checks } from './index';
 import { Recovery } from './recovery';
 import { MonitorRunner } from './runner';
@@ -11,10 +11,10 @@ export class MonitorManager implements Role {
   readonly type = 'rm';
   private readonly runners: MonitorRunner[] = [];
 
-  constructor(private readonly ctx: RuntimeContext, rc: GroupManager, actions: ServerActions, isUp: (server: string) => boolean = () => false) {
+  constructor(private readonly ctx: RuntimeContext, rc: GroupPort, actions: ServerActions, isUp: (server: string) => boolean = () => false) {
     const recovery = new Recovery(rc, ctx.events, actions);
     const log = ctx.log.child('rm');
-    const pidOf = (name: string) => [...rc.groups.values()].find((g) => g.resource(name))?.resource(name)?.pid;
+    const pidOf = (name: string) => rc.pidOf(name);
     for (const m of ctx.config.monitors) {
       const factory = checks[m.type];
       if (!factory) continue; // userw runs in the runtime
@@ -22,7 +22,7 @@ export class MonitorManager implements Role {
       const check = factory(m, { platform: ctx.platform, log, pidOf, mirror: ctx.mirror, peerUp });
       const enabled = () => {
         // Only once the group is fully started: its resources' processes exist from then on.
-        const active = m.when === 'always' || rc.groups.get(m.targetGroup ?? '')?.state === 'Online';
+        const active = m.when === 'always' || rc.isOnline(m.targetGroup ?? '');
         if (!active) recovery.reset(m.name);
         return active;
       };

@@ -5,20 +5,15 @@ import type { FinalAction, MonitorConfig } from '../config/types';
 import { ev } from '../events/ids';
 import type { Events } from '../events/types';
 import { runFinalAction, type ServerActions } from '../group/actions';
-import type { GroupManager } from '../group/manager';
+import type { GroupPort } from '../group/types';
 
 export class Recovery {
   private readonly restarts = new Map<string, number>();
 
-  constructor(private readonly rc: GroupManager, private readonly events: Events, private readonly actions: ServerActions) {}
+  constructor(private readonly rc: GroupPort, private readonly events: Events, private readonly actions: ServerActions) {}
 
   /** Forget the counts of a monitor (its group went inactive here). */
   reset(monitor: string): void { this.restarts.delete(monitor); }
-
-  private groupOf(target: string): string | undefined {
-    if (this.rc.groups.has(target)) return target;
-    return [...this.rc.groups.values()].find((g) => g.resource(target))?.cfg.name;
-  }
 
   async recover(m: MonitorConfig): Promise<void> {
     const target = m.recoveryTarget ?? m.targetGroup;
@@ -29,10 +24,9 @@ export class Recovery {
       this.events.emit(act === 'shutdown' ? ev.rm.haltForFailure : ev.rm.rebootForFailure, m.name);
       return this.actions.power(act, `monitor ${m.name}`);
     }
-    const group = target && this.groupOf(target);
+    const group = target && this.rc.groupOf(target);
     if (!target || !group) { this.events.emit(ev.rm.groupUnknown, m.name); return; }
-    const g = this.rc.groups.get(group)!;
-    if (!g.active) { this.events.emit(ev.rm.targetNotOnline, group); return; }
+    if (!this.rc.isActive(group)) { this.events.emit(ev.rm.targetNotOnline, group); return; }
     const done = this.restarts.get(m.name) ?? 0;
     if (act === 'restart' && done < m.restartCount) {
       this.restarts.set(m.name, done + 1);
@@ -41,7 +35,7 @@ export class Recovery {
       if (!ok) this.events.emit(ev.rm.restartForFailureIncomplete, target, m.name);
       return;
     }
-    const threshold = target === group ? 1 : g.resource(target)!.cfg.failoverThreshold;
+    const threshold = target === group ? 1 : this.rc.failoverThreshold(group, target)!;
     const r = await this.rc.failoverGroup(group, threshold);
     if (r === 'done') { this.restarts.delete(m.name); this.events.emit(ev.rm.failedOverForFailure, group, m.name); return; }
     if (r === 'failed' || r === 'failed-there') { this.events.emit(ev.rm.failoverForFailureIncomplete, group, m.name); return; }

@@ -3,7 +3,7 @@
 import type { MonitorConfig } from '../config/types';
 import type { Logger } from '../logger';
 import type { Platform } from '../platform/types';
-import type { MirrorPort } from '../mirror/port';
+import type { MirrorPort } from '../core/mirror-port';
 
 export interface CheckFailure { code: number; message: string }
 

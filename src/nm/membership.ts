@@ -9,7 +9,7 @@ import { DiskTransport } from '../heartbeat/disk';
 import { loadDirectIO } from '../heartbeat/directio';
 import { LanTransport } from '../heartbeat/lan';
 import type { Transport } from '../heartbeat/transport';
-import type { Role, RuntimeContext } from '../runtime/role';
+import type { Role, RuntimeContext } from '../core/context';
 import { MembershipState, type Transition } from './state';
 import type { MembershipView } from './types';
 

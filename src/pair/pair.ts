@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../config/load';
 import { alive } from '../lab/lab';
+import type { MembershipView } from '../nm/types';
 import type { HostPlatform } from '../platform/host';
 import { agentRun, shellQuote, type AgentResult } from './agent';
 import { boxFiles, qemuArgs, tapName } from './qemu';
@@ -194,11 +195,12 @@ export class Pair {
   /** Wait until every box's cluster daemon sees every server Online. */
   async waitOnline(s: PairState, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const script = `node -e "require('/opt/pairha/lib/pairha/dist/control/local').request('/opt/pairha/run/pairha.sock',{op:'nm.view'},5000).then(r=>console.log(JSON.stringify(r)),e=>console.log(JSON.stringify({code:1,message:e.message})))"`;
+    // clpstat --json prints the membership view (and the groups) the box's daemon has.
+    const script = '/opt/pairha/bin/clpstat --json';
     let last = '';
     while (Date.now() < deadline) {
       const views = await Promise.all(s.boxes.map((b) => agentRun(boxFiles(this.dir, b.name).agent, script, Math.max(1000, deadline - Date.now()))
-        .then((r) => { try { return JSON.parse(r.stdout) as { code: number; message?: string; data?: { servers: Array<{ status: string }> } }; } catch { return { code: 1, message: r.stderr.trim() || 'no answer' }; } })
+        .then((r) => { try { return { code: r.code, message: r.stderr.trim(), data: JSON.parse(r.stdout) as MembershipView }; } catch { return { code: 1, message: r.stderr.trim() || 'no answer' }; } })
         .catch((e: Error) => ({ code: 1, message: e.message, data: undefined }))));
       if (views.every((v) => v.code === 0 && v.data?.servers.every((x) => x.status === 'Online'))) return;
       last = views.map((v, i) => `${s.boxes[i].name}: ${v.code ? v.message : 'not all Online'}`).join('; ');

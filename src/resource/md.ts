@@ -2,7 +2,7 @@
 // this maps its failures to the seed's md return codes (§12.4.4).
 import type { MdResourceConfig } from '../config/types';
 import { MdError } from '../mirror/errors';
-import type { MirrorPort } from '../mirror/port';
+import type { MirrorPort } from '../core/mirror-port';
 import { ResourceError, type Resource, type Why } from './types';
 
 export class MdResource implements Resource {

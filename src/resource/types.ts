@@ -4,7 +4,7 @@ import type { ClusterConfig, ResourceConfig, ServerConfig } from '../config/type
 import type { Paths } from '../constants';
 import type { Logger } from '../logger';
 import type { Platform } from '../platform/types';
-import type { MirrorPort } from '../mirror/port';
+import type { MirrorPort } from '../core/mirror-port';
 
 /** Why a resource is (de)activated; exec scripts see it as CLP_EVENT. */
 export type Why = 'start' | 'failover' | 'move' | 'restart' | 'stop' | 'failback';

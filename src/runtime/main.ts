@@ -9,7 +9,7 @@ import { ev } from '../events/ids';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
-import { faultsEnabled } from './faults';
+import { faultsEnabled } from '../pm/faults';
 import { claimPidFile, Runtime } from './runtime';
 
 /** The pm event of each ConfigError (it names them by seed ID). */

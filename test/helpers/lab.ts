@@ -6,6 +6,7 @@ import { cli } from '../../src/cli/pairha';
 import { defaultContext } from '../../src/cli/context';
 import { Lab, type LabState } from '../../src/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
+import { nmOps } from '../../src/nm/protocol';
 import type { MembershipView } from '../../src/nm/types';
 import type { Test } from 'tap';
 
@@ -24,7 +25,7 @@ export async function startLab(t: Test, template?: string): Promise<{ lab: Lab; 
     const code = await cli(argv, ctx);
     return { code, out, err };
   };
-  const view = async (server: string) => (await lab.call(s, server, 'nm.view')).data as MembershipView;
+  const view = async (server: string) => (await lab.call(s, server, nmOps.view)).data as MembershipView;
   return { lab, s, clp, view };
 }
 

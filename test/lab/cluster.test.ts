@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HbCell } from '../../src/nm/types';
 import t from 'tap';
+import { nmOps } from '../../src/nm/protocol';
 import { nsOf } from '../../src/lab/lab';
 import { encode } from '../../src/heartbeat/codec';
 import { clpstatSamples } from '../helpers/seed';
@@ -87,7 +88,7 @@ t.test('10,000 random, mutated, forged, replayed and foreign packets over real U
     next();`;
   const r = await lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', script], { timeoutMs: 120000 });
   t.equal(r.code, 0, r.stderr);
-  const stats = (await lab.call(s, 'server1', 'nm.stats')).data as { dropped: Record<string, Record<string, number>> };
+  const stats = (await lab.call(s, 'server1', nmOps.stats)).data as { dropped: Record<string, Record<string, number>> };
   const dropped = Object.values(stats.dropped.lanhb1).reduce((a, b) => a + b, 0);
   t.ok(dropped >= 9990, `dropped and counted: ${JSON.stringify(stats.dropped.lanhb1)}`);
   const after = await view('server1');

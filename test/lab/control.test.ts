@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import { requestOf } from '../../src/control/op';
+import { pmOps } from '../../src/pm/protocol';
 import { nsOf } from '../../src/lab/lab';
 import { isRoot, sleep, startLab } from '../helpers/lab';
 
@@ -52,7 +54,7 @@ t.test('the server-to-server channel refuses a wrong key and garbage', async (t)
   const script = (k: string) => `
     const { PeerClient } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'dist', 'control', 'peer.js'))});
     new PeerClient('server2', () => ['10.77.1.1'], 29001, Buffer.from('${k}', 'hex'), 3000)
-      .request('server1', { op: 'pm.status' }).then((r) => console.log('OK', JSON.stringify(r)), (e) => console.log('ERR', e.message));`;
+      .request('server1', ${JSON.stringify(requestOf(pmOps.status, {}))}).then((r) => console.log('OK', JSON.stringify(r)), (e) => console.log('ERR', e.message));`;
   const run = (k: Buffer) => lab['os'].run('ip', ['netns', 'exec', nsOf('server2'), process.execPath, '-e', script(k.toString('hex'))], { timeoutMs: 20000 });
   t.match((await run(key)).stdout, /^OK .*"daemon":"running"/, 'the cluster key is accepted');
   t.match((await run(randomBytes(32))).stdout, /^ERR server server1 cannot be reached .*(closed|reset|authentication)/, 'a wrong key is refused');

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { rcOps } from '../../src/group/protocol';
 import type { ClusterGroups } from '../../src/group/types';
 import { defaultLabConfig } from '../../src/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
@@ -12,7 +13,7 @@ if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); proces
 t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const local = async (lab: Awaited<ReturnType<typeof startLab>>, server: string) =>
-  ((await lab.lab.call(lab.s, server, 'rc.status')).data as Array<{ name: string; state: string }>)[0].state;
+  ((await lab.lab.call(lab.s, server, rcOps.status)).data as Array<{ name: string; state: string }>)[0].state;
 
 t.test('partition then heal: rc 92 on both, server2 yields and shuts down, server1 keeps the group', async (t) => {
   const L = await startLab(t);

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
+import { rcOps } from '../../src/group/protocol';
+import { rmOps } from '../../src/monitor/protocol';
 import type { ClusterGroups } from '../../src/group/types';
 import { clientNs, defaultLabConfig } from '../../src/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
@@ -46,7 +48,7 @@ recovery_action = failover
   const { lab, s, clp } = L;
   await sh('ip', '-n', clientNs(), 'addr', 'add', `${TARGET}/24`, 'dev', 'lan0');
   const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
-  const monitor = async (server: string) => ((await lab.call(s, server, 'rm.status')).data as Array<{ name: string; state: string }>).find((m) => m.name === 'ipw1')!.state;
+  const monitor = async (server: string) => ((await lab.call(s, server, rmOps.status)).data as Array<{ name: string; state: string }>).find((m) => m.name === 'ipw1')!.state;
   await until(async () => (await answer()) === 'server1' && (await monitor('server1')) === 'Normal', 15000, 'the service on server1, ipw1 Normal');
   await sh('ip', '-n', clientNs(), 'addr', 'del', `${TARGET}/24`, 'dev', 'lan0');
   const t0 = Date.now();
@@ -58,7 +60,7 @@ recovery_action = failover
   // server2 cannot reach the target either; the failover threshold keeps the group there.
   await until(async () => (await clp('server2', 'clpalert', '-n', '200')).out.includes('server2 rm ERR 9 Monitor ipw1 failed.'), 10000, 'ipw1 failing on server2 too');
   await sleep(1000);
-  const g = ((await lab.call(s, 'server2', 'rc.cluster')).data as ClusterGroups).groups[0];
+  const g = ((await lab.call(s, 'server2', rcOps.cluster)).data as ClusterGroups).groups[0];
   t.same(g.current, ['server2'], 'the group stays on server2 (failover threshold used up)');
   await sh('ip', '-n', clientNs(), 'addr', 'add', `${TARGET}/24`, 'dev', 'lan0');
   await until(async () => (await monitor('server2')) === 'Normal', 10000, 'ipw1 Normal again on server2');
@@ -98,7 +100,7 @@ fsck_options = -y -f
     await sh('blockdev', '--flushbufs', dev);
     return Date.parse(/^Last checked:\s+(.*)$/m.exec(await sh('dumpe2fs', '-h', dev))![1]);
   };
-  const state = async (server: string) => ((await lab.call(s, server, 'rc.status')).data as Array<{ state: string }>)[0].state;
+  const state = async (server: string) => ((await lab.call(s, server, rcOps.status)).data as Array<{ state: string }>)[0].state;
   await until(async () => (await state('server1')) === 'Online', 20000, 'the group on server1');
   t.match(mounts(pid1), [new RegExp(`^${devA} ${mnt} ext4 rw`)], 'server1 has it mounted');
   t.same(mounts(pid2), [], 'server2 has not');

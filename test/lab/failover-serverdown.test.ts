@@ -3,13 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { rcOps } from '../../src/group/protocol';
 import { isRoot, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
 t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const powerLog = (dir: string, server: string) => { try { return fs.readFileSync(path.join(dir, server, 'power.log'), 'utf8'); } catch { return ''; } };
-const groupState = async (L: Awaited<ReturnType<typeof startLab>>, server: string) => ((await L.lab.call(L.s, server, 'rc.status')).data as Array<{ state: string }>)[0].state;
+const groupState = async (L: Awaited<ReturnType<typeof startLab>>, server: string) => ((await L.lab.call(L.s, server, rcOps.status)).data as Array<{ state: string }>)[0].state;
 
 t.test('a deactivation failure during clpcl -t shuts the server down (10.4)', async (t) => {
   const L = await startLab(t);

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { rcOps } from '../../src/group/protocol';
 import type { ClusterGroups } from '../../src/group/types';
 import { defaultLabConfig, nsOf } from '../../src/lab/lab';
 import { isRoot, startLab, until } from '../helpers/lab';
@@ -14,7 +15,7 @@ const FIP = '10.77.1.50';
 t.test('the group starts on server1, SIGKILL moves it to server2, clpgrp -m moves it back', async (t) => {
   const { lab, s, clp } = await startLab(t);
   const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
-  const groups = async (server: string) => (await lab.call(s, server, 'rc.cluster')).data as ClusterGroups;
+  const groups = async (server: string) => (await lab.call(s, server, rcOps.cluster)).data as ClusterGroups;
   await until(async () => (await answer()) === 'server1', 15000, 'the service on server1 answering the client');
   const g = (await groups('server2')).groups[0];
   t.same([g.name, g.state, g.current], ['failover1', 'Online', ['server1']], 'server2 sees the group Online on server1');
@@ -82,6 +83,6 @@ t.test('pidw: a service that keeps dying is restarted N times, failed over, then
   t.equal(a2.match(/server2 rm INFO 13 exec1 was restarted for failure in pidw1\./g)?.length, 2, 'restarted twice on server2');
   t.notMatch(a2, /server2 rm INFO 14/, 'no second failover: the threshold is used up');
   t.match(a2, /server2 rm ERR 9 Monitor pidw1 failed\. \(1 : Process does not exist\. \(pid=\d+\)\)/);
-  const g = ((await lab.call(s, 'server2', 'rc.cluster')).data as ClusterGroups).groups[0];
+  const g = ((await lab.call(s, 'server2', rcOps.cluster)).data as ClusterGroups).groups[0];
   t.equal(g.current.length, 0, 'the group is stopped everywhere');
 });

@@ -1,9 +1,10 @@
-// Server-down rules of seed §10 driven by injected faults (PAIRHA_FAULTS, src/runtime/faults.ts):
+// Server-down rules of seed §10 driven by injected faults (PAIRHA_FAULTS, src/pm/faults.ts):
 // a core role failing inside the runtime stops the groups and shuts down (10.3); a shutdown
 // that stalls is reset by the shutdown stall monitor (10.6), one that ends is not.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { pmOps, type FaultArgs } from '../../src/pm/protocol';
 import { alive } from '../../src/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
@@ -18,7 +19,7 @@ t.test('a core role failing (rm) stops the group, shuts server1 down, server2 ta
   const answer = async () => (await lab.client('socat', ['-T2', '-', `TCP:${FIP}:8080`], 5000)).stdout.trim();
   await until(async () => (await answer()) === 'server1', 15000, 'the service on server1');
   const power1 = path.join(s.dir, 'server1', 'power.log');
-  t.same(await lab.call(s, 'server1', 'fault', { kind: 'role', role: 'rm' }), { code: 0 }, 'fault injected');
+  t.same(await lab.call(s, 'server1', pmOps.fault, { kind: 'role', role: 'rm' }), { code: 0 }, 'fault injected');
   await until(async () => /shutdown rm failed: injected fault in rm/.test(read(power1)), 10000, 'server1 recording its shutdown');
   const alerts = read(path.join(s.dir, 'server1', 'alert', 'alert.log'));
   const order = ['rm process exit abnormally.', 'system will be halted.', 'The stop processing of a group failover1 ended.'].map((m) => alerts.indexOf(m));
@@ -29,15 +30,15 @@ t.test('a core role failing (rm) stops the group, shuts server1 down, server2 ta
   await sleep(2500); // longer than the margin: a finished shutdown is not reset
   t.notMatch(read(power1), /reset/, 'a shutdown that finished is not reset');
   t.match(read(path.join(s.dir, 'server1', 'softdog.log')), /the server powered off/);
-  const refused = await lab.call(s, 'server2', 'fault', { kind: 'role', role: 'lanhb' });
+  const refused = await lab.call(s, 'server2', pmOps.fault, { kind: 'role', role: 'lanhb' } as unknown as FaultArgs);
   t.match(refused, { code: 2, message: 'role must be one of rc, rm, nm' }, 'only core roles');
 });
 
 t.test('a stall during the OS shutdown is reset by the shutdown stall monitor (10.6)', async (t) => {
   const { lab, s } = await startLab(t);
   const power1 = path.join(s.dir, 'server1', 'power.log');
-  t.same(await lab.call(s, 'server1', 'fault', { kind: 'stall-shutdown' }), { code: 0 });
-  t.same(await lab.call(s, 'server1', 'fault', { kind: 'role', role: 'nm' }), { code: 0 });
+  t.same(await lab.call(s, 'server1', pmOps.fault, { kind: 'stall-shutdown' }), { code: 0 });
+  t.same(await lab.call(s, 'server1', pmOps.fault, { kind: 'role', role: 'nm' }), { code: 0 });
   await until(async () => /shutdown nm failed/.test(read(power1)), 10000, 'server1 recording its shutdown');
   const t0 = Date.now();
   await until(async () => /reset softdog/.test(read(power1)), 6000, 'the softdog reset of the stalled shutdown');

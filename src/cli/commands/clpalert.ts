@@ -1,3 +1,5 @@
+import { call } from '../../control/op';
+import { alertOps } from '../../events/protocol';
 import { formatAlerts, type AlertEntry } from '../../events/sinks/alert';
 import { parseArgs, UsageError } from '../args';
 import type { Command } from '../context';
@@ -10,7 +12,7 @@ export const clpalert: Command = {
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const n = opts.n === undefined ? 50 : Number(opts.n);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid count '${opts.n}'`);
-    const r = await ctx.call({ op: 'alert.read', args: { n } });
+    const r = await call(ctx.call, alertOps.read, { n });
     if (r.code) { ctx.err(`clpalert: ${r.message}\n`); return r.code; }
     ctx.out(formatAlerts(r.data as AlertEntry[]));
     return 0;

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { call } from '../../control/op';
+import { clOps, pmOps } from '../../pm/protocol';
 import { parseArgs, UsageError } from '../args';
 import { report, type CliContext, type Command } from '../context';
 
@@ -10,7 +12,7 @@ async function spawnRuntime(ctx: CliContext): Promise<boolean> {
   fs.mkdirSync(ctx.paths.log, { recursive: true, mode: 0o700 });
   try { ctx.platform.daemon(process.execPath, [mainJs], { logFile: path.join(ctx.paths.log, 'pairha.log') }); } catch { return false; }
   for (let i = 0; i < 100; i++) {
-    try { await ctx.call({ op: 'pm.status' }, 1000); return true; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    try { await call(ctx.call, pmOps.status, {}, 1000); return true; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
   return false;
 }
@@ -29,10 +31,10 @@ export const clpcl: Command = {
     if (opts.a && opts.h) throw new UsageError('-a and -h exclude each other');
     if ((opts.suspend || opts.resume) && (opts.a || opts.h)) throw new UsageError('--suspend and --resume act on the whole cluster; -a and -h do not apply');
     const args = { all: opts.a === true, host: opts.h as string | undefined };
-    const op = { s: 'cl.start', t: 'cl.stop', suspend: 'cl.suspend', resume: 'cl.resume' }[actions[0]]!;
-    if (op === 'cl.start') {
+    const op = { s: clOps.start, t: clOps.stop, suspend: clOps.suspend, resume: clOps.resume }[actions[0]]!;
+    if (op === clOps.start) {
       let running = true;
-      try { await ctx.call({ op: 'pm.status' }, 2000); } catch { running = false; }
+      try { await call(ctx.call, pmOps.status, {}, 2000); } catch { running = false; }
       if (!running && !opts.h) {
         if (!(await spawnRuntime(ctx))) { ctx.err('clpcl: the cluster daemon did not start; see the log\n'); return 1; }
         // Fall through to cl.start: the process that answers may be one that was already
@@ -41,6 +43,6 @@ export const clpcl: Command = {
 
       }
     }
-    return report(ctx, await ctx.call({ op, args: op === 'cl.suspend' || op === 'cl.resume' ? { all: true } : args }, 120000));
+    return report(ctx, await call(ctx.call, op, op === clOps.suspend || op === clOps.resume ? { all: true } : args, 120000));
   },
 };

@@ -1,8 +1,10 @@
 // clpgrp: start, stop or move a group (seed §6.7.1 step 12: clpgrp -m GROUP -h SERVER).
+import { call, type Op } from '../../control/op';
+import { rcOps } from '../../group/protocol';
 import { parseArgs, UsageError } from '../args';
 import { report, type Command } from '../context';
 
-const ops = { s: 'rc.start', t: 'rc.stop', m: 'rc.move' } as const;
+const ops: Record<'s' | 't' | 'm', Op<{ group: string; host?: string }, unknown>> = { s: rcOps.start, t: rcOps.stop, m: rcOps.move };
 
 export const clpgrp: Command = {
   summary: 'start, stop or move a group',
@@ -17,6 +19,6 @@ export const clpgrp: Command = {
     if (given.length !== 1) throw new UsageError('give exactly one of -s, -t, -m');
     const k = given[0];
     if (k === 'm' && !opts.h) throw new UsageError('-m needs -h SERVER');
-    return report(ctx, await ctx.call({ op: ops[k], args: { group: opts[k], host: opts.h } }, 600000));
+    return report(ctx, await call(ctx.call, ops[k], { group: opts[k] as string, host: opts.h as string | undefined }, 600000));
   },
 };

@@ -1,3 +1,5 @@
+import { call } from '../../control/op';
+import { mdOps } from '../../mirror/protocol';
 import { UsageError } from '../args';
 import { report, type Command } from '../context';
 
@@ -7,6 +9,6 @@ export const clpmdchng: Command = {
   async run(argv, ctx) {
     if (argv[0] !== '--execute') throw new UsageError('--execute is required');
     if (argv.length !== 2) throw new UsageError(argv.length < 2 ? 'name the replaced disk, e.g. /dev/sdb' : `unexpected argument '${argv[2]}'`);
-    return report(ctx, await ctx.call({ op: 'md.chng', args: { device: argv[1] } }, 120000));
+    return report(ctx, await call(ctx.call, mdOps.chng, { device: argv[1] }, 120000));
   },
 };

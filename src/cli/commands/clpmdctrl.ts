@@ -1,5 +1,8 @@
+import { call, type Op } from '../../control/op';
+import type { ControlReply } from '../../control/types';
+import { mdOps } from '../../mirror/protocol';
 import { UsageError } from '../args';
-import { report, type Command } from '../context';
+import { report, type CliContext, type Command } from '../context';
 
 const usage = 'clpmdctrl --active [-nomount] RESOURCE | --deactive RESOURCE | --recovery RESOURCE | --force SERVER RESOURCE\n'
   + '  --active    open the mirror disk here and mount it (-nomount: open only, for mkfs)\n'
@@ -7,12 +10,17 @@ const usage = 'clpmdctrl --active [-nomount] RESOURCE | --deactive RESOURCE | --
   + '  --recovery  start mirror recovery from the server holding the latest data\n'
   + '  --force     make SERVER\'s data the latest and copy it in full (or alone, the other being down)';
 
+/** An action: its operands and flags, and the request they make (one op, typed arguments). */
+interface Action { operands: string[]; flags?: string[]; send(ctx: CliContext, o: string[], f: Set<string>): Promise<ControlReply> }
+const action = <A extends object>(operands: string[], op: Op<A, unknown>, args: (o: string[], f: Set<string>) => A, flags?: string[]): Action =>
+  ({ operands, flags, send: (ctx, o, f) => call(ctx.call, op, args(o, f), 300000) });
+
 /** Actions as data: option, operands, the op and its arguments. */
-const actions: Record<string, { operands: string[]; flags?: string[]; op: string; args: (o: string[], f: Set<string>) => Record<string, unknown> }> = {
-  '--active': { operands: ['RESOURCE'], flags: ['-nomount'], op: 'md.active', args: ([r], f) => ({ resource: r, mount: !f.has('-nomount') }) },
-  '--deactive': { operands: ['RESOURCE'], op: 'md.deactive', args: ([r]) => ({ resource: r }) },
-  '--recovery': { operands: ['RESOURCE'], op: 'md.recovery', args: ([r]) => ({ resource: r }) },
-  '--force': { operands: ['SERVER', 'RESOURCE'], op: 'md.force', args: ([s, r]) => ({ server: s, resource: r }) },
+const actions: Record<string, Action> = {
+  '--active': action(['RESOURCE'], mdOps.active, ([r], f) => ({ resource: r, mount: !f.has('-nomount') }), ['-nomount']),
+  '--deactive': action(['RESOURCE'], mdOps.deactive, ([r]) => ({ resource: r })),
+  '--recovery': action(['RESOURCE'], mdOps.recovery, ([r]) => ({ resource: r })),
+  '--force': action(['SERVER', 'RESOURCE'], mdOps.force, ([s, r]) => ({ server: s, resource: r })),
 };
 
 export const clpmdctrl: Command = {
@@ -32,6 +40,6 @@ export const clpmdctrl: Command = {
       } else operands.push(a);
     }
     if (operands.length !== act.operands.length) throw new UsageError(`${given[0]} takes ${act.operands.join(' ')}`);
-    return report(ctx, await ctx.call({ op: act.op, args: act.args(operands, flags) }, 300000));
+    return report(ctx, await act.send(ctx, operands, flags));
   },
 };

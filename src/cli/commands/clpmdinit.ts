@@ -1,3 +1,5 @@
+import { call } from '../../control/op';
+import { mdOps } from '../../mirror/protocol';
 import { UsageError } from '../args';
 import { report, type Command } from '../context';
 
@@ -8,6 +10,6 @@ export const clpmdinit: Command = {
     if (argv[0] !== '--create') throw new UsageError('--create is required');
     if (argv[1] !== 'force') throw new UsageError(`expected 'force' after --create${argv[1] ? `, found '${argv[1]}'` : ''}`);
     if (argv.length !== 3) throw new UsageError(argv.length < 3 ? 'name the mirror disk resource, e.g. md1' : `unexpected argument '${argv[3]}'`);
-    return report(ctx, await ctx.call({ op: 'md.init', args: { resource: argv[2] } }, 120000));
+    return report(ctx, await call(ctx.call, mdOps.init, { resource: argv[2] }, 120000));
   },
 };

@@ -1,5 +1,7 @@
 // clpstdn: cluster shutdown (seed §9, §11.6): every group stops, the cluster daemon stops on
 // every server, then every server powers off (-r: reboots).
+import { call } from '../../control/op';
+import { clOps } from '../../pm/protocol';
 import { parseArgs, UsageError } from '../args';
 import { report, type Command } from '../context';
 
@@ -9,6 +11,6 @@ export const clpstdn: Command = {
   async run(argv, ctx) {
     const { opts, rest } = parseArgs(argv, [{ names: ['-r'], key: 'r' }]);
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-    return report(ctx, await ctx.call({ op: 'cl.shutdown', args: { reboot: opts.r === true } }, 600000));
+    return report(ctx, await call(ctx.call, clOps.shutdown, { reboot: opts.r === true }, 600000));
   },
 };

@@ -1,3 +1,5 @@
+import { call } from '../../control/op';
+import { nmOps } from '../../nm/protocol';
 import { parseArgs, UsageError } from '../args';
 import { report, type Command } from '../context';
 import type { MembershipView } from '../../nm/types';
@@ -21,7 +23,7 @@ export const clptoratio: Command = {
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
     if (opts.s) {
       if (opts.r || opts.t || opts.i) throw new UsageError('-s takes no other option');
-      const r = await ctx.call({ op: 'nm.view' });
+      const r = await call(ctx.call, nmOps.view, {});
       if (r.code) { ctx.err(`clptoratio: ${r.message}\n`); return r.code; }
       const v = r.data as MembershipView;
       ctx.out(v.ratio.until ? `present toratio : ${v.ratio.value}\nthe ratio expires at ${new Date(v.ratio.until).toISOString()}\n` : 'present toratio : 1\n');
@@ -29,12 +31,12 @@ export const clptoratio: Command = {
     }
     if (opts.i) {
       if (opts.r || opts.t) throw new UsageError('-i takes no other option');
-      return report(ctx, await ctx.call({ op: 'nm.ratio', args: { clear: true, all: true } }));
+      return report(ctx, await call(ctx.call, nmOps.ratio, { clear: true, all: true }));
     }
     if (!opts.r || !opts.t) throw new UsageError('-r RATIO and -t PERIOD go together');
     const value = Number(opts.r);
     if (!/^\d+$/.test(String(opts.r)) || value < 1 || value > 10000) throw new UsageError(`invalid ratio '${opts.r}' (a whole number from 1 to 10000)`);
     const until = Date.now() + parsePeriod(String(opts.t));
-    return report(ctx, await ctx.call({ op: 'nm.ratio', args: { value, until, all: true } }));
+    return report(ctx, await call(ctx.call, nmOps.ratio, { value, until, all: true }));
   },
 };

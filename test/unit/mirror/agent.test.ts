@@ -14,7 +14,7 @@ import { formatMessage, loadCatalog, catalogKey } from '../../../src/events/cata
 import { Logger } from '../../../src/logger';
 import { MirrorAgent } from '../../../src/mirror/agent';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
-import type { RuntimeContext } from '../../../src/runtime/role';
+import type { RuntimeContext } from '../../../src/core/context';
 import { md1Conf, st } from '../../helpers/mirror';
 import { freeTcpPort } from '../../helpers/ports';
 import { stubPlatform } from '../../helpers/platform';

@@ -4,7 +4,7 @@ import t from 'tap';
 import type { MdResourceConfig, MonitorConfig } from '../../../src/config/types';
 import { Logger } from '../../../src/logger';
 import { mdError } from '../../../src/mirror/errors';
-import type { MirrorPort } from '../../../src/mirror/port';
+import type { MirrorPort } from '../../../src/core/mirror-port';
 import { checks } from '../../../src/monitor';
 import { createResource, ResourceError } from '../../../src/resource';
 

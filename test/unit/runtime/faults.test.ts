@@ -2,12 +2,12 @@
 // the process as an uncaught RoleFailure naming the role (what main.ts turns into §10.3).
 import t from 'tap';
 import { Registry } from '../../../src/control/registry';
-import { type FaultState, registerFaults, RoleFailure, stall } from '../../../src/runtime/faults';
+import { type FaultState, serveFaults, RoleFailure, stall } from '../../../src/pm/faults';
 
 t.test('fault op', async (t) => {
   const r = new Registry();
   const state: FaultState = { stallShutdown: false };
-  registerFaults(r, state);
+  serveFaults(r, state);
   t.match(await r.dispatch({ op: 'fault', args: { kind: 'stall-shutdown' } }, { local: false, server: 'server2' }), { code: 2, message: 'faults are injected on the local control socket only' });
   t.equal(state.stallShutdown, false, 'a peer changes nothing');
   t.same(await r.dispatch({ op: 'fault', args: { kind: 'stall-shutdown' } }, { local: true }), { code: 0 });

@@ -1,7 +1,9 @@
 // What the group and monitor roles may ask of the mirror agent: the md resource's
 // activation and deactivation, and the mdw / mdnw checks. Failures carry the seed's
 // return codes (MdError: §12.4.4; results: §12.5.6-7).
-import type { MdCheckFailure } from './md-monitor';
+
+/** A failed mdw / mdnw check: the seed's return code and message. */
+export interface MdCheckFailure { code: number; message: string }
 
 export interface MirrorPort {
   readonly running: boolean;

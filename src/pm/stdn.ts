@@ -1,22 +1,23 @@
 // Cluster shutdown (clpstdn; seed §9, §11.6): stop the groups on every server first (so that
 // none fails over to a server about to go), then power every server off (or reboot it), this
-// one last. Each server powers itself off through the runtime's one power path: cluster
-// daemon stop, shutdown stall monitor, platform.
+// one last. Each server powers itself off through the one power path of the cluster daemon
+// (pm/daemon.ts): cluster daemon stop, shutdown stall monitor, platform.
+import { call, toServer, type ControlRegistry } from '../control/op';
 import type { ControlReply, PeerControl } from '../control/types';
-import type { Registry } from '../control/registry';
 import { ev } from '../events/ids';
 import type { Events } from '../events/types';
+import { rcOps } from '../group/protocol';
 import type { PowerAction } from '../platform/types';
+import { clOps, pmOps } from './protocol';
 
 export interface ClusterShutdownDeps {
-  registry: Registry;
   peer: PeerControl;
   local: string;
   servers: string[];
   events: Events;
   /** Stop every group active on this server. */
   stopGroups(): Promise<ControlReply>;
-  /** Power this server off through the runtime (stopDaemon, stall monitor, platform). */
+  /** Power this server off through the cluster daemon (stopDaemon, stall monitor, platform). */
   power(action: PowerAction, reason: string): Promise<void>;
 }
 
@@ -25,21 +26,19 @@ const REPLY_GRACE_MS = 200;
 
 const requests = { shutdown: ev.pm.haltRequested, reboot: ev.pm.rebootRequested };
 
-export function registerClusterShutdown(d: ClusterShutdownDeps): void {
+export function serveClusterShutdown(reg: ControlRegistry, d: ClusterShutdownDeps): void {
   const powerSoon = (action: 'shutdown' | 'reboot', from: string) => {
     d.events.emit(requests[action], from);
     setTimeout(() => { void d.power(action, `cluster ${action} requested by ${from}`); }, REPLY_GRACE_MS);
   };
-  const actionOf = (a: Record<string, unknown>) => (a.reboot === true ? 'reboot' : 'shutdown');
+  const actionOf = (a: { reboot: boolean }) => (a.reboot ? 'reboot' : 'shutdown');
 
-  d.registry.register('pm.power', async (a, origin) => {
+  reg.serve(pmOps.power, async (a, origin) => {
     powerSoon(actionOf(a), origin.server ? `clpstdn on ${origin.server}` : 'clpstdn');
     return { code: 0 };
   });
 
-  d.registry.register('rc.stopall', async () => d.stopGroups());
-
-  d.registry.register('cl.shutdown', async (a) => {
+  reg.serve(clOps.shutdown, async (a) => {
     const action = actionOf(a);
     const others = d.servers.filter((x) => x !== d.local);
     const lines: string[] = [];
@@ -52,9 +51,9 @@ export function registerClusterShutdown(d: ClusterShutdownDeps): void {
         lines.push(`${server}: ${(e as Error).message}`);
       }
     };
-    for (const s of others) await note(s, () => d.peer.request(s, { op: 'rc.stopall' }, 600000));
+    for (const s of others) await note(s, () => call(toServer(d.peer, s), rcOps.stopAll, {}, 600000));
     await note(d.local, () => d.stopGroups());
-    for (const s of others) await note(s, () => d.peer.request(s, { op: 'pm.power', args: { reboot: action === 'reboot' } }));
+    for (const s of others) await note(s, () => call(toServer(d.peer, s), pmOps.power, { reboot: action === 'reboot' }));
     powerSoon(action, 'clpstdn');
     return { code: lines.length ? 1 : 0, message: lines.join('\n') || undefined };
   });

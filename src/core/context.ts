@@ -1,10 +1,11 @@
 // What every role of the runtime (the seed's daemons: nm, rc, rm, lanhb, mdagent ...) is
 // given and must offer. Collaborators are passed in; there are no module-level singletons.
+// Below every role: it names the mirror only through its port, never the mirror's modules.
 import type { ClusterConfig, ServerConfig } from '../config/types';
 import type { Paths } from '../constants';
 import type { Events } from '../events/types';
 import type { Logger } from '../logger';
-import type { MirrorPort } from '../mirror/port';
+import type { MirrorPort } from './mirror-port';
 import type { Platform } from '../platform/types';
 
 export interface RuntimeContext {

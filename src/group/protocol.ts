@@ -1,0 +1,41 @@
+// The ops the group role (rc) serves: clpgrp and clpstat over the local socket, the other
+// servers' group roles over the peer channel.
+import { defineOp, noArgs, optNumber, optString, type OpArgs } from '../control/op';
+import type { Why } from '../resource';
+import type { ClusterGroups, GroupStatus } from './types';
+
+const whys: readonly Why[] = ['start', 'failover', 'move', 'restart', 'failback'];
+
+const given = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** Arguments with a group, and whatever else the op takes. */
+function withGroup<A extends object>(more: (a: OpArgs, group: string) => A | string) {
+  return (a: OpArgs): (A & { group: string }) | string => {
+    const group = given(a.group);
+    if (!group) return 'group is missing';
+    const rest = more(a, group);
+    return typeof rest === 'string' ? rest : { ...rest, group };
+  };
+}
+
+export interface NotifyArgs { group: string; active: boolean; failovers: number; handover: boolean }
+export interface StartArgs { group: string; host?: string; why: Why; failovers: number }
+
+export const rcOps = {
+  status: defineOp<Record<string, never>, Array<GroupStatus & { failovers: number }>>('rc.status', noArgs),
+  notify: defineOp<NotifyArgs>('rc.notify', (a) => (typeof a.group === 'string'
+    ? { group: a.group, active: a.active === true, failovers: optNumber(a.failovers) ?? 0, handover: a.handover === true }
+    : 'rc.notify needs a peer and a group')),
+  /** A why other than the known ones is a plain start, as clpgrp -s sends none. */
+  start: defineOp<StartArgs>('rc.start', withGroup((a) => ({
+    host: optString(a.host), why: whys.includes(a.why as Why) ? (a.why as Why) : 'start', failovers: optNumber(a.failovers) ?? 0,
+  }))),
+  stop: defineOp<{ group: string; host?: string }>('rc.stop', withGroup((a) => ({ host: optString(a.host) }))),
+  move: defineOp<{ group: string; host: string }>('rc.move', withGroup((a) => {
+    const host = given(a.host);
+    return host ? { host } : 'host is missing';
+  })),
+  cluster: defineOp<Record<string, never>, ClusterGroups>('rc.cluster', noArgs),
+  /** Stop every group active on the server (clpstdn, before the power actions). */
+  stopAll: defineOp<Record<string, never>>('rc.stopall', noArgs),
+};

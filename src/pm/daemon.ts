@@ -1,0 +1,116 @@
+// The cluster daemon (the seed's pm): starts and stops the core roles (nm, rc, rm) with
+// clpcl -s / -t, and is the one power path of the server: stop the groups and the daemon,
+// leave the watchdog armed, then the platform's power action (seed §10).
+import type { RuntimeContext } from '../core/context';
+import type { Role } from '../core/context';
+import type { ControlReply, PeerControl } from '../control/types';
+import { GroupManager } from '../group/manager';
+import { MonitorManager } from '../monitor/manager';
+import type { MonitorState } from '../monitor/protocol';
+import { WatchdogKeeper } from '../monitor/userw';
+import { Membership } from '../nm/membership';
+import type { PowerAction } from '../platform/types';
+import { type FaultState, RoleFailure, stall } from './faults';
+import { ev } from '../events/ids';
+
+const ok = (): ControlReply => ({ code: 0 });
+
+export class ClusterDaemon {
+  membership?: Membership;
+  rc?: GroupManager;
+  rm?: MonitorManager;
+  private watchdog?: WatchdogKeeper;
+  private roles: Role[] = [];
+  private running = false;
+  private poweringOff = false;
+
+  constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState) {}
+
+  get isRunning(): boolean { return this.running; }
+
+  async start(): Promise<ControlReply> {
+    if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
+    const { events, log, config } = this.ctx;
+    const membership = new Membership(this.ctx);
+    const actions = {
+      stopDaemon: async () => { await this.stop(); },
+      power: (action: PowerAction, reason: string) => this.power(action, reason),
+    };
+    this.membership = membership;
+    this.rc = new GroupManager(this.ctx, membership, this.peer, actions);
+    this.rm = new MonitorManager(this.ctx, this.rc, actions, (s) => membership.isUp(s));
+    this.roles = [membership, this.rc, this.rm];
+    for (const role of this.roles) {
+      try {
+        await role.start();
+      } catch (e) {
+        events.emit(ev.pm.processInitFailed, role.type, 1);
+        log.error(`${role.type}: ${(e as Error).message}`);
+        await this.stopRoles();
+        return { code: 1, message: `${role.type} failed to start: ${(e as Error).message}` };
+      }
+    }
+    this.running = true;
+    if (config.watchdog.enabled) {
+      this.watchdog = new WatchdogKeeper(this.ctx.paths.watchdog, config.watchdog.margin, events, log.child('rm'));
+      this.watchdog.start();
+    }
+    events.emit(ev.pm.daemonStarted);
+    return ok();
+  }
+
+  async stop(): Promise<ControlReply> {
+    if (!this.running) return { code: 0, message: 'the cluster daemon is not running' };
+    this.ctx.events.emit(ev.pm.daemonShuttingDown);
+    this.running = false;
+    await this.stopRoles();
+    // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
+    if (!this.poweringOff) this.watchdog?.stop();
+    this.watchdog = undefined;
+    return ok();
+  }
+
+  /** This server's monitors: userw (the watchdog) and rm's. */
+  monitorStates(): MonitorState[] {
+    return [...(this.watchdog ? [{ name: 'userw', type: 'userw', state: this.watchdog.state }] : []), ...(this.rm?.status() ?? [])];
+  }
+
+  /** Stop every group active here (cluster shutdown); failures are reported, not fatal. */
+  async stopGroups(): Promise<ControlReply> {
+    return this.rc ? this.rc.stopAll() : ok();
+  }
+
+  private async stopRoles(): Promise<void> {
+    for (const role of [...this.roles].reverse()) {
+      try { await role.stop(); } catch (e) { this.ctx.log.error(`${role.type}: stop: ${(e as Error).message}`); }
+    }
+    this.roles = [];
+    this.membership = undefined;
+    this.rc = undefined;
+    this.rm = undefined;
+  }
+
+  /** Stop the cluster daemon (groups first), then power off or reboot (seed §10.1, §10.2, §10.7).
+   * userw feeds the watchdog while the groups stop (a stall there is §10.5); from the OS
+   * shutdown on it stays armed without feeding: the shutdown stall monitor (§10.6). */
+  async power(action: PowerAction, reason: string): Promise<void> {
+    if (this.poweringOff) return;
+    this.poweringOff = true;
+    this.ctx.log.warn(`${action}: ${reason}`);
+    this.ctx.events.emit(action === 'reboot' ? ev.pm.systemWillReboot : ev.pm.systemWillHalt);
+    const watchdog = this.watchdog; // stop() forgets it but, powering off, leaves it open
+    this.rc?.prepareHandOver();
+    await this.stop();
+    if (watchdog) { watchdog.leaveArmed(); this.ctx.events.emit(ev.pm.stallMonitorStarted); }
+    await this.ctx.platform.power(action, reason);
+    if (this.faults.stallShutdown) stall(600000);
+  }
+
+  /** A core role failed inside the process (seed §10.3): stop the groups, then shut down. */
+  async emergency(e: unknown): Promise<void> {
+    const role = e instanceof RoleFailure ? e.role : 'rc';
+    this.ctx.log.error(`emergency shutdown: ${(e as Error)?.stack ?? String(e)}`);
+    this.ctx.events.emit(ev.pm.processExitedAbnormally, role);
+    await this.power('shutdown', `${role} failed: ${(e as Error)?.message ?? String(e)}`);
+  }
+}

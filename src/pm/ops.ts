@@ -1,0 +1,19 @@
+// Serving the cluster daemon's ops: its status (the clp* commands' "is it running"), and
+// clpcl's start, stop, suspend and resume, here or fanned out to the other servers.
+import { fanOut, type FanOut } from '../control/fan-out';
+import type { ControlRegistry } from '../control/op';
+import type { ClusterDaemon } from './daemon';
+import { clOps, pmOps } from './protocol';
+
+export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan: FanOut): void {
+  const membership = () => {
+    if (!daemon.membership) throw new Error('the cluster daemon is not running');
+    return daemon.membership;
+  };
+  reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.isRunning ? 'running' : 'stopped', server: fan.local, pid: process.pid } }));
+  // The other servers run the op on themselves only.
+  reg.serve(clOps.start, async (t) => fanOut(fan, clOps.start, {}, t, () => daemon.start()));
+  reg.serve(clOps.stop, async (t) => fanOut(fan, clOps.stop, {}, t, () => daemon.stop()));
+  reg.serve(clOps.suspend, async (t) => fanOut(fan, clOps.suspend, {}, t, async () => { membership().suspend(); return { code: 0 }; }));
+  reg.serve(clOps.resume, async (t) => fanOut(fan, clOps.resume, {}, t, async () => { membership().resume(); return { code: 0 }; }));
+}
