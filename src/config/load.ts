@@ -1,9 +1,8 @@
-// Loads clp.conf: the `ini` package parses values, scan.ts gives line numbers, the
-// schema tables give types and defaults, and the cross-reference checks run last.
+// Loads clp.conf: scan.ts reads the INI text with line numbers, the schema tables give
+// types and defaults, and the cross-reference checks run last.
 // All problems are collected; any problem means nothing starts (pm event 13).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ini from 'ini';
 import { ConfigError, type ConfigProblem } from './errors';
 import { scanIni, type ScannedSection } from './scan';
 import {
@@ -14,8 +13,7 @@ import type {
   ClusterConfig, HeartbeatConfig, MonitorConfig, ResourceConfig, ServerConfig,
 } from './types';
 
-// ini turns 'true'/'false'/'null' into values; bare keys are already refused by scan.ts.
-type Raw = Record<string, string | boolean | null>;
+type Raw = Record<string, string>;
 type Value = string | number | boolean | string[];
 
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -30,7 +28,7 @@ class Checker {
   }
 
   /** Coerce one raw value by its spec; undefined (and a problem) when invalid. */
-  value(spec: KeySpec, raw: string | boolean | null | undefined, sec: ScannedSection): Value | undefined {
+  value(spec: KeySpec, raw: string | undefined, sec: ScannedSection): Value | undefined {
     const line = sec.keys.get(spec.key) ?? sec.line;
     if (raw === undefined) {
       if (spec.def === undefined) { this.add(sec.line, sec.name, spec.key, 'required key is missing'); return undefined; }
@@ -88,11 +86,7 @@ export function parseConfig(text: string, file: string): ClusterConfig {
   const scan = scanIni(text, file);
   const c = new Checker(file);
   c.problems.push(...scan.problems);
-  const parsed = ini.parse(text) as Record<string, Raw>;
-  const rawOf = (sec: ScannedSection): Raw => {
-    const r = parsed[sec.name];
-    return r && typeof r === 'object' ? r : {};
-  };
+  const rawOf = (sec: ScannedSection): Raw => Object.fromEntries(sec.values);
 
   const single: Record<string, Record<string, Value | undefined>> = {};
   const named: Record<string, ScannedSection[]> = { server: [], heartbeat: [], group: [], resource: [], monitor: [] };
@@ -114,7 +108,7 @@ export function parseConfig(text: string, file: string): ClusterConfig {
   const headerLine = (kind: string) => scan.sections.find((s) => s.name === kind)?.line ?? 1;
   const defaults = (kind: string) => {
     if (single[kind]) return single[kind];
-    const sec: ScannedSection = { name: kind, line: headerLine(kind), keys: new Map() };
+    const sec: ScannedSection = { name: kind, line: headerLine(kind), keys: new Map(), values: new Map() };
     return (single[kind] = c.section(singleSections[kind], {}, sec));
   };
   const cluster = defaults('cluster');
