@@ -1,9 +1,9 @@
 // docs/config.md is generated from the schema tables, so the two cannot drift
 // (test/unit/config-docs.test.ts checks it). Regenerate: node dist/config/docs.js > docs/config.md
-import { heartbeatTypes, monitorCommon, monitorTypes, namedSections, resourceCommon, resourceTypes, singleSections, type KeySpec } from './schema';
+import { heartbeatTypes, monitorCommon, monitorTypes, namedSections, resourceCommon, resourceTypes, singleSections, type Fields } from './schema';
 
-function rows(section: string, specs: KeySpec[]): string[] {
-  return specs.map((s) => {
+function rows(section: string, fields: Fields): string[] {
+  return Object.values(fields).map((s) => {
     const range = s.values ? s.values.join(' \\| ') : [s.min !== undefined ? `≥ ${s.min}` : '', s.max !== undefined ? `≤ ${s.max}` : ''].filter(Boolean).join(', ');
     const def = s.def === undefined ? '(required)' : s.def === '' ? '(empty)' : `\`${s.def}\``;
     return `| \`${section}\` | \`${s.key}\` | ${s.type}${range ? ` (${range})` : ''} | ${def} | ${s.doc} |`;
