@@ -13,10 +13,12 @@ import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
 import { clpstdn } from './commands/clpstdn';
 import { clptoratio } from './commands/clptoratio';
+import { config } from './commands/config';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
   clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
+  config,
   lab: {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',

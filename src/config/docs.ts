@@ -1,9 +1,9 @@
 // docs/config.md is generated from the schema tables, so the two cannot drift
 // (test/unit/config-docs.test.ts checks it). Regenerate: node dist/config/docs.js > docs/config.md
-import { heartbeatTypes, monitorCommon, monitorTypes, namedSections, resourceCommon, resourceTypes, singleSections, type KeySpec } from './schema';
+import { heartbeatTypes, monitorCommon, monitorTypes, namedSections, resourceCommon, resourceTypes, singleSections, type Fields } from './schema';
 
-function rows(section: string, specs: KeySpec[]): string[] {
-  return specs.map((s) => {
+function rows(section: string, fields: Fields): string[] {
+  return Object.values(fields).map((s) => {
     const range = s.values ? s.values.join(' \\| ') : [s.min !== undefined ? `≥ ${s.min}` : '', s.max !== undefined ? `≤ ${s.max}` : ''].filter(Boolean).join(', ');
     const def = s.def === undefined ? '(required)' : s.def === '' ? '(empty)' : `\`${s.def}\``;
     return `| \`${section}\` | \`${s.key}\` | ${s.type}${range ? ` (${range})` : ''} | ${def} | ${s.doc} |`;
@@ -17,6 +17,9 @@ export function configDoc(): string {
     'The cluster configuration (the seed\'s clp.conf) is one INI file, the same on every server.',
     'Times are in milliseconds. Example: `rootfs/opt/pairha/etc/clp.conf`. Generated from',
     '`src/config/schema.ts`; every error names file, line, section, key and reason.',
+    'A value may be quoted (`"..."` with JSON escapes, `\'...\'` as written); unquoted, `;` or `#`',
+    'starts a comment unless escaped (`\\;`). The runtime, the commands and the boot scripts read the',
+    'file the same way: the boot scripts source `pairha config export-sh` (docs/image.md).',
     '',
     '| section | key | type | default | meaning |',
     '| --- | --- | --- | --- | --- |',

@@ -1,14 +1,45 @@
-// Line-level scan of the INI text: the `ini` package parses the values but keeps no
-// line numbers and silently merges duplicate sections and keys, so this pass records
-// where every section and key stands and reports what ini would hide.
+// The one INI reader of the product (the runtime, the CLI and, through `pairha config
+// export-sh`, the boot scripts): it keeps the line of every section and key, so errors can
+// name them, and refuses what a lenient reader would silently merge (duplicate sections
+// and keys, keys outside a section).
 import type { ConfigProblem } from './errors';
 
-export interface ScannedSection { name: string; line: number; keys: Map<string, number> }
+export interface ScannedSection {
+  name: string;
+  line: number;
+  /** Line of each key. */
+  keys: Map<string, number>;
+  /** Value of each key, unquoted and without its trailing comment. */
+  values: Map<string, string>;
+}
 
 export interface Scan { sections: ScannedSection[]; problems: ConfigProblem[] }
 
 const sectionRe = /^\[([^\]]*)\]\s*(?:[;#].*)?$/;
 const keyRe = /^([^=\s][^=]*?)\s*(=|$)/;
+
+/** A value as written: "quoted" (JSON escapes) or 'quoted' verbatim; else up to an unescaped ; or #. */
+export function iniValue(text: string): string {
+  const s = text.trim();
+  if (s.length > 1 && s[0] === s[s.length - 1] && (s[0] === '"' || s[0] === "'")) {
+    if (s[0] === "'") return s.slice(1, -1);
+    try { return String(JSON.parse(s)); } catch { return s; }
+  }
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '\\' && i + 1 < s.length) {
+      const next = s[i + 1];
+      out += ';#\\'.includes(next) ? next : ch + next;
+      i++;
+    } else if (ch === ';' || ch === '#') {
+      break;
+    } else {
+      out += ch;
+    }
+  }
+  return out.trim();
+}
 
 export function scanIni(text: string, file: string): Scan {
   const sections: ScannedSection[] = [];
@@ -28,7 +59,7 @@ export function scanIni(text: string, file: string): Scan {
       const prev = seen.get(name);
       if (prev !== undefined) { problems.push({ file, line, section: name, key: '', reason: `duplicate section (first at line ${prev})` }); current = undefined; return; }
       seen.set(name, line);
-      current = { name, line, keys: new Map() };
+      current = { name, line, keys: new Map(), values: new Map() };
       sections.push(current);
       return;
     }
@@ -39,6 +70,7 @@ export function scanIni(text: string, file: string): Scan {
     const prev = current.keys.get(key);
     if (prev !== undefined) { problems.push({ file, line, section: current.name, key, reason: `duplicate key (first at line ${prev})` }); return; }
     current.keys.set(key, line);
+    current.values.set(key, iniValue(s.slice(m[0].length)));
   });
   return { sections, problems };
 }

@@ -1,6 +1,8 @@
-// The configuration schema as data: one table per section kind. Each key has a type,
-// a default (absent = required), an optional range or enum, and the doc line that
-// docs/config.md is generated from.
+// The configuration schema as data, and the single description of the configuration:
+// each key has a type, a default (absent = required), an optional range or enum, and the
+// doc line docs/config.md is generated from. Keys are built by typed field builders, so
+// the TypeScript type of every value (src/config/types.ts) is derived from this table and
+// the readers (src/config/fields.ts) need no casts.
 
 export type KeyType = 'string' | 'int' | 'bool' | 'ipv4' | 'cidr' | 'path' | 'list' | 'enum' | 'ms';
 
@@ -13,171 +15,196 @@ export interface KeySpec {
   max?: number;
   values?: readonly string[];
   doc: string;
+  /** An empty value means "not set": the field reads as undefined. */
+  unset?: boolean;
+  /** Enum values read as numbers (comhb baud_rate). */
+  numeric?: boolean;
 }
+
+/** A key whose value reads as T. `T` is carried for the types only. */
+export interface Field<T> extends KeySpec { readonly _value?: T }
+export type Fields = Record<string, Field<unknown>>;
+export type FieldType<F> = F extends Field<infer T> ? T : never;
+
+interface Range { def?: string; min?: number; max?: number }
+const str = (key: string, doc: string, def?: string): Field<string> => ({ key, type: 'string', def, doc });
+const path = (key: string, doc: string, def?: string): Field<string> => ({ key, type: 'path', def, doc });
+/** A string or path whose empty default means "not set". */
+const optional = (type: 'string' | 'path', key: string, doc: string): Field<string | undefined> => ({ key, type, def: '', doc, unset: true });
+const int = (key: string, doc: string, r: Range = {}): Field<number> => ({ key, type: 'int', ...r, doc });
+const ms = (key: string, doc: string, r: Range = {}): Field<number> => ({ key, type: 'ms', ...r, doc });
+const bool = (key: string, def: 'true' | 'false', doc: string): Field<boolean> => ({ key, type: 'bool', def, doc });
+const list = (key: string, doc: string, def?: string): Field<string[]> => ({ key, type: 'list', def, doc });
+const cidr = (key: string, doc: string): Field<string> => ({ key, type: 'cidr', doc });
+const oneOf = <const V extends string>(key: string, values: readonly V[], def: V | undefined, doc: string): Field<V> => ({ key, type: 'enum', def, values, doc });
+/** An int whose empty default means "not set" (a default taken from elsewhere). */
+const optionalInt = (key: string, doc: string, r: Range): Field<number | undefined> => ({ key, type: 'int', ...r, def: '', doc });
+/** An enum of numbers (line speeds). */
+const numberOf = (key: string, values: readonly string[], def: string, doc: string): Field<number> => ({ key, type: 'enum', def, values, doc, numeric: true });
+const port = (key: string, def: string, doc: string): Field<number> => int(key, doc, { def, min: 1, max: 65535 });
 
 export const finalActions = ['none', 'stop-group', 'stop-daemon', 'shutdown', 'reboot'] as const;
 export const recoveryActions = ['restart', 'failover', 'stop-daemon', 'shutdown', 'reboot', 'none'] as const;
+const facilities = ['daemon', 'user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
 
-const port = (key: string, def: string, doc: string): KeySpec => ({ key, type: 'int', def, min: 1, max: 65535, doc });
+/** Sections that appear once, without a name; property names are those of ClusterConfig. */
+export const singleSections = {
+  cluster: {
+    name: str('name', 'Cluster name, carried by every heartbeat.'),
+    keyFile: path('key_file', 'File holding the cluster key (16+ bytes, mode 0600); relative to the config file.'),
+    comment: str('comment', 'Free text.', ''),
+    rtPriority: int('rt_priority', 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.', { def: '10', min: 0, max: 99 }),
+  },
+  timeouts: {
+    hbInterval: ms('hb_interval', 'Heartbeat send interval (ms).', { def: '3000', min: 50, max: 60000 }),
+    hbTimeout: ms('hb_timeout', 'A heartbeat is down after this silence; a server when all are (ms).', { def: '90000', min: 150, max: 3600000 }),
+    startSyncWait: ms('start_sync_wait', 'At start, wait this long for peers before starting groups (ms).', { def: '300000', min: 0, max: 3600000 }),
+    internal: ms('internal', 'Server-to-server control request timeout (ms).', { def: '180000', min: 100, max: 3600000 }),
+  },
+  ports: {
+    internal: port('internal', '29001', 'TCP, server-to-server control (seed §8).'),
+    dataTransfer: port('data_transfer', '29002', 'TCP, data transfer.'),
+    heartbeat: port('heartbeat', '29002', 'UDP, LAN heartbeat.'),
+    alertSync: port('alert_sync', '29003', 'UDP, alert log synchronisation.'),
+    manager: port('manager', '29003', 'TCP, manager (reserved; nothing listens).'),
+    mirrorAgent: port('mirror_agent', '29004', 'TCP, mirror agents.'),
+    mirrorDriver: port('mirror_driver', '29005', 'TCP, mirror drivers.'),
+  },
+  mail: {
+    enabled: bool('enabled', 'false', 'Send events whose SEND has mail.'),
+    smtpHost: str('smtp_host', 'SMTP server.', '127.0.0.1'),
+    smtpPort: port('smtp_port', '25', 'SMTP port.'),
+    from: str('from', 'Sender address.', 'pairha@localhost'),
+    to: list('to', 'Recipients, comma separated.', 'root@localhost'),
+    subject: str('subject', 'Subject prefix.', 'pairha event'),
+  },
+  alert: {
+    sync: bool('sync', 'true', 'Copy alert log entries to the other servers (ports.alert_sync).'),
+    maxEntries: int('max_entries', 'Alert log entries kept on disk.', { def: '10000', min: 10, max: 1000000 }),
+  },
+  syslog: {
+    enabled: bool('enabled', 'true', 'Send events whose SEND has syslog.'),
+    facility: oneOf('facility', facilities, 'daemon', 'Syslog facility.'),
+  },
+  watchdog: {
+    enabled: bool('enabled', 'true', 'userw feeds /dev/watchdog (softdog) while the runtime answers.'),
+    margin: ms('margin', 'Watchdog margin (ms): a stall this long resets the server. At most, and by default, [timeouts] hb_timeout.', { def: '90000', min: 1000, max: 3600000 }),
+  },
+  leds: {
+    enabled: bool('enabled', 'false', 'Drive the front-panel LEDs.'),
+    run: str('run', 'LED-class name of the run LED.', 'pairha:green:run'),
+    status: str('status', 'LED-class name of the status LED.', 'pairha:green:status'),
+    statusError: str('status_error', 'LED-class name of the status error LED.', 'pairha:red:status'),
+    mirror: str('mirror', 'LED-class name of the mirror LED.', 'pairha:green:mirror'),
+    mirrorError: str('mirror_error', 'LED-class name of the mirror error LED.', 'pairha:red:mirror'),
+  },
+  partition: {
+    targets: list('targets', 'Ping addresses; a server reaching none of them takes no group over.', ''),
+  },
+} satisfies Record<string, Fields>;
 
-/** Sections that appear once, without a name. */
-export const singleSections: Record<string, KeySpec[]> = {
-  cluster: [
-    { key: 'name', type: 'string', doc: 'Cluster name, carried by every heartbeat.' },
-    { key: 'key_file', type: 'path', doc: 'File holding the cluster key (16+ bytes, mode 0600); relative to the config file.' },
-    { key: 'comment', type: 'string', def: '', doc: 'Free text.' },
-    { key: 'rt_priority', type: 'int', def: '10', min: 0, max: 99, doc: 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.' },
-  ],
-  timeouts: [
-    { key: 'hb_interval', type: 'ms', def: '3000', min: 50, max: 60000, doc: 'Heartbeat send interval (ms).' },
-    { key: 'hb_timeout', type: 'ms', def: '90000', min: 150, max: 3600000, doc: 'A heartbeat is down after this silence; a server when all are (ms).' },
-    { key: 'start_sync_wait', type: 'ms', def: '300000', min: 0, max: 3600000, doc: 'At start, wait this long for peers before starting groups (ms).' },
-    { key: 'internal', type: 'ms', def: '180000', min: 100, max: 3600000, doc: 'Server-to-server control request timeout (ms).' },
-  ],
-  ports: [
-    port('internal', '29001', 'TCP, server-to-server control (seed §8).'),
-    port('data_transfer', '29002', 'TCP, data transfer.'),
-    port('heartbeat', '29002', 'UDP, LAN heartbeat.'),
-    port('alert_sync', '29003', 'UDP, alert log synchronisation.'),
-    port('manager', '29003', 'TCP, manager (reserved; nothing listens).'),
-    port('mirror_agent', '29004', 'TCP, mirror agents.'),
-    port('mirror_driver', '29005', 'TCP, mirror drivers.'),
-  ],
-  mail: [
-    { key: 'enabled', type: 'bool', def: 'false', doc: 'Send events whose SEND has mail.' },
-    { key: 'smtp_host', type: 'string', def: '127.0.0.1', doc: 'SMTP server.' },
-    port('smtp_port', '25', 'SMTP port.'),
-    { key: 'from', type: 'string', def: 'pairha@localhost', doc: 'Sender address.' },
-    { key: 'to', type: 'list', def: 'root@localhost', doc: 'Recipients, comma separated.' },
-    { key: 'subject', type: 'string', def: 'pairha event', doc: 'Subject prefix.' },
-  ],
-  alert: [
-    { key: 'sync', type: 'bool', def: 'true', doc: 'Copy alert log entries to the other servers (ports.alert_sync).' },
-    { key: 'max_entries', type: 'int', def: '10000', min: 10, max: 1000000, doc: 'Alert log entries kept on disk.' },
-  ],
-  syslog: [
-    { key: 'enabled', type: 'bool', def: 'true', doc: 'Send events whose SEND has syslog.' },
-    { key: 'facility', type: 'enum', def: 'daemon', values: ['daemon', 'user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], doc: 'Syslog facility.' },
-  ],
-  watchdog: [
-    { key: 'enabled', type: 'bool', def: 'true', doc: 'userw feeds /dev/watchdog (softdog) while the runtime answers.' },
-    { key: 'margin', type: 'ms', def: '90000', min: 1000, max: 3600000, doc: 'Watchdog margin (ms): a stall this long resets the server. At most, and by default, [timeouts] hb_timeout.' },
-  ],
-  leds: [
-    { key: 'enabled', type: 'bool', def: 'false', doc: 'Drive the front-panel LEDs.' },
-    { key: 'run', type: 'string', def: 'pairha:green:run', doc: 'LED-class name of the run LED.' },
-    { key: 'status', type: 'string', def: 'pairha:green:status', doc: 'LED-class name of the status LED.' },
-    { key: 'status_error', type: 'string', def: 'pairha:red:status', doc: 'LED-class name of the status error LED.' },
-    { key: 'mirror', type: 'string', def: 'pairha:green:mirror', doc: 'LED-class name of the mirror LED.' },
-    { key: 'mirror_error', type: 'string', def: 'pairha:red:mirror', doc: 'LED-class name of the mirror error LED.' },
-  ],
-  partition: [
-    { key: 'targets', type: 'list', def: '', doc: 'Ping addresses; a server reaching none of them takes no group over.' },
-  ],
-};
+/** Named sections: `[kind NAME]`. Per-server keys (heartbeats, md addresses) are checked by their readers. */
+export const namedSections = {
+  server: {
+    comment: str('comment', 'Free text. Servers are listed in priority order.', ''),
+  },
+  group: {
+    servers: list('servers', 'Failover policy: servers in order of preference.'),
+    autoFailback: bool('auto_failback', 'false', 'Move back to the first server of the policy when it returns.'),
+    autoStart: bool('auto_start', 'true', 'Start when the cluster starts.'),
+  },
+} satisfies Record<string, Fields>;
 
-/** Named sections: `[kind NAME]`. Per-server keys (heartbeats, md addresses) are checked in validate. */
-export const namedSections: Record<string, KeySpec[]> = {
-  server: [
-    { key: 'comment', type: 'string', def: '', doc: 'Free text. Servers are listed in priority order.' },
-  ],
-  group: [
-    { key: 'servers', type: 'list', doc: 'Failover policy: servers in order of preference.' },
-    { key: 'auto_failback', type: 'bool', def: 'false', doc: 'Move back to the first server of the policy when it returns.' },
-    { key: 'auto_start', type: 'bool', def: 'true', doc: 'Start when the cluster starts.' },
-  ],
-};
+export const heartbeatTypes = {
+  lanhb: {
+    port: optionalInt('port', 'UDP port (default ports.heartbeat). Other keys: SERVER = address.', { min: 1, max: 65535 }),
+  },
+  comhb: {
+    baudRate: numberOf('baud_rate', ['9600', '19200', '38400', '57600', '115200'], '19200', 'Line speed. Other keys: SERVER = serial device.'),
+  },
+  diskhb: {
+    offset: int('offset', 'Byte offset of the slot area (multiple of 512). Other keys: SERVER = device.', { def: '0', min: 0 }),
+    slotSize: int('slot_size', 'Bytes per server slot (multiple of 512).', { def: '4096', min: 512, max: 1048576 }),
+  },
+} satisfies Record<string, Fields>;
 
-export const heartbeatTypes: Record<string, KeySpec[]> = {
-  lanhb: [
-    { key: 'port', type: 'int', min: 1, max: 65535, def: '', doc: 'UDP port (default ports.heartbeat). Other keys: SERVER = address.' },
-  ],
-  comhb: [
-    { key: 'baud_rate', type: 'enum', def: '19200', values: ['9600', '19200', '38400', '57600', '115200'], doc: 'Line speed. Other keys: SERVER = serial device.' },
-  ],
-  diskhb: [
-    { key: 'offset', type: 'int', def: '0', min: 0, doc: 'Byte offset of the slot area (multiple of 512). Other keys: SERVER = device.' },
-    { key: 'slot_size', type: 'int', def: '4096', min: 512, max: 1048576, doc: 'Bytes per server slot (multiple of 512).' },
-  ],
-};
+export const resourceCommon = {
+  group: str('group', 'Group the resource belongs to.'),
+  dependsOn: list('depends_on', 'Resources activated before this one (default: fip, then disk/md/raw, then exec).', ''),
+  activeRetry: int('active_retry', 'Activation retries.', { def: '0', min: 0, max: 99 }),
+  deactiveRetry: int('deactive_retry', 'Deactivation retries.', { def: '0', min: 0, max: 99 }),
+  failoverThreshold: int('failover_threshold', 'Failovers after activation failure before the final action.', { def: '1', min: 0, max: 99 }),
+  activeFinalAction: oneOf('active_final_action', finalActions, 'none', 'Final action when activation fails (seed §10.1).'),
+  deactiveFinalAction: oneOf('deactive_final_action', finalActions, 'shutdown', 'Final action when deactivation fails.'),
+} satisfies Fields;
 
-export const resourceCommon: KeySpec[] = [
-  { key: 'group', type: 'string', doc: 'Group the resource belongs to.' },
-  { key: 'depends_on', type: 'list', def: '', doc: 'Resources activated before this one (default: fip, then disk/md/raw, then exec).' },
-  { key: 'active_retry', type: 'int', def: '0', min: 0, max: 99, doc: 'Activation retries.' },
-  { key: 'deactive_retry', type: 'int', def: '0', min: 0, max: 99, doc: 'Deactivation retries.' },
-  { key: 'failover_threshold', type: 'int', def: '1', min: 0, max: 99, doc: 'Failovers after activation failure before the final action.' },
-  { key: 'active_final_action', type: 'enum', def: 'none', values: finalActions, doc: 'Final action when activation fails (seed §10.1).' },
-  { key: 'deactive_final_action', type: 'enum', def: 'shutdown', values: finalActions, doc: 'Final action when deactivation fails.' },
-];
+const fsKeys = {
+  mountPoint: path('mount_point', 'Mount point.'),
+  fsType: str('fs_type', 'File system type.', 'ext4'),
+  mountOptions: str('mount_options', 'Mount options.', 'rw'),
+  fsck: oneOf('fsck', ['always', 'never'], 'always', 'Run fsck before mounting.'),
+  fsckOptions: str('fsck_options', 'fsck options.', '-y'),
+} satisfies Fields;
 
-const fsKeys: KeySpec[] = [
-  { key: 'mount_point', type: 'path', doc: 'Mount point.' },
-  { key: 'fs_type', type: 'string', def: 'ext4', doc: 'File system type.' },
-  { key: 'mount_options', type: 'string', def: 'rw', doc: 'Mount options.' },
-  { key: 'fsck', type: 'enum', def: 'always', values: ['always', 'never'], doc: 'Run fsck before mounting.' },
-  { key: 'fsck_options', type: 'string', def: '-y', doc: 'fsck options.' },
-];
-
-export const resourceTypes: Record<string, KeySpec[]> = {
-  fip: [
-    { key: 'address', type: 'cidr', doc: 'Floating address with prefix, e.g. 10.0.0.100/24.' },
-    { key: 'interface', type: 'string', def: '', doc: 'Interface (default: the one on the same subnet).' },
-  ],
-  exec: [
-    { key: 'start', type: 'path', doc: 'Start script.' },
-    { key: 'stop', type: 'path', doc: 'Stop script.' },
-    { key: 'async', type: 'bool', def: 'false', doc: 'Start script keeps running (watched by pidw).' },
-    { key: 'timeout', type: 'ms', def: '1800000', min: 100, doc: 'Script timeout (ms).' },
-    { key: 'log_file', type: 'path', def: '', doc: 'Script output (default under log/).' },
-  ],
-  disk: [
-    { key: 'device', type: 'path', doc: 'Shared-disk partition. Other keys (optional): SERVER = the partition as that server names it.' },
+export const resourceTypes = {
+  fip: {
+    address: cidr('address', 'Floating address with prefix, e.g. 10.0.0.100/24.'),
+    interface: optional('string', 'interface', 'Interface (default: the one on the same subnet).'),
+  },
+  exec: {
+    start: path('start', 'Start script.'),
+    stop: path('stop', 'Stop script.'),
+    async: bool('async', 'false', 'Start script keeps running (watched by pidw).'),
+    timeout: ms('timeout', 'Script timeout (ms).', { def: '1800000', min: 100 }),
+    logFile: optional('path', 'log_file', 'Script output (default under log/).'),
+  },
+  disk: {
+    device: path('device', 'Shared-disk partition. Other keys (optional): SERVER = the partition as that server names it.'),
     ...fsKeys,
-    { key: 'umount_retry', type: 'int', def: '3', min: 0, max: 99, doc: 'umount retries.' },
-    { key: 'kill_users', type: 'bool', def: 'false', doc: 'Kill processes using the file system before retrying umount.' },
-  ],
-  raw: [
-    { key: 'device', type: 'path', doc: 'Raw block device, writable only while active. Other keys (optional): SERVER = the device as that server names it.' },
-  ],
-  md: [
-    { key: 'nmp', type: 'int', min: 1, max: 64, doc: 'Mirror device number: /dev/NMPn.' },
-    { key: 'data_partition', type: 'path', doc: 'Data partition.' },
-    { key: 'cluster_partition', type: 'path', doc: 'Cluster partition (metadata, difference bitmap).' },
+    umountRetry: int('umount_retry', 'umount retries.', { def: '3', min: 0, max: 99 }),
+    killUsers: bool('kill_users', 'false', 'Kill processes using the file system before retrying umount.'),
+  },
+  raw: {
+    device: path('device', 'Raw block device, writable only while active. Other keys (optional): SERVER = the device as that server names it.'),
+  },
+  md: {
+    nmp: int('nmp', 'Mirror device number: /dev/NMPn.', { min: 1, max: 64 }),
+    dataPartition: path('data_partition', 'Data partition.'),
+    clusterPartition: path('cluster_partition', 'Cluster partition (metadata, difference bitmap).'),
     ...fsKeys,
-    { key: 'data_port', type: 'int', min: 1, max: 65535, doc: 'TCP port of this mirror\'s data link.' },
-    { key: 'auto_recovery', type: 'bool', def: 'true', doc: 'Automatic mirror recovery (seed §11.10.1).' },
-    { key: 'fsck_timeout', type: 'ms', def: '1800000', min: 1000, doc: 'fsck timeout (ms); md return code 83 when exceeded.' },
-    { key: 'mount_timeout', type: 'ms', def: '120000', min: 1000, doc: 'mount timeout (ms).' },
-    { key: 'umount_timeout', type: 'ms', def: '120000', min: 1000, doc: 'umount timeout (ms).' },
-  ],
-};
+    dataPort: int('data_port', 'TCP port of this mirror\'s data link.', { min: 1, max: 65535 }),
+    autoRecovery: bool('auto_recovery', 'true', 'Automatic mirror recovery (seed §11.10.1).'),
+    fsckTimeout: ms('fsck_timeout', 'fsck timeout (ms); md return code 83 when exceeded.', { def: '1800000', min: 1000 }),
+    mountTimeout: ms('mount_timeout', 'mount timeout (ms).', { def: '120000', min: 1000 }),
+    umountTimeout: ms('umount_timeout', 'umount timeout (ms).', { def: '120000', min: 1000 }),
+  },
+} satisfies Record<string, Fields>;
 
-export const monitorCommon: KeySpec[] = [
-  { key: 'interval', type: 'ms', def: '60000', min: 100, doc: 'Monitor interval (ms).' },
-  { key: 'timeout', type: 'ms', def: '120000', min: 100, doc: 'One check\'s timeout (ms).' },
-  { key: 'retry', type: 'int', def: '0', min: 0, max: 99, doc: 'Failures tolerated before recovery.' },
-  { key: 'start_wait', type: 'ms', def: '0', min: 0, doc: 'Wait before the first check (ms).' },
-  { key: 'when', type: 'enum', def: 'always', values: ['always', 'active'], doc: 'Monitor always, or only while target_group is active here.' },
-  { key: 'target_group', type: 'string', def: '', doc: 'Group whose activity enables the monitor (when = active).' },
-  { key: 'recovery_target', type: 'string', def: '', doc: 'Resource or group recovered on failure.' },
-  { key: 'recovery_action', type: 'enum', def: 'failover', values: recoveryActions, doc: 'Recovery action (seed §10.2).' },
-  { key: 'restart_count', type: 'int', def: '1', min: 0, max: 99, doc: 'Restarts before failing over (recovery_action = restart).' },
-  { key: 'final_action', type: 'enum', def: 'none', values: finalActions, doc: 'When restarts and failovers are used up (seed §10.2).' },
-];
+export const monitorCommon = {
+  interval: ms('interval', 'Monitor interval (ms).', { def: '60000', min: 100 }),
+  timeout: ms('timeout', 'One check\'s timeout (ms).', { def: '120000', min: 100 }),
+  retry: int('retry', 'Failures tolerated before recovery.', { def: '0', min: 0, max: 99 }),
+  startWait: ms('start_wait', 'Wait before the first check (ms).', { def: '0', min: 0 }),
+  when: oneOf('when', ['always', 'active'], 'always', 'Monitor always, or only while target_group is active here.'),
+  targetGroup: optional('string', 'target_group', 'Group whose activity enables the monitor (when = active).'),
+  recoveryTarget: optional('string', 'recovery_target', 'Resource or group recovered on failure.'),
+  recoveryAction: oneOf('recovery_action', recoveryActions, 'failover', 'Recovery action (seed §10.2).'),
+  restartCount: int('restart_count', 'Restarts before failing over (recovery_action = restart).', { def: '1', min: 0, max: 99 }),
+  finalAction: oneOf('final_action', finalActions, 'none', 'When restarts and failovers are used up (seed §10.2).'),
+} satisfies Fields;
 
-/** Type-specific monitor keys (kept in MonitorConfig.params). */
-export const monitorTypes: Record<string, KeySpec[]> = {
-  ipw: [{ key: 'targets', type: 'list', doc: 'Addresses to ping; failure when none answers.' }],
-  diskw: [
-    { key: 'device', type: 'path', doc: 'Device to read.' },
-    { key: 'method', type: 'enum', def: 'read', values: ['read', 'dummy'], doc: 'Read the device, or only check it opens.' },
-  ],
-  pidw: [{ key: 'resource', type: 'string', doc: 'Asynchronous exec resource whose process is watched.' }],
-  raww: [{ key: 'device', type: 'path', doc: 'Raw device to read.' }],
-  miiw: [{ key: 'interface', type: 'string', doc: 'NIC whose link state is watched.' }],
-  genw: [{ key: 'script', type: 'path', doc: 'Script; exit 0 = normal.' }],
-  userw: [{ key: 'method', type: 'enum', def: 'softdog', values: ['softdog', 'none'], doc: 'softdog resets on a stall; none only reports.' }],
-  mdw: [{ key: 'resource', type: 'string', doc: 'Mirror disk resource watched.' }],
-  mdnw: [{ key: 'resource', type: 'string', doc: 'Mirror disk resource whose link is watched.' }],
-};
+/** Type-specific monitor keys (kept in MonitorConfig.params, as written). */
+export const monitorTypes = {
+  ipw: { targets: list('targets', 'Addresses to ping; failure when none answers.') },
+  diskw: {
+    device: path('device', 'Device to read.'),
+    method: oneOf('method', ['read', 'dummy'], 'read', 'Read the device, or only check it opens.'),
+  },
+  pidw: { resource: str('resource', 'Asynchronous exec resource whose process is watched.') },
+  raww: { device: path('device', 'Raw device to read.') },
+  miiw: { interface: str('interface', 'NIC whose link state is watched.') },
+  genw: { script: path('script', 'Script; exit 0 = normal.') },
+  userw: { method: oneOf('method', ['softdog', 'none'], 'softdog', 'softdog resets on a stall; none only reports.') },
+  mdw: { resource: str('resource', 'Mirror disk resource watched.') },
+  mdnw: { resource: str('resource', 'Mirror disk resource whose link is watched.') },
+} satisfies Record<string, Fields>;

@@ -1,21 +1,24 @@
-// The typed shape of the cluster configuration after loading and validation.
+// The typed shape of the cluster configuration after loading and validation, derived from
+// the schema (src/config/schema.ts): a key's field builder gives its value's type.
 // Contract between config/ (which produces it) and every role (which reads it).
 // Times are in milliseconds, sizes in bytes. Lists keep the file's priority order.
+import type {
+  FieldType, Fields, finalActions, heartbeatTypes, monitorCommon, monitorTypes, namedSections,
+  recoveryActions, resourceCommon, resourceTypes, singleSections,
+} from './schema';
 
-export type FinalAction =
-  | 'none'            // do nothing more
-  | 'stop-group'      // stop the group
-  | 'stop-daemon'     // stop the cluster daemon
-  | 'shutdown'        // stop cluster daemon + OS shutdown (seed §10.1)
-  | 'reboot';         // stop cluster daemon + OS reboot
+type Flat<T> = { [K in keyof T]: T[K] };
+type UnsetKeys<S> = { [K in keyof S]: undefined extends FieldType<S[K]> ? K : never }[keyof S];
+/** The values of a table of fields; a field that may be unset is an optional property. */
+export type Values<S extends Fields> = Flat<
+  { [K in Exclude<keyof S, UnsetKeys<S>>]: FieldType<S[K]> } & { [K in UnsetKeys<S>]?: Exclude<FieldType<S[K]>, undefined> }
+>;
+type Single = typeof singleSections;
 
-export type RecoveryAction =
-  | 'restart'         // restart the recovery target (resource or group) up to restartCount times, then failover
-  | 'failover'        // fail the group over
-  | 'stop-daemon'
-  | 'shutdown'
-  | 'reboot'
-  | 'none';
+/** none; stop-group; stop-daemon; shutdown, reboot: stop the cluster daemon, then the OS (seed §10.1). */
+export type FinalAction = typeof finalActions[number];
+/** restart the recovery target (resource or group) up to restartCount times, then failover; ... */
+export type RecoveryAction = typeof recoveryActions[number];
 
 export interface ServerConfig {
   name: string;
@@ -28,75 +31,34 @@ export interface HeartbeatBase {
   /** Position in priority order: HB0, HB1 ... in clpstat -n. */
   index: number;
 }
-export interface LanHeartbeatConfig extends HeartbeatBase {
+export type LanHeartbeatConfig = Flat<HeartbeatBase & Required<Values<typeof heartbeatTypes.lanhb>> & {
   type: 'lanhb';
   /** Address of each server on this interconnect, by server name. */
   addresses: Record<string, string>;
-  /** UDP port; defaults to ports.heartbeat. */
-  port: number;
-}
-export interface ComHeartbeatConfig extends HeartbeatBase {
+}>;
+export type ComHeartbeatConfig = Flat<HeartbeatBase & Values<typeof heartbeatTypes.comhb> & {
   type: 'comhb';
   /** Serial device of each server (null-modem cable), by server name. */
   devices: Record<string, string>;
-  baudRate: number;
-}
-export interface DiskHeartbeatConfig extends HeartbeatBase {
+}>;
+/** offset: of the slot area inside the partition; slotSize: one server's slot (multiples of 512). */
+export type DiskHeartbeatConfig = Flat<HeartbeatBase & Values<typeof heartbeatTypes.diskhb> & {
   type: 'diskhb';
   /** Shared partition as each server names it, by server name. */
   devices: Record<string, string>;
-  /** Byte offset of the slot area inside the partition (multiple of 512). */
-  offset: number;
-  /** Size of one server's slot (multiple of 512). */
-  slotSize: number;
-}
+}>;
 export type HeartbeatConfig = LanHeartbeatConfig | ComHeartbeatConfig | DiskHeartbeatConfig;
 
-export interface TimeoutConfig {
-  hbInterval: number;      // heartbeat send interval
-  hbTimeout: number;       // heartbeat timeout: server down when every heartbeat exceeds it
-  /** Grace before declaring a peer down at cluster start (the seed's synchronous wait). */
-  startSyncWait: number;
-  /** Server-to-server control request timeout. */
-  internal: number;
-}
-
-export interface PortConfig {
-  internal: number;        // 29001/TCP server-to-server control
-  dataTransfer: number;    // 29002/TCP
-  heartbeat: number;       // 29002/UDP
-  alertSync: number;       // 29003/UDP
-  manager: number;         // 29003/TCP (not listened on: no web manager)
-  mirrorAgent: number;     // 29004/TCP
-  mirrorDriver: number;    // 29005/TCP
-}
-
-export interface MailConfig {
-  enabled: boolean;
-  smtpHost: string;
-  smtpPort: number;
-  from: string;
-  to: string[];
-  subject: string;
-}
-
-export interface AlertConfig {
-  /** Send alert log entries to the peers on ports.alertSync. */
-  sync: boolean;
-  /** Keep at most this many entries on disk. */
-  maxEntries: number;
-}
-
-export interface SyslogConfig {
-  enabled: boolean;
-  facility: string;        // daemon, local0 ...
-}
-
-export interface WatchdogConfig {
-  /** softdog margin in ms; the runtime writes /dev/watchdog while its loop answers in time. */
-  enabled: boolean;
-  margin: number;
-}
+/** startSyncWait: grace before declaring a peer down at cluster start (the seed's synchronous wait). */
+export type TimeoutConfig = Values<Single['timeouts']>;
+/** Seed §8 ports; manager is not listened on (no web manager). */
+export type PortConfig = Values<Single['ports']>;
+export type MailConfig = Values<Single['mail']>;
+/** sync: send alert log entries to the peers on ports.alertSync; maxEntries kept on disk. */
+export type AlertConfig = Values<Single['alert']>;
+export type SyslogConfig = Values<Single['syslog']>;
+/** softdog margin in ms; the runtime writes /dev/watchdog while its loop answers in time. */
+export type WatchdogConfig = Values<Single['watchdog']>;
 
 export interface LedConfig {
   enabled: boolean;
@@ -104,78 +66,37 @@ export interface LedConfig {
   names: Record<string, string>;
 }
 
-export interface GroupConfig {
-  name: string;
-  /** Failover policy: servers in order of preference. */
-  servers: string[];
-  autoFailback: boolean;
-  /** Start when the cluster starts (on the first live server of the policy). */
-  autoStart: boolean;
-}
+export type GroupConfig = Flat<{ name: string } & Values<typeof namedSections.group>>;
 
-export type ResourceType = 'fip' | 'exec' | 'disk' | 'raw' | 'md';
+export type ResourceType = keyof typeof resourceTypes;
 
-export interface ResourceCommon {
-  name: string;
-  type: ResourceType;
-  group: string;
-  /** Resources that must be active before this one; default order fip < disk/md/raw < exec. */
-  dependsOn: string[];
-  activeRetry: number;
-  deactiveRetry: number;
-  failoverThreshold: number;
-  activeFinalAction: FinalAction;
-  deactiveFinalAction: FinalAction;
-}
-export interface FipResourceConfig extends ResourceCommon { type: 'fip'; address: string; prefix: number; interface?: string }
-export interface ExecResourceConfig extends ResourceCommon {
-  type: 'exec'; start: string; stop: string; async: boolean; timeout: number; logFile?: string;
-}
-export interface DiskResourceConfig extends ResourceCommon {
-  /** devices: the shared device as a server names it, where it differs from `device`. */
-  type: 'disk'; device: string; devices: Record<string, string>; mountPoint: string; fsType: string; mountOptions: string;
-  fsck: 'always' | 'never'; fsckOptions: string; umountRetry: number; killUsers: boolean;
-}
-export interface RawResourceConfig extends ResourceCommon { type: 'raw'; device: string; devices: Record<string, string> }
-export interface MdResourceConfig extends ResourceCommon {
-  type: 'md'; nmp: number; dataPartition: string; clusterPartition: string;
-  mountPoint: string; fsType: string; mountOptions: string; fsck: 'always' | 'never'; fsckOptions: string;
-  dataPort: number; autoRecovery: boolean;
-  /** System command timeouts (ms) of activation and deactivation (md return code 83). */
-  fsckTimeout: number; mountTimeout: number; umountTimeout: number;
-  /** Peer address of the mirror link, by server name. */
-  addresses: Record<string, string>;
-}
+/** dependsOn: resources that must be active before this one; default order fip < disk/md/raw < exec. */
+export type ResourceCommon = Flat<{ name: string; type: ResourceType } & Values<typeof resourceCommon>>;
+type Resource<T extends ResourceType, Extra = unknown> = Flat<ResourceCommon & { type: T } & Values<typeof resourceTypes[T]> & Extra>;
+/** address without its prefix, which is `prefix`. */
+export type FipResourceConfig = Resource<'fip', { prefix: number }>;
+export type ExecResourceConfig = Resource<'exec'>;
+/** devices: the shared device as a server names it, where it differs from `device`. */
+export type DiskResourceConfig = Resource<'disk', { devices: Record<string, string> }>;
+export type RawResourceConfig = Resource<'raw', { devices: Record<string, string> }>;
+/** addresses: peer address of the mirror link, by server name. */
+export type MdResourceConfig = Resource<'md', { addresses: Record<string, string> }>;
 export type ResourceConfig =
   | FipResourceConfig | ExecResourceConfig | DiskResourceConfig | RawResourceConfig | MdResourceConfig;
 
-export type MonitorType = 'ipw' | 'diskw' | 'pidw' | 'raww' | 'miiw' | 'genw' | 'userw' | 'mdw' | 'mdnw';
+export type MonitorType = keyof typeof monitorTypes;
 
-export interface MonitorConfig {
-  name: string;
-  type: MonitorType;
-  interval: number;
-  timeout: number;
-  retry: number;
-  startWait: number;
-  /** 'always', or only while `targetGroup` is active on this server. */
-  when: 'always' | 'active';
-  targetGroup?: string;
-  /** The resource or group recovered on failure; name of a resource or a group. */
-  recoveryTarget?: string;
-  recoveryAction: RecoveryAction;
-  restartCount: number;
-  /** When restarts and failovers are used up (seed §10.2). */
-  finalAction: FinalAction;
+/** when: 'always', or only while `targetGroup` is active on this server; recoveryTarget: a resource or group. */
+export type MonitorConfig = Flat<{ name: string; type: MonitorType } & Values<typeof monitorCommon> & {
   /** Type-specific parameters (ping targets, device, script, ...), validated by config/. */
   params: Record<string, string>;
-}
+}>;
 
 export interface ClusterConfig {
   /** Absolute path of the file this came from. */
   file: string;
   /** rtPriority: SCHED_RR priority of the runtime (0: normal scheduling). */
-  cluster: { name: string; keyFile: string; comment: string; rtPriority: number };
+  cluster: Values<Single['cluster']>;
   timeouts: TimeoutConfig;
   ports: PortConfig;
   servers: ServerConfig[];

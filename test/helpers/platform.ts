@@ -11,3 +11,14 @@ export function stubPlatform(over: Partial<Platform> = {}): Platform {
     ...over,
   };
 }
+
+/** `base`, except what `over` replaces (run inside a namespace, another ping ...). */
+export function platformVia(base: Platform, over: Partial<Platform>): Platform {
+  return {
+    run: (file, args, opts) => base.run(file, args, opts),
+    power: (action, reason) => base.power(action, reason),
+    daemon: (file, args, opts) => base.daemon(file, args, opts),
+    signal: (pid, sig, group) => base.signal(pid, sig, group),
+    ...over,
+  };
+}

@@ -5,12 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import type { ClusterConfig } from '../../src/config/types';
 import { resolvePaths } from '../../src/constants';
 import { createEvents } from '../../src/events';
 import { ev } from '../../src/events/ids';
 import { nullLogger } from '../../src/logger';
 import { HostPlatform } from '../../src/platform/host';
+import { testConfig } from '../helpers/config';
 import { isRoot, until } from '../helpers/lab';
 import type { Test } from 'tap';
 
@@ -49,10 +49,10 @@ t.test('a mail event reaches a real SMTP server on loopback', async (t) => {
   daemon(t, '/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', box]);
   await until(async () => fs.existsSync(path.join(box, 'new')), 10000, 'aiosmtpd up');
   const paths = { ...resolvePaths({}), alert: path.join(dir, 'alert'), devLog: path.join(dir, 'nolog'), messages };
-  const config = {
-    cluster: { name: 'cluster' }, alert: { maxEntries: 100 }, syslog: { enabled: false, facility: 'daemon' },
-    mail: { enabled: true, smtpHost: '127.0.0.1', smtpPort: port, from: 'pairha@localhost', to: ['ops@localhost'], subject: 'pairha' },
-  } as unknown as ClusterConfig;
+  const config = testConfig([
+    ['alert', { max_entries: 100 }], ['syslog', { enabled: false }],
+    ['mail', { enabled: true, smtp_host: '127.0.0.1', smtp_port: port, from: 'pairha@localhost', to: 'ops@localhost', subject: 'pairha' }],
+  ]);
   const { bus } = createEvents({ paths, log: nullLogger, platform, server: 'server1', config });
   bus.emit(ev.nm.serverDown, 'server2'); // SEND has mail
   bus.emit(ev.nm.serverUp, 'server2'); // SEND has no mail

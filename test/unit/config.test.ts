@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { ConfigError, findLocalServer, loadConfig, loadKey, parseConfig } from '../../src/config';
+import { iniValue } from '../../src/config/scan';
 
 const fixtures = path.resolve(__dirname, '..', 'fixtures', 'config');
 const example = path.resolve(__dirname, '..', '..', 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
@@ -74,4 +75,14 @@ t.test('random garbage never throws anything but ConfigError', async (t) => {
     try { parseConfig(chars.join(''), 'fuzz.conf'); } catch (e) { if (!(e instanceof ConfigError)) { t.fail(`threw ${(e as Error).stack}`); return; } }
   }
   t.pass('300 mutated files');
+});
+
+t.test('values as the one reader reads them: quotes, comments, escapes', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['plain', 'plain'], ['  spaced  ', 'spaced'], ['a ; comment', 'a'], ['a # comment', 'a'], ['a\\;b', 'a;b'], ['a\\#b', 'a#b'],
+    ['"quoted ; kept"', 'quoted ; kept'], ['"tab\\there"', 'tab\there'], ["'single # kept'", 'single # kept'], ['', ''], ['"', '"'],
+  ];
+  for (const [text, value] of cases) t.equal(iniValue(text), value, JSON.stringify(text));
+  const c = parseConfig('[cluster]\nname = "my cluster"\nkey_file = k\n[server s1]\n', '/etc/clp.conf');
+  t.equal(c.cluster.name, 'my cluster');
 });

@@ -6,12 +6,10 @@ import * as path from 'node:path';
 import t from 'tap';
 import { cli } from '../../../src/cli/pairha';
 import { defaultContext } from '../../../src/cli/context';
-import type { ClusterConfig, DiskResourceConfig } from '../../../src/config/types';
-import { resolvePaths } from '../../../src/constants';
-import { nullLogger } from '../../../src/logger';
 import { HostPlatform } from '../../../src/platform/host';
 import { isReadOnly } from '../../../src/resource/blockdev';
 import { DiskResource } from '../../../src/resource/disk';
+import { resourceDeps, testResource } from '../../helpers/config';
 
 const platform = new HostPlatform({ powerRecord: '' });
 
@@ -27,12 +25,8 @@ t.test('disk resource on a loop device', async (t) => {
   await platform.run('blockdev', ['--setrw', dev]);
   t.teardown(async () => { await platform.run('umount', [path.join(dir, 'mnt')]); await platform.run('blockdev', ['--setrw', dev]); await platform.run('losetup', ['-d', dev]); fs.rmSync(dir, { recursive: true, force: true }); });
   t.equal((await platform.run('mkfs.ext4', ['-q', '-F', dev])).code, 0, 'mkfs');
-  const cfg = {
-    name: 'disk1', type: 'disk', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
-    activeFinalAction: 'none', deactiveFinalAction: 'none', device: dev, mountPoint: path.join(dir, 'mnt'), fsType: 'ext4',
-    mountOptions: 'rw', fsck: 'always', fsckOptions: '-y', umountRetry: 2, killUsers: true, devices: {},
-  } as DiskResourceConfig;
-  const r = new DiskResource(cfg, { config: {} as ClusterConfig, local: { name: 'server1', index: 0 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform, log: nullLogger });
+  const cfg = testResource('disk', 'disk1', { device: dev, mount_point: path.join(dir, 'mnt'), umount_retry: 2, kill_users: true, deactive_final_action: 'none' });
+  const r = new DiskResource(cfg, resourceDeps({ root: dir, platform }));
   await r.protect();
   t.ok(await isReadOnly(platform, dev), 'read-only while inactive');
   await r.activate('start');

@@ -3,23 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import type { ClusterConfig, ExecResourceConfig } from '../../../src/config/types';
-import { resolvePaths } from '../../../src/constants';
-import { nullLogger } from '../../../src/logger';
 import { HostPlatform } from '../../../src/platform/host';
 import { ExecResource } from '../../../src/resource/exec';
 import { ResourceError } from '../../../src/resource/types';
+import { resourceDeps, testResource, type Keys } from '../../helpers/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-exec-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 const script = (name: string, body: string) => { const f = path.join(dir, name); fs.writeFileSync(f, `#!/bin/sh\n${body}\n`, { mode: 0o755 }); return f; };
-const config = { groups: [{ name: 'g1', servers: ['server1', 'server2'], autoFailback: false, autoStart: true }] } as unknown as ClusterConfig;
 const platform = new HostPlatform({ powerRecord: '' });
-const make = (over: Partial<ExecResourceConfig>) => new ExecResource({
-  name: 'exec1', type: 'exec', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
-  activeFinalAction: 'none', deactiveFinalAction: 'none', start: script('ok', 'exit 0'), stop: script('ok', 'exit 0'), async: false, timeout: 5000,
-  logFile: path.join(dir, 'exec1.log'), ...over,
-} as ExecResourceConfig, { config, local: { name: 'server2', index: 1 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform, log: nullLogger });
+const make = (over: Keys) => new ExecResource(testResource('exec', 'exec1', {
+  deactive_final_action: 'none', start: script('ok', 'exit 0'), stop: script('ok', 'exit 0'), timeout: 5000, log_file: path.join(dir, 'exec1.log'), ...over,
+}), resourceDeps({ root: dir, platform, local: 'server2' }));
 
 t.test('the script sees why it runs; its output goes to the log file', async (t) => {
   const r = make({ start: script('env', 'echo "$CLP_EVENT $CLP_SERVER $CLP_GROUPNAME $CLP_RESOURCENAME"') });

@@ -8,12 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import type { ClusterConfig, FipResourceConfig } from '../../../src/config/types';
-import { resolvePaths } from '../../../src/constants';
-import { nullLogger } from '../../../src/logger';
 import { HostPlatform } from '../../../src/platform/host';
 import type { Platform } from '../../../src/platform/types';
 import { FipResource } from '../../../src/resource/fip';
+import { resourceDeps, testResource } from '../../helpers/config';
 
 const host = new HostPlatform({ powerRecord: '' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,10 +40,7 @@ t.test('fip: announcements over ~1 s, stopped when the address goes', async (t) 
     signal: (pid, sig, group) => host.signal(pid, sig, group),
     power: async () => { throw new Error('no power here'); },
   };
-  const fip = new FipResource({
-    name: 'fip1', type: 'fip', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
-    activeFinalAction: 'none', deactiveFinalAction: 'none', address: '10.98.0.50', prefix: 24,
-  } as FipResourceConfig, { config: {} as ClusterConfig, local: { name: 'server1', index: 0 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform: inA, log: nullLogger });
+  const fip = new FipResource(testResource('fip', 'fip1', { address: '10.98.0.50/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: inA }));
   const rx = async () => (JSON.parse((await host.run('ip', ['-n', b, '-s', '-j', 'link', 'show', 'v1'])).stdout) as Array<{ stats64: { rx: { packets: number } } }>)[0].stats64.rx.packets;
 
   // b still believes a former holder has the address, as a client of the old owner does.

@@ -1,9 +1,11 @@
 import t from 'tap';
-import type { ResourceConfig } from '../../../src/config/types';
+import type { ResourceType } from '../../../src/config/types';
 import { activationOrder } from '../../../src/group/order';
 import { firstLive, keeper } from '../../../src/group/placement';
+import { testResource } from '../../helpers/config';
 
-const res = (name: string, type: ResourceConfig['type'], dependsOn: string[] = []) => ({ name, type, group: 'g', dependsOn } as unknown as ResourceConfig);
+// depends_on as given, even on resources the parser would refuse: the order is checked alone.
+const res = (name: string, type: ResourceType, dependsOn: string[] = []) => ({ ...testResource(type, name), dependsOn });
 
 t.test('default order: fip, then disk/raw, then exec, stable on file order', async (t) => {
   const order = activationOrder([res('e1', 'exec'), res('d1', 'disk'), res('f1', 'fip'), res('r1', 'raw'), res('f2', 'fip')]);

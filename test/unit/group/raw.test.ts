@@ -5,12 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import type { ClusterConfig, RawResourceConfig } from '../../../src/config/types';
-import { resolvePaths } from '../../../src/constants';
-import { nullLogger } from '../../../src/logger';
 import { HostPlatform } from '../../../src/platform/host';
 import { isReadOnly } from '../../../src/resource/blockdev';
 import { RawResource } from '../../../src/resource/raw';
+import { resourceDeps, testResource } from '../../helpers/config';
 
 const platform = new HostPlatform({ powerRecord: '' });
 
@@ -23,11 +21,8 @@ t.test('raw resource on a loop device', async (t) => {
   if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`); return; }
   const dev = lo.stdout.trim();
   t.teardown(async () => { await platform.run('blockdev', ['--setrw', dev]); await platform.run('losetup', ['-d', dev]); fs.rmSync(dir, { recursive: true, force: true }); });
-  const cfg = (device: string, devices: Record<string, string> = {}) => ({
-    name: 'raw1', type: 'raw', group: 'g1', dependsOn: [], activeRetry: 0, deactiveRetry: 0, failoverThreshold: 1,
-    activeFinalAction: 'none', deactiveFinalAction: 'none', device, devices,
-  }) as RawResourceConfig;
-  const deps = { config: {} as ClusterConfig, local: { name: 'server1', index: 0 }, paths: resolvePaths({ PAIRHA_ROOT: dir }), platform, log: nullLogger };
+  const cfg = (device: string, devices: Record<string, string> = {}) => testResource('raw', 'raw1', { device, deactive_final_action: 'none', ...devices });
+  const deps = resourceDeps({ root: dir, platform });
 
   const r = new RawResource(cfg(dev), deps);
   await r.protect();

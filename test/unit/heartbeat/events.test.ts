@@ -10,6 +10,7 @@ import { ComTransport } from '../../../src/heartbeat/com';
 import { DiskTransport } from '../../../src/heartbeat/disk';
 import { loadDirectIO } from '../../../src/heartbeat/directio';
 import { nullLogger } from '../../../src/logger';
+import { testHeartbeat } from '../../helpers/config';
 import type { Test } from 'tap';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-events-'));
@@ -26,14 +27,14 @@ function bus(t: Test) {
 t.test('comhb 1: device does not exist; comhb 2: open fails; each reported once', async (t) => {
   const { events, texts } = bus(t);
   const missing = path.join(tmp, 'ttyS9');
-  const com = new ComTransport({ name: 'comhb1', type: 'comhb', devices: { server1: missing }, baudRate: 19200 } as never, 'server1', events, nullLogger);
+  const com = new ComTransport(testHeartbeat('comhb', 'comhb1', { server1: missing, server2: '/dev/ttyS1' }), 'server1', events, nullLogger);
   await com.start(() => {});
   for (let i = 0; i < 5; i++) com.send(Buffer.from('x'));
   await sleep(50);
   t.equal(com.usable, false);
   const notTty = path.join(tmp, 'plainfile');
   fs.writeFileSync(notTty, '');
-  const com2 = new ComTransport({ name: 'comhb2', type: 'comhb', devices: { server1: notTty }, baudRate: 19200 } as never, 'server1', events, nullLogger);
+  const com2 = new ComTransport(testHeartbeat('comhb', 'comhb2', { server1: notTty, server2: '/dev/ttyS1' }), 'server1', events, nullLogger);
   await com2.start(() => {});
   for (let i = 0; i < 5; i++) { com2.send(Buffer.from('x')); await sleep(20); }
   await com.stop(); await com2.stop();
@@ -44,7 +45,7 @@ t.test('comhb 1: device does not exist; comhb 2: open fails; each reported once'
 t.test('diskhb 10: device does not exist; 11: not a block device', async (t) => {
   const { events, texts } = bus(t);
   const dio = loadDirectIO();
-  const mk = (dev: string, name: string) => new DiskTransport({ name, type: 'diskhb', devices: { server1: dev }, offset: 0, slotSize: 512 }, 'server1', 0, 2, events, nullLogger, dio);
+  const mk = (dev: string, name: string) => new DiskTransport(testHeartbeat('diskhb', name, { server1: dev, server2: '/dev/sdb1', slot_size: 512 }), 'server1', 0, 2, events, nullLogger, dio);
   const missing = path.join(tmp, 'sdz1');
   const a = mk(missing, 'diskhb1');
   await a.start(() => {});

@@ -1,14 +1,15 @@
 // The md resource and the mdw/mdnw checks as the group and monitor roles see them: the
 // agent's failures become the seed's return codes (§12.4.4, §12.5.6-7).
 import t from 'tap';
-import type { MdResourceConfig, MonitorConfig } from '../../../src/config/types';
-import { Logger } from '../../../src/logger';
 import { mdError } from '../../../src/mirror/errors';
 import type { MirrorPort } from '../../../src/core/mirror-port';
 import { checks } from '../../../src/monitor';
+import { nullLogger } from '../../../src/logger';
 import { createResource, ResourceError } from '../../../src/resource';
+import { resourceDeps, resourceSection, testMonitor, testResource } from '../../helpers/config';
+import { stubPlatform } from '../../helpers/platform';
 
-const cfg = { name: 'md1', type: 'md', group: 'g' } as MdResourceConfig;
+const cfg = testResource('md', 'md1');
 const calls: string[] = [];
 const port = (over: Partial<MirrorPort> = {}): MirrorPort => ({
   running: true,
@@ -18,7 +19,7 @@ const port = (over: Partial<MirrorPort> = {}): MirrorPort => ({
   mdnw: () => ({ code: 31, message: 'Network was interrupted' }),
   ...over,
 });
-const deps = (mirror?: MirrorPort) => ({ config: {} as never, local: { name: 'server1', index: 0 }, paths: {} as never, platform: {} as never, log: new Logger({ write: () => {} }), mirror });
+const deps = (mirror?: MirrorPort) => ({ ...resourceDeps(), mirror });
 
 t.test('md resource', async (t) => {
   await createResource(cfg, deps(port())).activate('start');
@@ -31,8 +32,8 @@ t.test('md resource', async (t) => {
 });
 
 t.test('mdw and mdnw checks', async (t) => {
-  const m = (type: 'mdw' | 'mdnw') => ({ name: `${type}1`, type, params: { resource: 'md1' } } as unknown as MonitorConfig);
-  const d = (mirror?: MirrorPort, up = true) => ({ platform: {} as never, log: new Logger({ write: () => {} }), pidOf: () => undefined, mirror, peerUp: () => up });
+  const m = (type: 'mdw' | 'mdnw') => testMonitor(type, `${type}1`, { resource: 'md1' }, [resourceSection('md', 'md1')]);
+  const d = (mirror?: MirrorPort, up = true) => ({ platform: stubPlatform(), log: nullLogger, pidOf: () => undefined, mirror, peerUp: () => up });
   t.same(await checks.mdw!(m('mdw'), d(port())).run(), { code: 63, message: 'Local mirror disk is abnormal. (md1)' });
   t.equal(await checks.mdw!(m('mdw'), d(port(), false)).run(), undefined, 'peerUp is passed through');
   t.same(await checks.mdnw!(m('mdnw'), d(port())).run(), { code: 31, message: 'Network was interrupted' });

@@ -15,6 +15,7 @@ import { pidw } from '../../../src/monitor/pidw';
 import { MonitorRunner } from '../../../src/monitor/runner';
 import { WatchdogKeeper } from '../../../src/monitor/userw';
 import { HostPlatform } from '../../../src/platform/host';
+import { platformVia } from '../../helpers/platform';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-mon-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +36,7 @@ t.test('ipw: the loopback answers; an address nobody has fails with return 1', a
   t.equal((await platform.run('ip', ['netns', 'add', ns])).code, 0);
   t.teardown(() => platform.run('ip', ['netns', 'del', ns]));
   for (const a of [['link', 'set', 'lo', 'up'], ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'], ['link', 'set', 'v0', 'up'], ['link', 'set', 'v1', 'up'], ['addr', 'add', '10.99.0.1/24', 'dev', 'v0']]) await platform.run('ip', ['-n', ns, ...a]);
-  const inNs = { ...platform, run: (f: string, a: string[], o?: object) => platform.run('ip', ['netns', 'exec', ns, f, ...a], o) } as unknown as HostPlatform;
+  const inNs = platformVia(platform, { run: (f, a, o) => platform.run('ip', ['netns', 'exec', ns, f, ...a], o) });
   const f = await ipw(mon({ type: 'ipw', timeout: 1000, params: { targets: '10.99.0.2,10.99.0.3' } }), { ...deps, platform: inNs }).run();
   t.same(f, { code: 1, message: 'Ping cannot reach. (ret=1) IP=10.99.0.2 10.99.0.3...' });
   t.equal(await ipw(mon({ type: 'ipw', params: { targets: '10.99.0.2,10.99.0.1' } }), { ...deps, platform: inNs }).run(), undefined, 'one answer is enough');
@@ -44,7 +45,7 @@ t.test('ipw: the loopback answers; an address nobody has fails with return 1', a
 t.test("ipw with BusyBox's ping, the appliance's: whole seconds of wait (it refuses 1.5)", async (t) => {
   const bb = ['/usr/bin/busybox', '/bin/busybox'].find((f) => fs.existsSync(f));
   if (!bb) { t.skip('BUSYBOX MISSING: apt-get install busybox-static (bash scripts/setup.sh)'); return; }
-  const viaBusybox = { ...platform, run: (f: string, a: string[], o?: object) => platform.run(f === 'ping' ? bb : f, f === 'ping' ? ['ping', ...a] : a, o) } as unknown as HostPlatform;
+  const viaBusybox = platformVia(platform, { run: (f, a, o) => platform.run(f === 'ping' ? bb : f, f === 'ping' ? ['ping', ...a] : a, o) });
   for (const timeout of [1500, 2000, 120000]) {
     t.equal(await ipw(mon({ type: 'ipw', timeout, params: { targets: '127.0.0.1' } }), { ...deps, platform: viaBusybox }).run(), undefined, `timeout ${timeout} ms`);
   }
