@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from '../src/cli/pairha';
 import { defaultContext } from '../src/cli/context';
-import { clientNs, Lab, nsOf } from '../src/lab/lab';
-import { reset } from '../src/lab/softdog';
+import { clientNs, Lab, nsOf } from '../src/host/lab/lab';
+import { reset } from '../src/host/lab/softdog';
 import { HostPlatform } from '../src/platform/host';
 
 const TRIALS = Number(process.env.TRIALS || 20);

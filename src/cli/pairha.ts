@@ -21,12 +21,12 @@ export const commands: Record<string, Command> = {
     summary: 'run servers on this machine in network namespaces',
     usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',
     // Loaded lazily: the lab is not part of the appliance's command path.
-    run: async (argv) => (await import('../lab')).labMain(argv),
+    run: async (argv) => (await import('../host/lab')).labMain(argv),
   },
   pair: {
     summary: 'boot the appliance pair in qemu',
     usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
-    run: async (argv) => (await import('../pair')).pairMain(argv),
+    run: async (argv) => (await import('../host/pair')).pairMain(argv),
   },
 };
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HbCell } from '../../src/nm/types';
 import t from 'tap';
-import { nsOf } from '../../src/lab/lab';
+import { nsOf } from '../../src/host/lab/lab';
 import { encode } from '../../src/heartbeat/codec';
 import { clpstatSamples } from '../helpers/seed';
 import { isRoot, startLab, until } from '../helpers/lab';

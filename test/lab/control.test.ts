@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { nsOf } from '../../src/lab/lab';
+import { nsOf } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { type Test } from 'tap';
 import type { ClusterGroups } from '../../src/group/types';
-import { clientNs, defaultLabConfig } from '../../src/lab/lab';
+import { clientNs, defaultLabConfig } from '../../src/host/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { HostPlatform } from '../../src/platform/host';
-import { vmSkipReason } from './pair-helpers';
+import { vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`IMAGE TESTS SKIPPED: ${skip}`); process.exit(0); }

@@ -6,14 +6,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { Test } from 'tap';
-import { vmSkipReason, moduleRelease } from './liscal/initramfs';
-import { Vm, sleep } from './liscal/vm';
+import { vmSkipReason, moduleRelease } from '../../src/host/vm/initramfs';
+import { Vm, sleep } from '../../src/host/vm/vm';
 import {
   Pair, KO, CHUNKS, CHUNK, DATAPORT, ctl, ctlOk, stat, waitStat, devSha, dmesg, readCp, bitSet,
   differingChunks, initrd, makeDisk, koKernel, guestTool,
-} from './liscal/pair';
+} from '../../src/host/liscal/pair';
 
 t.setTimeout(40 * 60 * 1000);
+/** a guest tool: one write of many pages (a bio larger than the peer's receive batch) */
+const bigwrite = path.join(__dirname, 'liscal', 'bigwrite.c');
 // build the module first (incremental; newest installed amd64 headers) unless told not to
 const kmod = path.resolve(__dirname, '../../kmod');
 const haveHeaders = fs.existsSync('/usr/src') && fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d));
@@ -60,7 +62,7 @@ async function rejoin(p: Pair, beforeRecover?: () => Promise<void>) {
 
 t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) => {
   const dir = tmp();
-  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, 'bigwrite') } });
+  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, bigwrite) } });
   t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
   await p.bootBoth();
   const { a, b } = p.vms;
@@ -373,7 +375,7 @@ t.test('lower-device I/O error: message, detach mode, reboot mode', async (t) =>
 
 t.test('pair: CRC32C by the library on one side, by the tables on the other; a bad crc= refused', async (t) => {
   const dir = tmp();
-  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, 'bigwrite') } });
+  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, bigwrite) } });
   t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
   await p.bootBoth();
   const { a, b } = p.vms;

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../../config/load';
 import { alive } from '../lab/lab';
-import type { HostPlatform } from '../platform/host';
-import { agentRun, shellQuote, type AgentResult } from './agent';
+import type { HostPlatform } from '../../platform/host';
+import { agentRun, shellQuote, type AgentResult } from '../vm/agent';
 import { boxFiles, qemuArgs, tapName } from './qemu';
-import { qmp } from './qmp';
+import { qmp } from '../vm/qmp';
 import { linksOf, PairError, topology, type Topology } from './topology';
 
 export interface PairState {
@@ -26,7 +26,7 @@ export interface PairState {
 
 export interface PairOptions { config: string; imageDir: string; memoryMb: number }
 
-const codeDir = path.resolve(__dirname, '..', '..');
+const codeDir = path.resolve(__dirname, '..', '..', '..');
 export const defaultPairConfig = path.join(codeDir, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
 export const defaultImageDir = path.join(codeDir, 'build', 'image');
 

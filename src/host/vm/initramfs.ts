@@ -111,7 +111,7 @@ export function buildInitramfs(spec: InitramfsSpec): string {
   ['bin', 'lib/mod', 'proc', 'sys', 'dev', 'tmp'].forEach(mk);
   fs.copyFileSync(findBusybox()!, path.join(root, 'bin/busybox'));
   fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  const guest = path.join(__dirname, 'guest');
+  const guest = path.resolve(__dirname, '..', '..', '..', 'src', 'host', 'vm', 'guest');
   for (const f of ['init', 'agent.sh']) {
     fs.copyFileSync(path.join(guest, f), path.join(root, f));
     fs.chmodSync(path.join(root, f), 0o755);

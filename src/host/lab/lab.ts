@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../config/load';
-import type { ClusterConfig } from '../config/types';
-import { request } from '../control/local';
-import type { HostPlatform } from '../platform/host';
+import { parseConfig } from '../../config/load';
+import type { ClusterConfig } from '../../config/types';
+import { request } from '../../control/local';
+import type { HostPlatform } from '../../platform/host';
 
 export interface LabState {
   dir: string;
@@ -25,8 +25,8 @@ export class LabError extends Error {}
 const NS = process.env.PAIRHA_LAB_NS || 'pairha';
 const HUB = `${NS}-hub`;
 export const nsOf = (server: string) => `${NS}-${server}`;
-const codeDir = path.resolve(__dirname, '..', '..');
-export const examplesDir = path.join(codeDir, 'src', 'lab', 'examples');
+const codeDir = path.resolve(__dirname, '..', '..', '..');
+export const examplesDir = path.join(codeDir, 'src', 'host', 'lab', 'examples');
 export const defaultLabConfig = path.join(examplesDir, 'lab.conf');
 /** The client namespace: a host on the first LAN heartbeat's network, as a user of the service. */
 export const clientNs = () => nsOf('client');

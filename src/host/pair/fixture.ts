@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
-import { boxFiles } from '../../src/pair/qemu';
-import { HostPlatform } from '../../src/platform/host';
+import { Pair, defaultImageDir, defaultPairConfig } from './pair';
+import { boxFiles } from './qemu';
+import { HostPlatform } from '../../platform/host';
 
 /** The configuration's own heartbeat timeout: shorter ones give false server downs when
  *  other jobs load the machine (TCG boxes stall for seconds). */
