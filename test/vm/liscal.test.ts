@@ -130,8 +130,8 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
   });
 
   await t.test('link cut: local writes go on, dirty chunks counted, differential recovery copies only them', async (t) => {
-    await a.monitor('set_link n0 off');
-    await b.monitor('set_link n0 off');
+    await a.setLink(false);
+    await b.setLink(false);
     const dirty = [100, 200, 300, 400, 555];
     for (const c of dirty) await writeChunk(a, c);
     const sa = await waitStat(a, (s) => s.conn === 'disconnected');
@@ -140,8 +140,8 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
     const sb = await waitStat(b, (s) => s.conn === 'disconnected');
     t.match(sb, { state: 'SYNC', dirty: '0' }, 'b (port closed) cannot know yet: still SYNC');
     t.match(await dmesg(a), MSG('NMP1 I/O incomplete.\n'), 'I/O incomplete text');
-    await a.monitor('set_link n0 on');
-    await b.monitor('set_link n0 on');
+    await a.setLink(true);
+    await b.setLink(true);
     const done = await rejoin(p, async () => {
       t.match(await waitStat(b, (s) => s.state === 'STALE'), { color: 'RED', peerport: 'open' }, 'b learns a went on alone: STALE (RED)');
     });
