@@ -1,6 +1,6 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
-// the active VM killed mid-write, lower-device EIO. Harness: test/vm/liscal/README.md.
+// the active VM killed mid-write, lower-device EIO. Harness: src/host/vm/README.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

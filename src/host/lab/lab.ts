@@ -147,7 +147,7 @@ export class Lab {
     if (srv.pid && alive(srv.pid)) throw new LabError(`${server} is already running (pid ${srv.pid})`);
     const config = this.config(s);
     if (config.watchdog.enabled) {
-      // The lab's softdog watches a plain file (src/lab/softdog.ts); a fresh one per start.
+      // The lab's softdog watches a plain file (src/host/lab/softdog.ts); a fresh one per start.
       if (srv.softdog && alive(srv.softdog)) process.kill(srv.softdog, 'SIGTERM');
       const dev = path.join(srv.root, 'watchdog');
       fs.writeFileSync(dev, '');
