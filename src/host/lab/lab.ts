@@ -152,7 +152,7 @@ export class Lab {
       const dev = path.join(srv.root, 'watchdog');
       fs.writeFileSync(dev, '');
       const keep = config.heartbeats.flatMap((h) => (h.type === 'lanhb' ? [h.addresses[server]] : []));
-      srv.softdog = this.os.daemon(process.execPath, [path.join(codeDir, 'dist', 'lab', 'softdog.js'), dev, String(config.watchdog.margin), srv.ns, path.join(srv.root, 'power.log'), keep.join(',')], { logFile: path.join(srv.root, 'softdog.log') });
+      srv.softdog = this.os.daemon(process.execPath, [path.join(codeDir, 'dist', 'host', 'lab', 'softdog.js'), dev, String(config.watchdog.margin), srv.ns, path.join(srv.root, 'power.log'), keep.join(',')], { logFile: path.join(srv.root, 'softdog.log') });
     }
     srv.pid = this.os.daemon('ip', ['netns', 'exec', srv.ns, process.execPath, path.join(codeDir, 'dist', 'runtime', 'main.js')], { env: this.env(s, server), logFile: path.join(srv.root, 'runtime.log') });
     this.save(s);
