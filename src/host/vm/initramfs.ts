@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { missingTools } from './qemu';
 
 const codeDir = path.resolve(__dirname, '..', '..', '..');
 const guestInit = path.join(codeDir, 'src', 'host', 'vm', 'guest', 'init');
@@ -40,8 +41,8 @@ export function findBusybox(): string | undefined {
 
 /** why VM tests cannot run here ('' when they can) */
 export function vmSkipReason(release?: string): string {
-  const onPath = (f: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(`${d}/${f}`));
-  for (const f of ['qemu-system-x86_64', 'cpio', 'objcopy']) if (!onPath(f)) return `${f} is missing (bash scripts/setup.sh)`;
+  const missing = missingTools(['cpio', 'objcopy']);
+  if (missing) return missing;
   const k = findKernel(release);
   if (!k) return release ? `no /boot/vmlinuz-${release} with its /lib/modules (the kernel the module was built for)`
     : 'no /boot/vmlinuz-* with /lib/modules (linux-image-amd64)';

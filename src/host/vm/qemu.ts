@@ -2,6 +2,7 @@
 // machines), direct kernel boot, no default devices, QMP for power and links, and the guest
 // agent's virtio serial port. What a VM adds (disks, NICs, serial ports) is its own.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export const QEMU = 'qemu-system-x86_64';
 
@@ -38,6 +39,13 @@ export const agentArgs = (socketPath: string, pciAddr?: string) => [
   '-device', `virtio-serial-pci${pciAddr ? `,addr=${pciAddr}` : ''}`, ...socketChardev('agent', socketPath),
   '-device', `virtserialport,chardev=agent,name=${AGENT_PORT}`,
 ];
+
+/** Why VMs cannot run here for want of a program ('' when every one is on the PATH). */
+export function missingTools(programs: string[]): string {
+  const onPath = (f: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(`${d}/${f}`));
+  const f = [QEMU, ...programs].find((p) => !onPath(p));
+  return f ? `${f} is missing (bash scripts/setup.sh)` : '';
+}
 
 /** qemu as a child of this process (tests, benchmarks); the pair starts it as a daemon instead. */
 export function spawnQemu(args: string[]): ChildProcess {
