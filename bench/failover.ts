@@ -1,7 +1,7 @@
 // Failover benchmark of issue 3, side by side with keepalived in the same namespaces:
 // the time from the loss of the active box until the floating IP answers the client from
 // the other box. "Loss" is a power cut for both systems: every process of the active box's
-// namespace is SIGKILLed and its floating address vanishes at once (src/lab/softdog.ts
+// namespace is SIGKILLed and its floating address vanishes at once (src/host/lab/softdog.ts
 // reset(), which is also what the lab's softdog does). Heartbeat 100 ms / 300 ms; VRRPv3
 // advert_int 0.1. Also: the time of a group move (clpgrp -m). Prints Markdown.
 import * as fs from 'node:fs';
@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from '../src/cli/pairha';
 import { defaultContext } from '../src/cli/context';
-import { clientNs, Lab, nsOf } from '../src/lab/lab';
-import { reset } from '../src/lab/softdog';
+import { clientNs, Lab, nsOf } from '../src/host/lab/lab';
+import { reset } from '../src/host/lab/softdog';
 import { HostPlatform } from '../src/platform/host';
 
 const TRIALS = Number(process.env.TRIALS || 20);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { cli } from '../src/cli/pairha';
 import { defaultContext } from '../src/cli/context';
 import { readAlerts } from '../src/events/sinks/alert';
-import { Lab } from '../src/lab/lab';
+import { Lab } from '../src/host/lab/lab';
 import { HostPlatform } from '../src/platform/host';
 
 const TRIALS = Number(process.env.TRIALS || 20);

@@ -7,7 +7,7 @@
 // Needs root, qemu, the image (built when stale). Prints its section of docs/performance.md
 // (`npm run bench mirror` puts it there).
 import * as os from 'node:os';
-import { mirrorPair, normal, sleep, waitFor, type MirrorPair } from '../test/vm/mirror-helpers';
+import { mirrorPair, normal, sleep, waitFor, type MirrorPair } from '../src/host/pair/mirror-fixture';
 
 const argv = process.argv.slice(2);
 const trials = Number(argv[argv.indexOf('--trials') + 1] || 3) || 3;

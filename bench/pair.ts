@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Pair, type PairState } from '../src/pair/pair';
-import { HB_TIMEOUT, testConfigText, testImageDir } from '../test/vm/pair-helpers';  // as the VM tests
+import { Pair, type PairState } from '../src/host/pair/pair';
+import { HB_TIMEOUT, testConfigText, testImageDir } from '../src/host/pair/fixture';  // as the VM tests
 import { HostPlatform } from '../src/platform/host';
 
 const RUNS = Number(process.env.RUNS || 3);

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-pairha() { node dist/cli/pairha.js "$@"; }
+pairha() { node dist/host/pairha-host.js "$@"; }
 pairha lab down
 trap 'echo; echo "stopping the lab"; pairha lab down' EXIT
 pairha lab up "$@"
@@ -15,8 +15,8 @@ for s in server1 server2; do
 done
 cat <<'TXT'
 The lab is up. In another terminal, try for example:
-  node dist/cli/pairha.js lab cut lanhb1      # then: lab run server1 -- clpstat -n
-  node dist/cli/pairha.js lab kill server2    # then: lab run server1 -- clpalert
+  node dist/host/pairha-host.js lab cut lanhb1      # then: lab run server1 -- clpstat -n
+  node dist/host/pairha-host.js lab kill server2    # then: lab run server1 -- clpalert
 Press Ctrl-C to stop the lab.
 TXT
 while true; do sleep 3600; done

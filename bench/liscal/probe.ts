@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pair } from '../../test/vm/liscal/pair';
+import { Pair } from '../../src/host/liscal/pair';
 import { readStats, stageAverages, counterDeltas } from './stats';
 
 const args = process.argv.slice(2);

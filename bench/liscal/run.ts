@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { vmSkipReason, moduleRelease } from '../../test/vm/liscal/initramfs';
-import { Pair, KO, ctlOk, waitStat } from '../../test/vm/liscal/pair';
-import { Vm, sleep } from '../../test/vm/liscal/vm';
+import { vmSkipReason, moduleRelease } from '../../src/host/vm/initramfs';
+import { Pair, KO, ctlOk, waitStat } from '../../src/host/liscal/pair';
+import { Vm, sleep } from '../../src/host/vm/vm';
 import { readStats, stageAverages, counterDeltas } from './stats';
 
 const DATA_MB = 256;          // each data partition (liscal /dev/vda, DRBD /dev/vdc)

@@ -1,6 +1,6 @@
 // /proc/liscal/stats in the guests: cumulative counters and per-stage µs sums of the write
 // path (kmod/liscal/README.md §1.5); two reads give the averages per write in between.
-import { Vm } from '../../test/vm/liscal/vm';
+import { Vm } from '../../src/host/vm/vm';
 
 export type Stats = Record<string, { n: number; us: number }>;
 

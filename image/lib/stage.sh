@@ -45,9 +45,9 @@ stage_runtime() {
   rm -rf "$npmwork/node_modules/.cache"
   cp -a "$npmwork/node_modules" "$npmwork/package.json" "$app/"
   cp -a "$repo/messages" "$app/messages"
-  # The appliance needs neither the lab nor the pair (they run on the host) nor source maps;
-  # it needs the native addons (dist/native/*.node).
-  (cd "$dist" && find . -type f \( -name '*.js' -o -name '*.node' \) ! -path './lab/*' ! -path './pair/*') | while read -r f; do
+  # The appliance needs neither the host tools (dist/host: lab, pair, qemu harness) nor
+  # source maps; it needs the native addons (dist/native/*.node).
+  (cd "$dist" && find . -type f \( -name '*.js' -o -name '*.node' \) ! -path './host/*') | while read -r f; do
     mkdir -p "$app/dist/$(dirname "$f")"; cp "$dist/$f" "$app/dist/$f"
   done
 }

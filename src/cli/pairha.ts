@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pairha <command>`; each clp* command is also reachable by its own name (bin/ shims).
+// `pairha <command>` on the appliance; each clp* command is also reachable by its own name
+// (bin/ shims). The host tools (lab, pair) are added by src/host/pairha-host.ts.
 import * as path from 'node:path';
 import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
@@ -19,28 +20,18 @@ import { defaultContext, type CliContext, type Command } from './context';
 export const commands: Record<string, Command> = {
   clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng,
   config,
-  lab: {
-    summary: 'run servers on this machine in network namespaces',
-    usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',
-    // Loaded lazily: the lab is not part of the appliance's command path.
-    run: async (argv) => (await import('../lab')).labMain(argv),
-  },
-  pair: {
-    summary: 'boot the appliance pair in qemu',
-    usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
-    run: async (argv) => (await import('../pair')).pairMain(argv),
-  },
 };
 
-function help(ctx: CliContext): void {
+function help(ctx: CliContext, table: Record<string, Command>): void {
   ctx.out('usage: pairha <command> [args]\n\n');
-  for (const [name, c] of Object.entries(commands)) ctx.out(`  ${name.padEnd(12)} ${c.summary}\n`);
+  for (const [name, c] of Object.entries(table)) ctx.out(`  ${name.padEnd(12)} ${c.summary}\n`);
 }
 
-export async function cli(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+/** Runs one command of table: the appliance's, or the host's superset (src/host/pairha-host.ts). */
+export async function cli(argv: string[], ctx: CliContext = defaultContext(), table = commands): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') { help(ctx); return name ? 0 : 2; }
-  const cmd = commands[name];
+  if (!name || name === '--help' || name === '-h') { help(ctx, table); return name ? 0 : 2; }
+  const cmd = table[name];
   if (!cmd) { ctx.err(`pairha: unknown command '${name}'\n`); return 2; }
   if (rest.includes('--help')) { ctx.out(`${cmd.usage}\n`); return 0; }
   try {
@@ -52,8 +43,11 @@ export async function cli(argv: string[], ctx: CliContext = defaultContext()): P
   }
 }
 
-if (require.main === module) {
+/** The process entry: a command's own name (a bin/ symlink) selects it. */
+export function main(table = commands): void {
   const self = path.basename(process.argv[1]).replace(/\.js$/, '');
-  const argv = self in commands ? [self, ...process.argv.slice(2)] : process.argv.slice(2);
-  cli(argv).then((code) => process.exit(code));
+  const argv = self in table ? [self, ...process.argv.slice(2)] : process.argv.slice(2);
+  cli(argv, defaultContext(), table).then((code) => process.exit(code));
 }
+
+if (require.main === module) main();

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from '../../src/cli/pairha';
 import { defaultContext } from '../../src/cli/context';
-import { Lab, type LabState } from '../../src/lab/lab';
+import { Lab, type LabState } from '../../src/host/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
 import { nmOps } from '../../src/nm/protocol';
 import type { MembershipView } from '../../src/nm/types';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { HbCell } from '../../src/nm/types';
 import t from 'tap';
 import { nmOps } from '../../src/nm/protocol';
-import { nsOf } from '../../src/lab/lab';
+import { nsOf } from '../../src/host/lab/lab';
 import { encode } from '../../src/heartbeat/codec';
 import { clpstatSamples } from '../helpers/seed';
 import { isRoot, startLab, until } from '../helpers/lab';

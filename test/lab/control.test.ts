@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { requestOf } from '../../src/control/op';
 import { pmOps } from '../../src/pm/protocol';
-import { nsOf } from '../../src/lab/lab';
+import { nsOf } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { rcOps } from '../../src/group/protocol';
 import type { ClusterGroups } from '../../src/group/types';
-import { defaultLabConfig } from '../../src/lab/lab';
+import { defaultLabConfig } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }

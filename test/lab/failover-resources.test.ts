@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { rcOps } from '../../src/group/protocol';
 import { rmOps } from '../../src/monitor/protocol';
 import type { ClusterGroups } from '../../src/group/types';
-import { clientNs, defaultLabConfig } from '../../src/lab/lab';
+import { clientNs, defaultLabConfig } from '../../src/host/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { rcOps } from '../../src/group/protocol';
 import type { ClusterGroups } from '../../src/group/types';
-import { defaultLabConfig, nsOf } from '../../src/lab/lab';
+import { defaultLabConfig, nsOf } from '../../src/host/lab/lab';
 import { isRoot, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { pmOps, type FaultArgs } from '../../src/pm/protocol';
-import { alive } from '../../src/lab/lab';
+import { alive } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }

@@ -14,7 +14,7 @@ t.test('the shipped example and the lab example parse', async (t) => {
   t.same(c.heartbeats.map((h) => `${h.index}:${h.name}`), ['0:lanhb1', '1:lanhb2', '2:comhb1']);
   t.equal(c.ports.internal, 29001);
   t.equal(c.ports.mirrorDriver, 29005);
-  const lab = fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'lab', 'examples', 'lab.conf'), 'utf8').replaceAll('@LAB@', '/run/lab');
+  const lab = fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'host', 'lab', 'examples', 'lab.conf'), 'utf8').replaceAll('@LAB@', '/run/lab');
   t.equal(parseConfig(lab, 'lab.conf').timeouts.hbTimeout, 1000);
 });
 

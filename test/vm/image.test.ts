@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { HostPlatform } from '../../src/platform/host';
-import { vmSkipReason } from './pair-helpers';
+import { vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`IMAGE TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -78,6 +78,7 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
   t.match(bindings, /bindings-cpp\.glibc\.node/, 'serialport\'s linux-x64 glibc binding is there');
   t.notMatch(await ls('/opt/pairha/lib/pairha/node_modules/@serialport/bindings-cpp/prebuilds'), /win32|darwin|android/, 'other platforms\' bindings are not');
   t.notOk(await exists('/opt/pairha/lib/pairha/node_modules/typescript'), 'no development dependencies');
+  t.notOk(await exists('/opt/pairha/lib/pairha/dist/host'), 'no host tools (lab, pair, the qemu layer)');
   const initd = await ls('/etc/init.d');
   for (const s of ['clusterpro_evt', 'clusterpro_trn', 'clusterpro_md', 'clusterpro', 'clusterpro_webmgr', 'clusterpro_alertsync']) t.match(initd, new RegExp(` ${s}\\s*$`, 'm'), `/etc/init.d/${s}`);
   const factory = await ls('/usr/share/pairha/factory/rc.d');

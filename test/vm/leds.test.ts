@@ -7,10 +7,10 @@
 import t from 'tap';
 import { panel, type LedSetting, type PanelState } from '../../src/leds';
 import { parseConfig } from '../../src/config/load';
-import { type PairState } from '../../src/pair/pair';
+import { type PairState } from '../../src/host/pair/pair';
 import { until } from '../helpers/lab';
-import { withMd1 } from './mirror-helpers';
-import { HB_TIMEOUT, testPair, vmSkipReason } from './pair-helpers';
+import { withMd1 } from '../../src/host/pair/mirror-fixture';
+import { HB_TIMEOUT, testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`); process.exit(0); }

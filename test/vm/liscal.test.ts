@@ -1,19 +1,21 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
-// the active VM killed mid-write, lower-device EIO. Harness: test/vm/liscal/README.md.
+// the active VM killed mid-write, lower-device EIO. Harness: src/host/vm/README.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t, { Test } from 'tap';
-import { vmSkipReason, moduleRelease } from './liscal/initramfs';
-import { Vm, sleep } from './liscal/vm';
+import { vmSkipReason, moduleRelease } from '../../src/host/vm/initramfs';
+import { Vm, sleep } from '../../src/host/vm/vm';
 import {
   Pair, KO, CHUNKS, CHUNK, DATAPORT, ctl, ctlOk, stat, waitStat, devSha, dmesg, readCp, bitSet,
   differingChunks, initrd, makeDisk, koKernel, guestTool,
-} from './liscal/pair';
+} from '../../src/host/liscal/pair';
 
 t.setTimeout(40 * 60 * 1000);
+/** a guest tool: one write of many pages (a bio larger than the peer's receive batch) */
+const bigwrite = path.join(__dirname, 'liscal', 'bigwrite.c');
 // build the module first (incremental; newest installed amd64 headers) unless told not to
 const kmod = path.resolve(__dirname, '../../kmod');
 const haveHeaders = fs.existsSync('/usr/src') && fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d));
@@ -60,7 +62,7 @@ async function rejoin(p: Pair, beforeRecover?: () => Promise<void>) {
 
 t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) => {
   const dir = tmp();
-  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, 'bigwrite') } });
+  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, bigwrite) } });
   t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
   await p.bootBoth();
   const { a, b } = p.vms;
@@ -128,8 +130,8 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
   });
 
   await t.test('link cut: local writes go on, dirty chunks counted, differential recovery copies only them', async (t) => {
-    await a.monitor('set_link n0 off');
-    await b.monitor('set_link n0 off');
+    await a.setLink(false);
+    await b.setLink(false);
     const dirty = [100, 200, 300, 400, 555];
     for (const c of dirty) await writeChunk(a, c);
     const sa = await waitStat(a, (s) => s.conn === 'disconnected');
@@ -138,8 +140,8 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
     const sb = await waitStat(b, (s) => s.conn === 'disconnected');
     t.match(sb, { state: 'SYNC', dirty: '0' }, 'b (port closed) cannot know yet: still SYNC');
     t.match(await dmesg(a), MSG('NMP1 I/O incomplete.\n'), 'I/O incomplete text');
-    await a.monitor('set_link n0 on');
-    await b.monitor('set_link n0 on');
+    await a.setLink(true);
+    await b.setLink(true);
     const done = await rejoin(p, async () => {
       t.match(await waitStat(b, (s) => s.state === 'STALE'), { color: 'RED', peerport: 'open' }, 'b learns a went on alone: STALE (RED)');
     });
@@ -373,7 +375,7 @@ t.test('lower-device I/O error: message, detach mode, reboot mode', async (t) =>
 
 t.test('pair: CRC32C by the library on one side, by the tables on the other; a bad crc= refused', async (t) => {
   const dir = tmp();
-  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, 'bigwrite') } });
+  const p = new Pair(dir, { files: { '/bin/bigwrite': guestTool(dir, bigwrite) } });
   t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
   await p.bootBoth();
   const { a, b } = p.vms;

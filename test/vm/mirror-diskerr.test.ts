@@ -4,10 +4,10 @@
 // (services disabled with chkconfig, reboot, the partitions zeroed as a new disk would be,
 // clpmdchng --execute, services enabled, reboot), recovered in full, and the group moved back.
 import t from 'tap';
-import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
+import { vmSkipReason } from '../../src/host/pair/fixture';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from '../../src/host/pair/mirror-fixture';
 import * as fs from 'node:fs';
-import { boxFiles } from '../../src/pair/qemu';
+import { boxFiles } from '../../src/host/pair/qemu';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }

@@ -5,8 +5,8 @@
 // §6.4 reuse of a disk (cluster partition reinitialised: clpmdinit --create force, full copy);
 // §11.8.1 manual mount through clpmdctrl --active with clusterpro disabled by chkconfig.
 import t from 'tap';
-import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
+import { vmSkipReason } from '../../src/host/pair/fixture';
+import { HB_TIMEOUT, mirrorPair, normal, okIn, waitFor, type MirrorPair, downAfter } from '../../src/host/pair/mirror-fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }

@@ -5,8 +5,8 @@
 // and equal data partitions; both sides written during a partition gives "needs forced
 // recovery" (RED/RED) and clpmdctrl --force restores GREEN/GREEN with the chosen data.
 import t from 'tap';
-import { vmSkipReason } from './pair-helpers';
-import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair, downAfter } from './mirror-helpers';
+import { vmSkipReason } from '../../src/host/pair/fixture';
+import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair, downAfter } from '../../src/host/pair/mirror-fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }

@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import t from 'tap';
 import { parseConfig } from '../../src/config/load';
-import { shellQuote } from '../../src/pair/agent';
-import { defaultPairConfig } from '../../src/pair/pair';
-import { boxFiles, qemuArgs, tapName } from '../../src/pair/qemu';
-import { linksOf, PairError, topology } from '../../src/pair/topology';
+import { shellQuote } from '../../src/host/vm/agent';
+import { defaultPairConfig } from '../../src/host/pair/pair';
+import { boxFiles, qemuArgs, tapName } from '../../src/host/pair/qemu';
+import { linksOf, PairError, topology } from '../../src/host/pair/topology';
 
 const text = fs.readFileSync(defaultPairConfig, 'utf8');
 const conf = (s: string) => parseConfig(s, '/tmp/test.conf');

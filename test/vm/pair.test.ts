@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { until } from '../helpers/lab';
-import { boxFiles } from '../../src/pair/qemu';
-import { ConsoleSession } from './pair-console';
-import { HB_TIMEOUT, clientGet, testPair, testPairNs, vmSkipReason } from './pair-helpers';
+import { boxFiles } from '../../src/host/pair/qemu';
+import { ConsoleSession } from '../../src/host/vm/console-session';
+import { HB_TIMEOUT, clientGet, testPair, testPairNs, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`PAIR TESTS SKIPPED: ${skip}`); process.exit(0); }

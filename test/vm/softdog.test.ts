@@ -5,9 +5,9 @@
 // answered by server2), and the reset box comes back Online.
 import * as fs from 'node:fs';
 import t from 'tap';
-import { boxFiles } from '../../src/pair/qemu';
+import { boxFiles } from '../../src/host/pair/qemu';
 import { until } from '../helpers/lab';
-import { HB_TIMEOUT, clientGet, testPair, vmSkipReason } from './pair-helpers';
+import { HB_TIMEOUT, clientGet, testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`SOFTDOG VM TESTS SKIPPED: ${skip}`); process.exit(0); }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Command port of the virtual pair (pairha pair run), on the virtio serial port named $1.
+# The guest agent, on the virtio serial port named $1: the virtual pair's command port
+# (pairha pair run) and, copied into their initramfs, the test VMs' (src/host/vm/agent.ts).
 # Request, one line: "<id> <base64 of a shell command>". Reply: "@@OUT <id>", base64 of
 # stdout, "@@ERR <id>", base64 of stderr, "@@END <id> <exit code>".
 name=$1

@@ -4,9 +4,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pair, defaultImageDir, defaultPairConfig } from '../../src/pair/pair';
-import { boxFiles } from '../../src/pair/qemu';
-import { HostPlatform } from '../../src/platform/host';
+import { Pair, defaultImageDir, defaultPairConfig } from './pair';
+import { missingTools } from '../vm/qemu';
+import { boxFiles } from './qemu';
+import { HostPlatform } from '../../platform/host';
 
 /** The configuration's own heartbeat timeout: shorter ones give false server downs when
  *  other jobs load the machine (TCG boxes stall for seconds). */
@@ -17,8 +18,8 @@ export const testImageDir = process.env.PAIRHA_IMAGE_OUT || defaultImageDir;
 
 export function vmSkipReason(): string {
   if (process.getuid?.() !== 0) return 'qemu tests need root (network namespaces, taps)';
-  const onPath = (f: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(`${d}/${f}`));
-  for (const f of ['qemu-system-x86_64', 'qemu-img', 'genimage', 'socat']) if (!onPath(f)) return `${f} is missing (bash scripts/setup.sh)`;
+  const missing = missingTools(['qemu-img', 'genimage', 'socat']);
+  if (missing) return missing;
   if (!fs.readdirSync('/boot').some((f) => f.startsWith('vmlinuz-'))) return 'no /boot/vmlinuz-* (linux-image-amd64)';
   if (!fs.existsSync('/dev/net/tun')) return '/dev/net/tun is missing';
   return '';

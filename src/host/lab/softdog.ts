@@ -8,8 +8,8 @@
 // the margin runs out, the shutdown stalled and is reset (the shutdown stall monitor, §10.6).
 // Usage: node softdog.js FILE MARGIN_MS NAMESPACE POWER_RECORD KEEP_ADDR[,KEEP_ADDR...]
 import * as fs from 'node:fs';
-import { HostPlatform } from '../platform/host';
-import { parseAddresses } from '../resource/fip';
+import { HostPlatform } from '../../platform/host';
+import { parseAddresses } from '../../resource/fip';
 
 export async function reset(os: HostPlatform, ns: string, keep: string[], record: string, why: string): Promise<void> {
   fs.appendFileSync(record, `${new Date().toISOString()} reset ${why}\n`);

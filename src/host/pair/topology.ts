@@ -2,7 +2,7 @@
 // heartbeat (NIC i of each box, in configuration order, as the image's boot step assigns
 // eth<i>), the public one (where the floating IPs live, shared with a client), the mirror
 // link, and the COM cable between the second serial ports.
-import type { ClusterConfig } from '../config/types';
+import type { ClusterConfig } from '../../config/types';
 
 export class PairError extends Error {}
 

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../config/load';
-import type { ClusterConfig } from '../config/types';
-import { request } from '../control/local';
-import { call as callOp, type Op } from '../control/op';
-import { nmOps } from '../nm/protocol';
-import type { HostPlatform } from '../platform/host';
+import { parseConfig } from '../../config/load';
+import type { ClusterConfig } from '../../config/types';
+import { request } from '../../control/local';
+import { call as callOp, type Op } from '../../control/op';
+import { nmOps } from '../../nm/protocol';
+import type { HostPlatform } from '../../platform/host';
 
 export interface LabState {
   dir: string;
@@ -27,8 +27,8 @@ export class LabError extends Error {}
 const NS = process.env.PAIRHA_LAB_NS || 'pairha';
 const HUB = `${NS}-hub`;
 export const nsOf = (server: string) => `${NS}-${server}`;
-const codeDir = path.resolve(__dirname, '..', '..');
-export const examplesDir = path.join(codeDir, 'src', 'lab', 'examples');
+const codeDir = path.resolve(__dirname, '..', '..', '..');
+export const examplesDir = path.join(codeDir, 'src', 'host', 'lab', 'examples');
 export const defaultLabConfig = path.join(examplesDir, 'lab.conf');
 /** The client namespace: a host on the first LAN heartbeat's network, as a user of the service. */
 export const clientNs = () => nsOf('client');
@@ -149,12 +149,12 @@ export class Lab {
     if (srv.pid && alive(srv.pid)) throw new LabError(`${server} is already running (pid ${srv.pid})`);
     const config = this.config(s);
     if (config.watchdog.enabled) {
-      // The lab's softdog watches a plain file (src/lab/softdog.ts); a fresh one per start.
+      // The lab's softdog watches a plain file (src/host/lab/softdog.ts); a fresh one per start.
       if (srv.softdog && alive(srv.softdog)) process.kill(srv.softdog, 'SIGTERM');
       const dev = path.join(srv.root, 'watchdog');
       fs.writeFileSync(dev, '');
       const keep = config.heartbeats.flatMap((h) => (h.type === 'lanhb' ? [h.addresses[server]] : []));
-      srv.softdog = this.os.daemon(process.execPath, [path.join(codeDir, 'dist', 'lab', 'softdog.js'), dev, String(config.watchdog.margin), srv.ns, path.join(srv.root, 'power.log'), keep.join(',')], { logFile: path.join(srv.root, 'softdog.log') });
+      srv.softdog = this.os.daemon(process.execPath, [path.join(codeDir, 'dist', 'host', 'lab', 'softdog.js'), dev, String(config.watchdog.margin), srv.ns, path.join(srv.root, 'power.log'), keep.join(',')], { logFile: path.join(srv.root, 'softdog.log') });
     }
     srv.pid = this.os.daemon('ip', ['netns', 'exec', srv.ns, process.execPath, path.join(codeDir, 'dist', 'runtime', 'main.js')], { env: this.env(s, server), logFile: path.join(srv.root, 'runtime.log') });
     this.save(s);

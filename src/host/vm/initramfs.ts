@@ -1,9 +1,14 @@
-// Builds the test VM's initramfs: busybox-static, guest/init + guest/agent.sh, the
-// Debian kernel modules asked for (with their dependencies from modules.dep, in load
+// Builds the test VM's initramfs: busybox-static, guest/init, the appliance's guest agent
+// (the one protocol of agent.ts), the Debian kernel modules asked for (with their dependencies from modules.dep, in load
 // order, .ko.xz/.ko.zst decompressed), extra files (liscal.ko, scripts) and a newc cpio.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { missingTools } from './qemu';
+
+const codeDir = path.resolve(__dirname, '..', '..', '..');
+const guestInit = path.join(codeDir, 'src', 'host', 'vm', 'guest', 'init');
+const guestAgent = path.join(codeDir, 'rootfs', 'opt', 'pairha', 'lib', 'sh', 'agent.sh');
 
 export interface KernelInfo { version: string; vmlinuz: string; modules: string }
 
@@ -36,8 +41,8 @@ export function findBusybox(): string | undefined {
 
 /** why VM tests cannot run here ('' when they can) */
 export function vmSkipReason(release?: string): string {
-  const onPath = (f: string) => (process.env.PATH ?? '').split(':').some((d) => fs.existsSync(`${d}/${f}`));
-  for (const f of ['qemu-system-x86_64', 'cpio', 'objcopy']) if (!onPath(f)) return `${f} is missing (bash scripts/setup.sh)`;
+  const missing = missingTools(['cpio', 'objcopy']);
+  if (missing) return missing;
   const k = findKernel(release);
   if (!k) return release ? `no /boot/vmlinuz-${release} with its /lib/modules (the kernel the module was built for)`
     : 'no /boot/vmlinuz-* with /lib/modules (linux-image-amd64)';
@@ -108,16 +113,16 @@ export function buildInitramfs(spec: InitramfsSpec): string {
   const root = `${spec.out}.d`;
   fs.rmSync(root, { recursive: true, force: true });
   const mk = (p: string) => fs.mkdirSync(path.join(root, p), { recursive: true });
-  ['bin', 'lib/mod', 'proc', 'sys', 'dev', 'tmp'].forEach(mk);
+  ['bin', 'lib/mod', 'proc', 'sys', 'dev', 'tmp', 'run', 'root'].forEach(mk);
   fs.copyFileSync(findBusybox()!, path.join(root, 'bin/busybox'));
   fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  const guest = path.join(__dirname, 'guest');
-  for (const f of ['init', 'agent.sh']) {
-    fs.copyFileSync(path.join(guest, f), path.join(root, f));
+  for (const [f, src] of Object.entries({ init: guestInit, 'agent.sh': guestAgent })) {
+    fs.copyFileSync(src, path.join(root, f));
     fs.chmodSync(path.join(root, f), 0o755);
   }
   const order: string[] = [];
-  for (const rel of resolveModules(spec.kernel.modules, spec.modules)) {
+  // the agent's port is a virtio serial port (qemu.ts)
+  for (const rel of resolveModules(spec.kernel.modules, ['virtio_pci', 'virtio_console', ...spec.modules])) {
     const src = path.join(spec.kernel.modules, rel);
     const name = path.basename(rel).replace(/\.ko(\.\w+)?$/, '.ko');
     const dst = path.join(root, 'lib/mod', name);

@@ -1,8 +1,8 @@
-// The qemu command line of one box of the pair (TCG): direct kernel boot of the image's
-// kernel and initramfs, its own copy-on-write disk, its config stick, the console and the
-// COM port on unix sockets, the agent's virtio serial port, one NIC per LAN (a tap in the
-// hub namespace), and QMP for power.
+// The qemu command line of one box of the pair (on ../vm/qemu.ts): the image's kernel and
+// initramfs, its own copy-on-write disk, its config stick, the console and the COM port on
+// unix sockets, and one NIC per LAN (a tap in the hub namespace).
 import * as path from 'node:path';
+import { agentArgs, machineArgs, qmpArgs, socketChardev } from '../vm/qemu';
 import type { Topology } from './topology';
 
 export interface BoxFiles {
@@ -16,20 +16,18 @@ export function boxFiles(dir: string, server: string): BoxFiles {
 
 /** Tap of server #s on LAN #l: short enough for IFNAMSIZ. */
 export const tapName = (lan: number, server: number) => `pv${lan}s${server}`;
-export const AGENT_PORT = 'pairha.agent';
 
 export interface BoxSpec { index: number; server: string; files: BoxFiles; imageDir: string; memoryMb: number }
 
 export function qemuArgs(t: Topology, b: BoxSpec): string[] {
-  const sock = (id: string, p: string, extra = '') => ['-chardev', `socket,id=${id},path=${p},server=on,wait=off${extra}`];
   const args = [
-    '-name', b.server, '-accel', 'tcg', '-m', String(b.memoryMb), '-smp', '1',
-    '-nodefaults', '-no-user-config', '-display', 'none', '-vga', 'none',
-    '-kernel', path.join(b.imageDir, 'vmlinuz'), '-initrd', path.join(b.imageDir, 'initramfs.cpio.gz'),
-    '-append', `console=ttyS0 quiet panic=1 pairha.agent=${AGENT_PORT}`,
-    ...sock('con', b.files.console, `,logfile=${b.files.consoleLog},logappend=on`), '-serial', 'chardev:con',
-    ...sock('com', b.files.com), '-serial', 'chardev:com',
-    '-qmp', `unix:${b.files.qmp},server=on,wait=off`,
+    ...machineArgs({
+      name: b.server, memoryMb: b.memoryMb, append: 'console=ttyS0 quiet panic=1',
+      kernel: path.join(b.imageDir, 'vmlinuz'), initrd: path.join(b.imageDir, 'initramfs.cpio.gz'),
+    }),
+    ...socketChardev('con', b.files.console, `,logfile=${b.files.consoleLog},logappend=on`), '-serial', 'chardev:con',
+    ...socketChardev('com', b.files.com), '-serial', 'chardev:com',
+    ...qmpArgs(b.files.qmp),
   ];
   // NICs first, at fixed PCI slots, so that eth<i> is LAN heartbeat i.
   for (const l of t.lans) {
@@ -39,7 +37,7 @@ export function qemuArgs(t: Topology, b: BoxSpec): string[] {
   args.push(
     '-drive', `file=${b.files.disk},if=none,id=disk,format=qcow2`, '-device', 'virtio-blk-pci,drive=disk,addr=0x10',
     '-drive', `file=${b.files.stick},if=none,id=stick,format=raw,readonly=on`, '-device', 'virtio-blk-pci,drive=stick,addr=0x11',
-    '-device', 'virtio-serial-pci,addr=0x12', ...sock('agent', b.files.agent), '-device', `virtserialport,chardev=agent,name=${AGENT_PORT}`,
+    ...agentArgs(b.files.agent, '0x12'),
   );
   return args;
 }

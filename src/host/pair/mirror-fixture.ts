@@ -1,8 +1,8 @@
 // Shared by the mirror VM tests and bench/mirror.ts: boot the pair of the example
 // configuration with md1 added to failover1 (fip1 + md1 + exec1, docs/mirror.md) and talk
 // to its boxes.
-import { type Pair, type PairState } from '../../src/pair/pair';
-import { HB_TIMEOUT, clientGet, consoleTails, preparePair } from './pair-helpers';
+import { type Pair, type PairState } from './pair';
+import { HB_TIMEOUT, clientGet, consoleTails, preparePair } from './fixture';
 
 export { HB_TIMEOUT };
 

@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildInitramfs, findKernel, moduleRelease, KernelInfo } from './initramfs';
-import { Vm, sleep } from './vm';
+import { buildInitramfs, findKernel, moduleRelease, KernelInfo } from '../vm/initramfs';
+import { Vm, sleep } from '../vm/vm';
 
 export const KO = path.resolve(__dirname, '../../../kmod/liscal/liscal.ko');
 /** the VMs boot the kernel liscal.ko was built for */
@@ -43,10 +43,10 @@ export interface PairOptions {
   preallocate?: boolean;
 }
 
-/** guest/<name>.c built static into dir; returns the binary's path (for PairOptions.files) */
-export function guestTool(dir: string, name: string): string {
-  const out = path.join(dir, name);
-  execFileSync('gcc', ['-O2', '-static', '-Wall', '-o', out, path.join(__dirname, 'guest', `${name}.c`)]);
+/** a C source built static into dir; returns the binary's path (for PairOptions.files) */
+export function guestTool(dir: string, source: string): string {
+  const out = path.join(dir, path.basename(source, '.c'));
+  execFileSync('gcc', ['-O2', '-static', '-Wall', '-o', out, source]);
   return out;
 }
 

@@ -1,8 +1,8 @@
 // `pairha lab ...`: the command side of the lab (lab.ts does the work).
 import * as path from 'node:path';
-import { cli } from '../cli/pairha';
-import { defaultContext } from '../cli/context';
-import { HostPlatform } from '../platform/host';
+import { cli } from '../../cli/pairha';
+import { defaultContext } from '../../cli/context';
+import { HostPlatform } from '../../platform/host';
 import { Lab, LabError, nsOf } from './lab';
 
 const usage = `usage:

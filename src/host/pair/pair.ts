@@ -5,13 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../config/load';
+import { parseConfig } from '../../config/load';
 import { alive } from '../lab/lab';
-import type { MembershipView } from '../nm/types';
-import type { HostPlatform } from '../platform/host';
-import { agentRun, shellQuote, type AgentResult } from './agent';
+import type { MembershipView } from '../../nm/types';
+import type { HostPlatform } from '../../platform/host';
+import { agentRun, shellQuote, type AgentResult } from '../vm/agent';
 import { boxFiles, qemuArgs, tapName } from './qemu';
-import { qmp } from './qmp';
+import { qmp } from '../vm/qmp';
+import { QEMU } from '../vm/qemu';
 import { linksOf, PairError, topology, type Topology } from './topology';
 
 export interface PairState {
@@ -27,7 +28,7 @@ export interface PairState {
 
 export interface PairOptions { config: string; imageDir: string; memoryMb: number }
 
-const codeDir = path.resolve(__dirname, '..', '..');
+const codeDir = path.resolve(__dirname, '..', '..', '..');
 export const defaultPairConfig = path.join(codeDir, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
 export const defaultImageDir = path.join(codeDir, 'build', 'image');
 
@@ -135,7 +136,7 @@ export class Pair {
     const files = boxFiles(this.dir, name);
     for (const f of [files.console, files.com, files.agent, files.qmp]) fs.rmSync(f, { force: true });
     const args = qemuArgs(this.topology(s), { index: b.index, server: name, files, imageDir: s.imageDir, memoryMb: s.memoryMb });
-    b.pid = this.os.daemon('ip', ['netns', 'exec', this.hub, 'qemu-system-x86_64', ...args], { logFile: path.join(this.dir, `${name}.qemu.log`) });
+    b.pid = this.os.daemon('ip', ['netns', 'exec', this.hub, QEMU, ...args], { logFile: path.join(this.dir, `${name}.qemu.log`) });
     this.save(s);
     for (let i = 0; i < 100 && !fs.existsSync(files.qmp); i++) {
       if (!alive(b.pid)) throw new PairError(`qemu of ${name} exited: ${fs.readFileSync(path.join(this.dir, `${name}.qemu.log`), 'utf8').trim().split('\n').pop()}`);

@@ -1,8 +1,8 @@
 // `pairha pair ...`: the command side of the virtual pair (pair.ts does the work). The verbs
 // mirror the lab's; scripts outside the project rely on these names.
 import * as path from 'node:path';
-import { HostPlatform } from '../platform/host';
-import { attachConsole } from './console';
+import { HostPlatform } from '../../platform/host';
+import { attachConsole } from '../vm/console';
 import { Pair, defaultImageDir, defaultPairConfig } from './pair';
 import { boxFiles } from './qemu';
 import { PairError } from './topology';

@@ -1,11 +1,13 @@
-// A small qemu (TCG) VM for kernel tests: the Debian kernel, an initramfs from
-// initramfs.ts, virtio disks from raw files, an optional socket link to a second VM.
-// The console (ttyS0, kernel messages) goes to a file; ttyS1 carries the agent's
-// command protocol (guest/agent.sh); the monitor socket cuts links and quits.
-import { spawn, ChildProcess } from 'node:child_process';
+// A small VM for kernel tests and benchmarks, a child of this process: a Debian kernel, an
+// initramfs from initramfs.ts, virtio disks from raw files, an optional UDP link to a second
+// VM. The console (ttyS0, kernel messages) goes to a file; the guest agent (agent.ts) runs
+// the host's scripts; QMP cuts the link.
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { GuestAgent } from './agent';
+import { qmp } from './qmp';
+import { agentArgs, machineArgs, qmpArgs, spawnQemu } from './qemu';
 
 export interface DiskSpec {
   file: string;
@@ -28,15 +30,13 @@ export interface VmSpec {
   cpu?: string;
 }
 
+/** A script's exit code and its output, stdout and stderr in the order written. */
 export interface CmdResult { out: string; rc: number }
 
 export class Vm {
   readonly console: string;
   private proc?: ChildProcess;
-  private agent?: net.Socket;
-  private buf = '';
-  private nextId = 1;
-  private waiters: Array<() => void> = [];
+  private agent?: GuestAgent;
   private exitCode: number | null | undefined;
   private exited: Promise<void> = Promise.resolve();
 
@@ -48,15 +48,13 @@ export class Vm {
 
   args(): string[] {
     const s = this.spec;
-    const a = ['-accel', 'tcg', '-m', String(s.memMb ?? 256), '-smp', '1',
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-kernel', s.kernel, '-initrd', s.initrd,
-      '-append', `console=ttyS0 loglevel=7 panic=-1 rdinit=/init lsc.name=${s.name}` +
-        (s.ip ? ` lsc.ip=${s.ip}` : '') + (s.append ? ` ${s.append}` : ''),
-      '-serial', `file:${this.console}`,
-      '-serial', `unix:${this.sock('agent')},server=on,wait=off`,
-      '-monitor', `unix:${this.sock('mon')},server=on,wait=off`];
-    if (s.cpu) a.push('-cpu', s.cpu);
+    const a = [
+      ...machineArgs({
+        name: s.name, memoryMb: s.memMb ?? 256, kernel: s.kernel, initrd: s.initrd, cpu: s.cpu,
+        append: `console=ttyS0 loglevel=7 panic=-1 rdinit=/init lsc.name=${s.name}` + (s.ip ? ` lsc.ip=${s.ip}` : '') + (s.append ? ` ${s.append}` : ''),
+      }),
+      '-no-reboot', '-serial', `file:${this.console}`, ...qmpArgs(this.sock('qmp')), ...agentArgs(this.sock('agent')),
+    ];
     s.disks.forEach((d, i) => {
       const id = `d${i}`;
       if (d.blkdebug) {
@@ -76,7 +74,8 @@ export class Vm {
   /** starts qemu and waits until the agent answers */
   async start(timeoutMs = 120000): Promise<void> {
     fs.rmSync(this.console, { force: true });
-    const proc = spawn('qemu-system-x86_64', this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const k of ['agent', 'qmp']) fs.rmSync(this.sock(k), { force: true });
+    const proc = spawnQemu(this.args());
     this.proc = proc;
     let stderr = '';
     proc.stderr!.on('data', (d) => { stderr += d; });
@@ -85,19 +84,15 @@ export class Vm {
     this.exited = new Promise((res) => proc.on('exit', (code) => {
       this.exitCode = code;
       if (stderr.trim()) fs.appendFileSync(this.console, `\n[qemu stderr] ${stderr}`);
-      this.wake();
       res();
     }));
     const deadline = Date.now() + timeoutMs;
     while (!this.agent) {
       if (this.exitCode !== undefined) throw new Error(`${this.spec.name}: qemu exited (${this.exitCode}): ${stderr}`);
       if (Date.now() > deadline) throw new Error(`${this.spec.name}: agent socket never appeared`);
-      try { this.agent = await connectUnix(this.sock('agent')); } catch { await sleep(200); }
+      try { this.agent = await GuestAgent.connect(this.sock('agent')); } catch { await sleep(200); }
     }
-    this.agent.setEncoding('utf8');
-    this.agent.on('data', (d: string) => { this.buf += d; this.wake(); });
-    this.agent.on('error', () => {});
-    // the agent may have printed @@READY before we connected: probe until it answers
+    // qemu holds what we send until the guest's agent opens its port: probe until it answers
     for (;;) {
       if (Date.now() > deadline) throw new Error(`${this.spec.name}: no agent after ${timeoutMs} ms\n${this.tail()}`);
       try { await this.sh('true', 3000); return; } catch (e) {
@@ -106,25 +101,17 @@ export class Vm {
     }
   }
 
-  private wake() { const w = this.waiters; this.waiters = []; w.forEach((f) => f()); }
-
   /** runs a shell script in the guest; rejects on timeout or VM exit */
   async sh(script: string, timeoutMs = 60000): Promise<CmdResult> {
     if (!this.agent) throw new Error(`${this.spec.name}: not started`);
-    const id = `${this.nextId++}`;
-    this.agent.write(`C ${id} ${Buffer.from(script).toString('base64')}\n`);
-    const re = new RegExp(`@@OUT ${id}\\n([\\s\\S]*?)\\n@@RC ${id} (\\d+)\\n`);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = re.exec(this.buf);
-      if (m) {
-        this.buf = this.buf.slice(m.index + m[0].length);
-        return { out: m[1], rc: Number(m[2]) };
-      }
+    const exited = this.exited.then((): never => { throw new Error(`${this.spec.name}: VM exited during: ${script}`); });
+    try {
+      // one stream, as on a terminal: the tests look for messages in either
+      const r = await Promise.race([this.agent.run(`exec 2>&1\n${script}`, timeoutMs), exited]);
+      return { out: r.stdout, rc: r.code };
+    } catch (e) {
       if (this.exitCode !== undefined) throw new Error(`${this.spec.name}: VM exited during: ${script}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${this.spec.name}: timeout (${timeoutMs} ms): ${script}`);
-      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, Math.min(left, 500)).unref(); });
+      throw new Error(`${this.spec.name}: ${(e as Error).message}: ${script}`);
     }
   }
 
@@ -135,12 +122,9 @@ export class Vm {
     return r.out;
   }
 
-  /** one human monitor command (set_link n0 off, quit, ...) */
-  async monitor(cmd: string): Promise<void> {
-    const s = await connectUnix(this.sock('mon'));
-    await new Promise<void>((res) => s.write(`${cmd}\n`, () => res()));
-    await sleep(300);
-    s.destroy();
+  /** the cable of the link to the other VM: unplugged (false) or plugged (true) */
+  async setLink(up: boolean): Promise<void> {
+    await qmp(this.sock('qmp'), 'set_link', { name: 'n0', up });
   }
 
   consoleText(): string {
@@ -163,7 +147,7 @@ export class Vm {
   async kill(): Promise<void> {
     if (this.running) this.proc!.kill('SIGKILL');
     await this.exited;
-    this.agent?.destroy();
+    this.agent?.close();
     this.agent = undefined;
   }
 
@@ -171,19 +155,11 @@ export class Vm {
   async stop(): Promise<void> {
     if (!this.running) return this.kill();
     try { await this.sh('sync', 10000); } catch { /* already gone */ }
-    this.agent?.write(`C 0 ${Buffer.from('poweroff -f').toString('base64')}\n`);
+    this.agent?.send('poweroff -f');
     if (!(await this.waitExit(15000))) await this.kill();
-    this.agent?.destroy();
+    this.agent?.close();
     this.agent = undefined;
   }
-}
-
-function connectUnix(p: string): Promise<net.Socket> {
-  return new Promise((res, rej) => {
-    const s = net.connect(p);
-    s.once('connect', () => res(s));
-    s.once('error', rej);
-  });
 }
 
 export function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `pairha` on the operator's or developer's host: the appliance's commands plus the host
+// tools, the lab and the virtual pair. The appliance ships neither this file nor dist/host.
+import { commands, main } from '../cli/pairha';
+import type { Command } from '../cli/context';
+
+export const hostCommands: Record<string, Command> = {
+  ...commands,
+  lab: {
+    summary: 'run servers on this machine in network namespaces',
+    usage: 'pairha lab up|down|run|cut|plug|kill|stop|start ... (see docs/lab.md)',
+    // Loaded on use: every clp* call on the host comes through here.
+    run: async (argv) => (await import('./lab')).labMain(argv),
+  },
+  pair: {
+    summary: 'boot the appliance pair in qemu',
+    usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
+    run: async (argv) => (await import('./pair')).pairMain(argv),
+  },
+};
+
+if (require.main === module) main(hostCommands);
