@@ -14,6 +14,8 @@ import { resolvePaths } from '../../../src/constants';
 import { formatMessage, loadCatalog, catalogKey } from '../../../src/events/catalog';
 import { Logger } from '../../../src/logger';
 import { MirrorAgent } from '../../../src/mirror/agent';
+import { agentOps } from '../../../src/mirror/protocol';
+import { clOps } from '../../../src/pm/protocol';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
 import type { RuntimeContext } from '../../../src/core/context';
 import { md1Conf, st } from '../../helpers/mirror';
@@ -123,7 +125,7 @@ t.test('the channel refuses a wrong key and hostile packets', async (t) => {
   t.teardown(async () => { await a.agent.stop(); await bad.agent.stop(); });
   t.equal(await bad.agent.peerStatus(1), undefined, 'wrong key: no status');
   t.equal(await a.agent.peerStatus(1), undefined, 'and the other way');
-  for (const garbage of ['{"from":"server2","req":{"op":"agent.force","args":{"nmp":1,"kind":"latest"}},"mac":"00"}\n', 'not json\n', '\u0000'.repeat(5000) + '\n', 'x'.repeat(2 << 20)]) {
+  for (const garbage of [`${JSON.stringify({ from: 'server2', req: { op: agentOps.force.name, args: { nmp: 1, kind: 'latest' } }, mac: '00' })}\n`, 'not json\n', '\u0000'.repeat(5000) + '\n', 'x'.repeat(2 << 20)]) {
     const c = net.createConnection({ host: '127.0.0.1', port });
     c.on('error', () => {});
     await new Promise<void>((r) => c.on('connect', () => { c.write(garbage); r(); }));
@@ -132,15 +134,15 @@ t.test('the channel refuses a wrong key and hostile packets', async (t) => {
   // Authenticated, but with arguments no agent sends: refused by name.
   const client = new PeerClient('server2', () => ['127.0.0.1'], port, Buffer.from('k'.repeat(16)), 2000, 'mdagent');
   const asks: Array<[Record<string, unknown>, string, number, string]> = [
-    [{ nmp: 'x' }, 'agent.status', 2, "bad nmp 'x'"],
-    [{ nmp: 7 }, 'agent.status', 2, 'NMP7 is not a mirror disk of this cluster'],
-    [{ nmp: 1, kind: 'purple' }, 'agent.force', 2, "bad force kind 'purple'"],
-    [{ nmp: 1, mode: 'rm -rf' }, 'agent.recover', 2, "bad recovery mode 'rm -rf'"],
-    [{}, 'cl.stop', 2, "unknown operation 'cl.stop'"],
+    [{ nmp: 'x' }, agentOps.status.name, 2, "bad nmp 'x'"],
+    [{ nmp: 7 }, agentOps.status.name, 2, 'NMP7 is not a mirror disk of this cluster'],
+    [{ nmp: 1, kind: 'purple' }, agentOps.force.name, 2, "bad force kind 'purple'"],
+    [{ nmp: 1, mode: 'rm -rf' }, agentOps.recover.name, 2, "bad recovery mode 'rm -rf'"],
+    [{}, clOps.stop.name, 2, `unknown operation '${clOps.stop.name}'`],
   ];
   for (const [args, op, code, message] of asks) t.same(await client.request('server1', { op, args }), { code, message }, `${op} ${JSON.stringify(args)}`);
   // A request signed for the control channel (29001) is refused on this one.
-  await t.rejects(new PeerClient('server2', () => ['127.0.0.1'], port, Buffer.from('k'.repeat(16)), 2000).request('server1', { op: 'agent.status', args: { nmp: 1 } }), /connection closed by the peer|failed authentication/);
+  await t.rejects(new PeerClient('server2', () => ['127.0.0.1'], port, Buffer.from('k'.repeat(16)), 2000).request('server1', { op: agentOps.status.name, args: { nmp: 1 } }), /connection closed by the peer|failed authentication/);
   t.same(a.ctl().slice(2), [], 'nothing reached the driver');
   t.equal((await a.agent.view('md1')).resource, 'md1', 'the agent still answers');
 });

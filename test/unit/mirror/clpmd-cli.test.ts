@@ -7,6 +7,7 @@ import type { ControlReply, ControlRequest } from '../../../src/control/types';
 import { resolvePaths } from '../../../src/constants';
 import { HostPlatform } from '../../../src/platform/host';
 import { st } from '../../helpers/mirror';
+import { mdOps } from '../../../src/mirror/protocol';
 
 function ctx(reply: ControlReply = { code: 0 }) {
   const sent: ControlRequest[] = [];
@@ -16,14 +17,14 @@ function ctx(reply: ControlReply = { code: 0 }) {
 }
 
 const good: Array<[string[], ControlRequest]> = [
-  [['clpmdctrl', '--active', 'md1'], { op: 'md.active', args: { resource: 'md1', mount: true } }],
-  [['clpmdctrl', '--active', '-nomount', 'md1'], { op: 'md.active', args: { resource: 'md1', mount: false } }],
-  [['clpmdctrl', '--deactive', 'md1'], { op: 'md.deactive', args: { resource: 'md1' } }],
-  [['clpmdctrl', '--recovery', 'md1'], { op: 'md.recovery', args: { resource: 'md1' } }],
-  [['clpmdctrl', '--force', 'server2', 'md1'], { op: 'md.force', args: { server: 'server2', resource: 'md1' } }],
-  [['clpmdinit', '--create', 'force', 'md1'], { op: 'md.init', args: { resource: 'md1' } }],
-  [['clpmdchng', '--execute', '/dev/sdb'], { op: 'md.chng', args: { device: '/dev/sdb' } }],
-  [['clpmdstat', '--mirror', 'md1'], { op: 'md.stat', args: { resource: 'md1' } }],
+  [['clpmdctrl', '--active', 'md1'], { op: mdOps.active.name, args: { resource: 'md1', mount: true } }],
+  [['clpmdctrl', '--active', '-nomount', 'md1'], { op: mdOps.active.name, args: { resource: 'md1', mount: false } }],
+  [['clpmdctrl', '--deactive', 'md1'], { op: mdOps.deactive.name, args: { resource: 'md1' } }],
+  [['clpmdctrl', '--recovery', 'md1'], { op: mdOps.recovery.name, args: { resource: 'md1' } }],
+  [['clpmdctrl', '--force', 'server2', 'md1'], { op: mdOps.force.name, args: { server: 'server2', resource: 'md1' } }],
+  [['clpmdinit', '--create', 'force', 'md1'], { op: mdOps.init.name, args: { resource: 'md1' } }],
+  [['clpmdchng', '--execute', '/dev/sdb'], { op: mdOps.chng.name, args: { device: '/dev/sdb' } }],
+  [['clpmdstat', '--mirror', 'md1'], { op: mdOps.stat.name, args: { resource: 'md1' } }],
 ];
 
 t.test('each command sends its operation', async (t) => {
