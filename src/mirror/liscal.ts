@@ -44,17 +44,23 @@ export class Liscal {
   }
 
   /** Write one command in one write(); a refused command throws LiscalError naming it. */
-  command(cmd: string): void {
+  command(cmd: string): void { this.write(cmd, cmd); }
+
+  /**
+   * `line` goes to the driver, `printable` into any error: they differ only for the key,
+   * which must reach no message, log line, reply or event (issue 13 item 7).
+   */
+  private write(printable: string, line: string): void {
     let fd: number;
     try { fd = fs.openSync(this.ctlFile, fs.constants.O_WRONLY | fs.constants.O_APPEND); } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new LiscalError(cmd, err.code ?? '', err.message);
+      throw new LiscalError(printable, err.code ?? '', err.message);
     }
     try {
-      fs.writeSync(fd, Buffer.from(cmd + '\n'));
+      fs.writeSync(fd, Buffer.from(line + '\n'));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new LiscalError(cmd, err.code ?? '', err.message);
+      throw new LiscalError(printable, err.code ?? '', err.message);
     } finally {
       fs.closeSync(fd);
     }
@@ -63,7 +69,7 @@ export class Liscal {
   key(key: Buffer): void {
     if (key.length < 1) throw new LiscalError('key', '', 'empty cluster key');
     // The driver takes 1-64 bytes; a longer key is folded to 64 by the agent's caller.
-    this.command(`key ${key.subarray(0, 64).toString('hex')}`);
+    this.write('key <redacted>', `key ${key.subarray(0, 64).toString('hex')}`);
   }
 
   bind(nmp: number, b: BindSpec): void {
