@@ -4,7 +4,7 @@ import { heartbeatTypes, monitorCommon, monitorTypes, namedSections, resourceCom
 
 function rows(section: string, fields: Fields): string[] {
   return Object.values(fields).map((s) => {
-    const range = s.values ? s.values.join(' \\| ') : [s.min !== undefined ? `≥ ${s.min}` : '', s.max !== undefined ? `≤ ${s.max}` : ''].filter(Boolean).join(', ');
+    const range = s.values ? s.values.join(' \\| ') : [s.min !== undefined ? `≥ ${s.min}` : '', s.max !== undefined ? `≤ ${s.max}` : '', s.maxBytes !== undefined ? `≤ ${s.maxBytes} bytes` : ''].filter(Boolean).join(', ');
     const def = s.def === undefined ? '(required)' : s.def === '' ? '(empty)' : `\`${s.def}\``;
     return `| \`${section}\` | \`${s.key}\` | ${s.type}${range ? ` (${range})` : ''} | ${def} | ${s.doc} |`;
   });
@@ -20,6 +20,8 @@ export function configDoc(): string {
     'A value may be quoted (`"..."` with JSON escapes, `\'...\'` as written); unquoted, `;` or `#`',
     'starts a comment unless escaped (`\\;`). The runtime, the commands and the boot scripts read the',
     'file the same way: the boot scripts source `pairha config export-sh` (docs/image.md).',
+    'An `absolutePath` (and a per-server device) starts with `/` and holds no control character: it',
+    'reaches command lines (mount, umount, fuser, dd, the mirror driver), where `-a` would be an option.',
     '',
     '| section | key | type | default | meaning |',
     '| --- | --- | --- | --- | --- |',

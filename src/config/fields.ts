@@ -6,6 +6,17 @@ import type { ScannedSection } from './scan';
 import type { FieldType, Fields, KeySpec } from './schema';
 import type { Values } from './types';
 
+/**
+ * A path given to a command (mount, umount -- fuser -m, dd of=, the liscal driver): absolute,
+ * so it cannot read as an option ('-a' would make umount -a), and without control characters
+ * (a NUL ends it early, a newline splits a driver command). Undefined when fine, else why not.
+ */
+export function isAbsolutePath(p: string): string | undefined {
+  if (!p.startsWith('/')) return `'${p}' is not an absolute path (starts with '/')`;
+  if (/[\x00-\x1f\x7f]/.test(p)) return `${JSON.stringify(p)} contains a control character`;
+  return undefined;
+}
+
 export const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** The values read so far: undefined where a key is invalid (or unset). */
@@ -37,10 +48,16 @@ export class Checker {
     const s = raw.trim();
     const bad = (why: string) => { this.add(Checker.line(sec, spec.key), sec.name, spec.key, why); return undefined; };
     switch (spec.type) {
-      case 'string': return s || !spec.unset ? s : undefined;
+      case 'string':
+        if (spec.maxBytes !== undefined && Buffer.byteLength(s) > spec.maxBytes) return bad(`${Buffer.byteLength(s)} bytes long; at most ${spec.maxBytes} bytes (UTF-8)`);
+        return s || !spec.unset ? s : undefined;
       case 'path':
         if (!s) return bad('empty path');
         return s;
+      case 'absolutePath': {
+        const why = isAbsolutePath(s);
+        return why ? bad(why) : s;
+      }
       case 'list': return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
       case 'bool':
         if (['true', 'yes', 'on', '1'].includes(s)) return true;

@@ -1,6 +1,6 @@
 // [heartbeat NAME] sections: the type's keys, and one SERVER = address/device per server.
 import { nameOf } from './cluster';
-import { Checker, complete, ipv4Re } from './fields';
+import { Checker, complete, ipv4Re, isAbsolutePath } from './fields';
 import type { ScannedSection } from './scan';
 import { heartbeatTypes } from './schema';
 import type { HeartbeatConfig, ServerConfig } from './types';
@@ -26,7 +26,8 @@ export function perServer(c: Checker, sec: ScannedSection, servers: ServerConfig
 }
 
 export const isAddress = (a: string) => (ipv4Re.test(a) ? undefined : `'${a}' is not an IPv4 address`);
-const isDevice = (d: string) => (d.startsWith('/') ? undefined : `'${d}' is not an absolute device path`);
+/** A per-server device: the schema's absolute-path rule, worded for a device. */
+export const isDevice = (d: string) => (d.startsWith('/') ? isAbsolutePath(d) : `'${d}' is not an absolute device path`);
 
 /** What the cross-checks need of a heartbeat, even one with a bad value. */
 export interface HeartbeatUse { sec: ScannedSection; name: string; port?: number; devices?: Record<string, string> }

@@ -2,7 +2,7 @@
 // device's name on each server; an md's address on each server).
 import { nameOf } from './cluster';
 import { Checker, complete } from './fields';
-import { isAddress, perServer } from './heartbeats';
+import { isAddress, isDevice, perServer } from './heartbeats';
 import type { ScannedSection } from './scan';
 import { resourceCommon, resourceTypes, type Fields } from './schema';
 import type { ResourceConfig, ResourceType, ServerConfig } from './types';
@@ -37,8 +37,9 @@ export function readResources(c: Checker, sections: ScannedSection[], servers: S
       const out: Record<string, string> = {};
       for (const [key, d] of sec.values) {
         if (!serverNames.has(key)) continue;
-        if (d.startsWith('/')) out[key] = d;
-        else c.add(Checker.line(sec, key), sec.name, key, `'${d}' is not an absolute device path`);
+        const why = isDevice(d);
+        if (why) c.add(Checker.line(sec, key), sec.name, key, why);
+        else out[key] = d;
       }
       return out;
     };

@@ -4,7 +4,7 @@
 // the TypeScript type of every value (src/config/types.ts) is derived from this table and
 // the readers (src/config/fields.ts) need no casts.
 
-export type KeyType = 'string' | 'int' | 'bool' | 'ipv4' | 'cidr' | 'path' | 'list' | 'enum' | 'ms';
+export type KeyType = 'string' | 'int' | 'bool' | 'ipv4' | 'cidr' | 'path' | 'absolutePath' | 'list' | 'enum' | 'ms';
 
 export interface KeySpec {
   key: string;
@@ -19,6 +19,8 @@ export interface KeySpec {
   unset?: boolean;
   /** Enum values read as numbers (comhb baud_rate). */
   numeric?: boolean;
+  /** Longest value in UTF-8 bytes (a string carried in a length-prefixed field). */
+  maxBytes?: number;
 }
 
 /** A key whose value reads as T. `T` is carried for the types only. */
@@ -29,8 +31,10 @@ export type FieldType<F> = F extends Field<infer T> ? T : never;
 interface Range { def?: string; min?: number; max?: number }
 const str = (key: string, doc: string, def?: string): Field<string> => ({ key, type: 'string', def, doc });
 const path = (key: string, doc: string, def?: string): Field<string> => ({ key, type: 'path', def, doc });
+/** A path that reaches a command line (mount, umount, fuser, the liscal driver ...): fields.ts isAbsolutePath. */
+const absolutePath = (key: string, doc: string): Field<string> => ({ key, type: 'absolutePath', doc });
 /** A string or path whose empty default means "not set". */
-const optional = (type: 'string' | 'path', key: string, doc: string): Field<string | undefined> => ({ key, type, def: '', doc, unset: true });
+const optional = (type: 'string' | 'absolutePath', key: string, doc: string): Field<string | undefined> => ({ key, type, def: '', doc, unset: true });
 const int = (key: string, doc: string, r: Range = {}): Field<number> => ({ key, type: 'int', ...r, doc });
 const ms = (key: string, doc: string, r: Range = {}): Field<number> => ({ key, type: 'ms', ...r, doc });
 const bool = (key: string, def: 'true' | 'false', doc: string): Field<boolean> => ({ key, type: 'bool', def, doc });
@@ -43,6 +47,9 @@ const optionalInt = (key: string, doc: string, r: Range): Field<number | undefin
 const numberOf = (key: string, values: readonly string[], def: string, doc: string): Field<number> => ({ key, type: 'enum', def, values, doc, numeric: true });
 const port = (key: string, def: string, doc: string): Field<number> => int(key, doc, { def, min: 1, max: 65535 });
 
+/** The heartbeat codec carries the cluster name after a one-byte length (src/heartbeat/codec.ts). */
+export const clusterNameMaxBytes = 255;
+
 export const finalActions = ['none', 'stop-group', 'stop-daemon', 'shutdown', 'reboot'] as const;
 export const recoveryActions = ['restart', 'failover', 'stop-daemon', 'shutdown', 'reboot', 'none'] as const;
 const facilities = ['daemon', 'user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
@@ -50,7 +57,7 @@ const facilities = ['daemon', 'user', 'local0', 'local1', 'local2', 'local3', 'l
 /** Sections that appear once, without a name; property names are those of ClusterConfig. */
 export const singleSections = {
   cluster: {
-    name: str('name', 'Cluster name, carried by every heartbeat.'),
+    name: { ...str('name', 'Cluster name, carried by every heartbeat.'), maxBytes: clusterNameMaxBytes },
     keyFile: path('key_file', 'File holding the cluster key (16+ bytes, mode 0600); relative to the config file.'),
     comment: str('comment', 'Free text.', ''),
     rtPriority: int('rt_priority', 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.', { def: '10', min: 0, max: 99 }),
@@ -139,7 +146,7 @@ export const resourceCommon = {
 } satisfies Fields;
 
 const fsKeys = {
-  mountPoint: path('mount_point', 'Mount point.'),
+  mountPoint: absolutePath('mount_point', 'Mount point.'),
   fsType: str('fs_type', 'File system type.', 'ext4'),
   mountOptions: str('mount_options', 'Mount options.', 'rw'),
   fsck: oneOf('fsck', ['always', 'never'], 'always', 'Run fsck before mounting.'),
@@ -152,25 +159,25 @@ export const resourceTypes = {
     interface: optional('string', 'interface', 'Interface (default: the one on the same subnet).'),
   },
   exec: {
-    start: path('start', 'Start script.'),
-    stop: path('stop', 'Stop script.'),
+    start: absolutePath('start', 'Start script.'),
+    stop: absolutePath('stop', 'Stop script.'),
     async: bool('async', 'false', 'Start script keeps running (watched by pidw).'),
     timeout: ms('timeout', 'Script timeout (ms).', { def: '1800000', min: 100 }),
-    logFile: optional('path', 'log_file', 'Script output (default under log/).'),
+    logFile: optional('absolutePath', 'log_file', 'Script output (default under log/).'),
   },
   disk: {
-    device: path('device', 'Shared-disk partition. Other keys (optional): SERVER = the partition as that server names it.'),
+    device: absolutePath('device', 'Shared-disk partition. Other keys (optional): SERVER = the partition as that server names it.'),
     ...fsKeys,
     umountRetry: int('umount_retry', 'umount retries.', { def: '3', min: 0, max: 99 }),
     killUsers: bool('kill_users', 'false', 'Kill processes using the file system before retrying umount.'),
   },
   raw: {
-    device: path('device', 'Raw block device, writable only while active. Other keys (optional): SERVER = the device as that server names it.'),
+    device: absolutePath('device', 'Raw block device, writable only while active. Other keys (optional): SERVER = the device as that server names it.'),
   },
   md: {
     nmp: int('nmp', 'Mirror device number: /dev/NMPn.', { min: 1, max: 64 }),
-    dataPartition: path('data_partition', 'Data partition.'),
-    clusterPartition: path('cluster_partition', 'Cluster partition (metadata, difference bitmap).'),
+    dataPartition: absolutePath('data_partition', 'Data partition.'),
+    clusterPartition: absolutePath('cluster_partition', 'Cluster partition (metadata, difference bitmap).'),
     ...fsKeys,
     dataPort: int('data_port', 'TCP port of this mirror\'s data link.', { min: 1, max: 65535 }),
     autoRecovery: bool('auto_recovery', 'true', 'Automatic mirror recovery (seed §11.10.1).'),
@@ -197,13 +204,13 @@ export const monitorCommon = {
 export const monitorTypes = {
   ipw: { targets: list('targets', 'Addresses to ping; failure when none answers.') },
   diskw: {
-    device: path('device', 'Device to read.'),
+    device: absolutePath('device', 'Device to read.'),
     method: oneOf('method', ['read', 'dummy'], 'read', 'Read the device, or only check it opens.'),
   },
   pidw: { resource: str('resource', 'Asynchronous exec resource whose process is watched.') },
-  raww: { device: path('device', 'Raw device to read.') },
+  raww: { device: absolutePath('device', 'Raw device to read.') },
   miiw: { interface: str('interface', 'NIC whose link state is watched.') },
-  genw: { script: path('script', 'Script; exit 0 = normal.') },
+  genw: { script: absolutePath('script', 'Script; exit 0 = normal.') },
   userw: { method: oneOf('method', ['softdog', 'none'], 'softdog', 'softdog resets on a stall; none only reports.') },
   mdw: { resource: str('resource', 'Mirror disk resource watched.') },
   mdnw: { resource: str('resource', 'Mirror disk resource whose link is watched.') },

@@ -14,8 +14,20 @@ t.test('the shipped example and the lab example parse', async (t) => {
   t.same(c.heartbeats.map((h) => `${h.index}:${h.name}`), ['0:lanhb1', '1:lanhb2', '2:comhb1']);
   t.equal(c.ports.internal, 29001);
   t.equal(c.ports.mirrorDriver, 29005);
-  const lab = fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'host', 'lab', 'examples', 'lab.conf'), 'utf8').replaceAll('@LAB@', '/run/lab');
+  const lab = fs.readFileSync(path.resolve(__dirname, '..', '..', 'src', 'host', 'lab', 'examples', 'lab.conf'), 'utf8').replaceAll('@LAB@', '/run/lab').replaceAll('@EXAMPLES@', '/opt/examples');
   t.equal(parseConfig(lab, 'lab.conf').timeouts.hbTimeout, 1000);
+});
+
+// Every configuration the repository ships, with the lab's placeholders as src/host/lab/lab.ts fills them.
+const repo = path.resolve(__dirname, '..', '..');
+const shipped = ['rootfs/opt/pairha/etc/clp.conf', 'src/host/lab/examples/lab.conf', 'test/fixtures/config/valid.conf',
+  ...fs.readdirSync(path.join(repo, 'bench')).filter((f) => f.endsWith('.conf')).map((f) => `bench/${f}`)];
+
+t.test('every shipped configuration loads', async (t) => {
+  for (const f of shipped) {
+    const text = fs.readFileSync(path.join(repo, f), 'utf8').replaceAll('@LAB@', '/run/lab').replaceAll('@EXAMPLES@', '/opt/examples');
+    t.doesNotThrow(() => parseConfig(text, path.join(repo, f)), f);
+  }
 });
 
 t.test('defaults and cross-references', async (t) => {

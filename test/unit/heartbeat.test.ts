@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { decode, encode, type HeartbeatPacket } from '../../src/heartbeat/codec';
+import { parseConfig } from '../../src/config/load';
+import { clusterNameMaxBytes } from '../../src/config/schema';
 import { Deframer, frame } from '../../src/heartbeat/com';
 import { MembershipState } from '../../src/nm/state';
 
@@ -113,4 +115,13 @@ t.test('COM framing resynchronises after garbage', async (t) => {
   t.same(out, []);
   const rest = d.push(Buffer.concat([a.subarray(3), Buffer.from([0xa5, 0x5a, 0xff, 0xff]), b]));
   t.same(rest.map(String), ['first', 'second']);
+});
+
+t.test('the longest cluster name the configuration accepts travels intact', async (t) => {
+  const name = 'é'.repeat(127) + 'a';
+  t.equal(Buffer.byteLength(name), clusterNameMaxBytes);
+  const d = decode(encode(pkt({ cluster: name }), key), key);
+  t.equal(d.ok && d.packet.cluster, name);
+  t.doesNotThrow(() => parseConfig(`[cluster]\nname = ${name}\nkey_file = k\n[server server1]\n`, 'c.conf'));
+  t.throws(() => parseConfig(`[cluster]\nname = ${name}b\nkey_file = k\n[server server1]\n`, 'c.conf'), { message: 'c.conf:2: [cluster] name: 256 bytes long; at most 255 bytes (UTF-8)' });
 });
