@@ -27,6 +27,8 @@ export function sortSections(c: Checker, scan: Scan): { single: Map<string, Scan
       single.set(kind, sec);
     } else if (name !== undefined && isNamed(kind)) {
       if (rest.length || !nameRe.test(name)) c.add(sec.line, sec.name, '', `invalid ${kind} name '${[name, ...rest].join(' ')}' (letters, digits, '-', '_'; up to 32; starts with a letter)`);
+      // Names key plain objects downstream (addresses[server], devices[server]): 'toString' would find Object.prototype's.
+      else if (name in Object.prototype) c.add(sec.line, sec.name, '', `invalid ${kind} name '${name}' (a built-in property name)`);
       else named[kind].push(sec);
     } else if (isSingle(kind)) {
       c.add(sec.line, sec.name, '', `[${kind}] takes no name`);

@@ -22,6 +22,7 @@ export function configDoc(): string {
     'file the same way: the boot scripts source `pairha config export-sh` (docs/image.md).',
     'An `absolutePath` (and a per-server device) starts with `/` and holds no control character: it',
     'reaches command lines (mount, umount, fuser, dd, the mirror driver), where `-a` would be an option.',
+    'Section names are letters, digits, `-`, `_`, and not a built-in property name (`constructor`, `toString` ...).',
     '',
     '| section | key | type | default | meaning |',
     '| --- | --- | --- | --- | --- |',

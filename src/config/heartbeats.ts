@@ -21,7 +21,7 @@ export function perServer(c: Checker, sec: ScannedSection, servers: ServerConfig
     if (why) c.add(line, sec.name, key, why);
     else out[key] = v;
   }
-  for (const s of servers) if (!(s.name in out) && !sec.values.has(s.name)) c.add(sec.line, sec.name, s.name, `server '${s.name}' has no entry in this section`);
+  for (const s of servers) if (!Object.hasOwn(out, s.name) && !sec.values.has(s.name)) c.add(sec.line, sec.name, s.name, `server '${s.name}' has no entry in this section`);
   return out;
 }
 
