@@ -78,15 +78,24 @@ export function findLocalServer(config: ClusterConfig, name: string): ServerConf
   return s;
 }
 
-/** The cluster key: at least 16 bytes, in a file nobody but its owner can read. */
+/**
+ * The cluster key: at least 16 bytes, in a regular file owned by root, or by the user the
+ * runtime runs as (the lab and the tests write their own keys), with no access for group or
+ * others. Checked on the open descriptor, so the file read is the file checked.
+ */
 export function loadKey(config: ClusterConfig): Buffer {
   const file = config.cluster.keyFile;
   const fail = (reason: string): never => { throw new ConfigError(13, [{ file, line: 0, section: 'cluster', key: 'key_file', reason }]); };
-  let st: fs.Stats;
-  try { st = fs.statSync(file); } catch (e) { return fail(`cannot read the cluster key: ${(e as Error).message}`); }
-  if (!st.isFile()) fail('the cluster key is not a regular file');
-  if (st.mode & 0o077) fail(`the cluster key is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
-  const key = fs.readFileSync(file);
-  if (key.length < 16) fail(`the cluster key has ${key.length} bytes; at least 16 are needed`);
-  return key;
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch (e) { return fail(`cannot read the cluster key: ${(e as Error).message}`); }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) fail('the cluster key is not a regular file');
+    const self = process.getuid?.() ?? 0;
+    if (st.uid !== 0 && st.uid !== self) fail(`the cluster key is owned by uid ${st.uid}; it must be owned by root${self ? ` or uid ${self} (the runtime's user)` : ''}; chown root it`);
+    if (st.mode & 0o077) fail(`the cluster key is open to group or others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
+    const key = fs.readFileSync(fd);
+    if (key.length < 16) fail(`the cluster key has ${key.length} bytes; at least 16 are needed`);
+    return key;
+  } finally { fs.closeSync(fd); }
 }

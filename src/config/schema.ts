@@ -58,7 +58,7 @@ const facilities = ['daemon', 'user', 'local0', 'local1', 'local2', 'local3', 'l
 export const singleSections = {
   cluster: {
     name: { ...str('name', 'Cluster name, carried by every heartbeat.'), maxBytes: clusterNameMaxBytes },
-    keyFile: path('key_file', 'File holding the cluster key (16+ bytes, mode 0600); relative to the config file.'),
+    keyFile: path('key_file', 'File holding the cluster key (16+ bytes); relative to the config file. Owned by root (or by the user the runtime runs as), no access for group or others (mode 0600 or 0400).'),
     comment: str('comment', 'Free text.', ''),
     rtPriority: int('rt_priority', 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.', { def: '10', min: 0, max: 99 }),
   },

@@ -74,9 +74,22 @@ t.test('missing file is event 14, unknown local server 15, key checks', async (t
   t.throws(() => loadKey(c), /has 5 bytes; at least 16/);
   fs.writeFileSync(c.cluster.keyFile, 'a-long-enough-cluster-key');
   fs.chmodSync(c.cluster.keyFile, 0o644);
-  t.throws(() => loadKey(c), /readable by others \(mode 644\)/);
+  const keyError = (reason: string) => ({ event: 13, message: `${c.cluster.keyFile}:0: [cluster] key_file: ${reason}` });
+  t.throws(() => loadKey(c), keyError('the cluster key is open to group or others (mode 644); chmod 600 it'));
+  fs.chmodSync(c.cluster.keyFile, 0o640);
+  t.throws(() => loadKey(c), keyError('the cluster key is open to group or others (mode 640); chmod 600 it'), 'group-readable');
   fs.chmodSync(c.cluster.keyFile, 0o600);
   t.equal(loadKey(c).toString(), 'a-long-enough-cluster-key');
+  const self = process.getuid!();
+  // Another owner: only root can give the file away; as another user, the test's own uid is accepted.
+  if (self === 0) {
+    fs.chownSync(c.cluster.keyFile, 4242, 0);
+    t.throws(() => loadKey(c), keyError('the cluster key is owned by uid 4242; it must be owned by root; chown root it'));
+    fs.chownSync(c.cluster.keyFile, 0, 0);
+    t.equal(loadKey(c).toString(), 'a-long-enough-cluster-key', 'owned by root');
+  }
+  fs.chmodSync(c.cluster.keyFile, 0o400);
+  t.equal(loadKey(c).toString(), 'a-long-enough-cluster-key', 'read-only for its owner');
 });
 
 t.test('random garbage never throws anything but ConfigError', async (t) => {
