@@ -26,7 +26,8 @@ t.test('exit code, timeout and missing script give the seed\'s messages', async 
   await t.rejects(make({ start: script('fail', 'exit 3') }).activate('start'), new ResourceError(1, 'Termination code 3 was returned.'));
   await t.rejects(make({ start: script('slow', 'sleep 5'), timeout: 300 }).activate('start'), new ResourceError(1, 'Command was not completed within 1 seconds.'));
   await t.rejects(make({ start: path.join(dir, 'none') }).activate('start'), { message: /^Command was not found\. \(error=ENOENT\)$/ });
-  await t.rejects(make({ start: 'relative.sh' }).activate('start'), { message: 'Command string was invalid.' });
+  // The seed's 'Command string was invalid.' for a relative script cannot happen any more: the configuration refuses it.
+  t.throws(() => make({ start: 'relative.sh' }), { message: /\[resource exec1\] start: 'relative\.sh' is not an absolute path/ });
 });
 
 t.test('an asynchronous start keeps running; stop ends its process group', async (t) => {
