@@ -62,26 +62,33 @@ t.test('the disk heartbeat sees a write made behind its page cache', { skip: can
     slot.writeUInt16BE(text.length, 0); slot.write(text, 2);
     await dio.write(img, 4096, slot);
   };
-  const cycle = async (tr: DiskTransport) => { tr.poll(); await sleep(100); };
+  // One poll delivers one read of the peer's slot; wait for it (reads are asynchronous, and
+  // how long one takes on a loaded host is no business of this test).
+  const cycle = async (r: { tr: DiskTransport; got: string[] }) => {
+    const n = r.got.length;
+    r.tr.poll();
+    for (let i = 0; i < 500 && r.got.length === n; i++) await sleep(20);
+  };
 
   await peerWrites('beat-1');
   const direct = received(dio);
   const cached = received(new Error('simulated: addon missing'));
   await direct.start(); await cached.start();
   fs.readSync(holder, Buffer.alloc(8192), 0, 8192, 0); // populate the page cache
-  await cycle(direct.tr); await cycle(cached.tr);
+  await cycle(direct); await cycle(cached);
   t.same(direct.got, ['beat-1']); t.same(cached.got, ['beat-1']);
 
   await peerWrites('beat-2');
-  await cycle(direct.tr); await cycle(cached.tr);
+  await cycle(direct); await cycle(cached);
   t.same(direct.got, ['beat-1', 'beat-2'], 'direct I/O reads the peer\'s new beat');
   t.same(cached.got, ['beat-1', 'beat-1'], 'a buffered reader would have seen the old one (the test does exercise the cache)');
   t.ok(emitted.some((e) => e.startsWith('diskhb 12 ')), 'the missing addon is reported as diskhb 12');
 
   // Our own beat lands on the disk itself, not only in our cache.
   direct.tr.send(Buffer.from('mine'));
-  await sleep(100);
-  const onDisk = fs.readFileSync(img).subarray(0, 6);
+  const mineOnDisk = () => fs.readFileSync(img).subarray(0, 6);
+  for (let i = 0; i < 500 && mineOnDisk().readUInt16BE(0) !== 4; i++) await sleep(20);
+  const onDisk = mineOnDisk();
   t.equal(onDisk.readUInt16BE(0), 4); t.equal(onDisk.subarray(2).toString(), 'mine');
   await direct.tr.stop(); await cached.tr.stop();
 });
