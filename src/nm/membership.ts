@@ -30,7 +30,17 @@ export class Membership extends EventEmitter implements Role {
   private readonly st: MembershipStats;
   private readonly log: Logger;
 
-  constructor(private readonly ctx: RuntimeContext, transports?: Transport[], private readonly now: () => number = Date.now) {
+  /**
+   * `now` is the wall clock, used only for clptoratio's end (given in wall time); silence is
+   * measured on `mono`, a monotonic clock, so a step of the local clock neither brings a peer
+   * down (forward) nor keeps a dead one up (back). The state machine sees only `mono`.
+   */
+  constructor(
+    private readonly ctx: RuntimeContext,
+    transports?: Transport[],
+    private readonly now: () => number = Date.now,
+    private readonly mono: () => number = () => performance.now(),
+  ) {
     super();
     const c = ctx.config;
     this.state = new MembershipState({
@@ -68,7 +78,7 @@ export class Membership extends EventEmitter implements Role {
   private check(): void {
     if (this.checker) clearTimeout(this.checker);
     if (!this.timer) return; // stopped
-    const now = this.now();
+    const now = this.mono();
     this.apply(this.state.tick(now));
     const next = this.state.nextDeadline(now);
     const interval = this.ctx.config.timeouts.hbInterval;
@@ -97,7 +107,7 @@ export class Membership extends EventEmitter implements Role {
       this.transports.forEach((t, hb) => {
         t.send(encode({
           cluster: this.ctx.config.cluster.name, sender: this.ctx.local.name, senderIndex: this.ctx.local.index, hb,
-          bootId: this.ctx.bootId, seq, suspended: false, ratio: this.state.ratio, ratioUntil: this.state.ratioUntil, view, echo,
+          bootId: this.ctx.bootId, seq, suspended: false, ratio: this.state.ratio, ratioUntil: this.toWall(this.state.ratioUntil), view, echo,
         }, this.ctx.key));
         this.st.sent++;
       });
@@ -113,7 +123,7 @@ export class Membership extends EventEmitter implements Role {
       this.st.dropped[name][d.reason]++;
       return;
     }
-    const r = this.state.accept(d.packet, hb, this.now());
+    const r = this.state.accept(d.packet, hb, this.mono());
     if (!r.ok) { this.st.dropped[name][r.reason]++; return; }
     this.st.received++;
     this.apply(r.transitions);
@@ -132,16 +142,24 @@ export class Membership extends EventEmitter implements Role {
     }
   }
 
-  view(): MembershipView { return this.state.view(this.now()); }
+  view(): MembershipView {
+    const v = this.state.view(this.mono());
+    if (v.ratio.until !== undefined) v.ratio.until = this.toWall(v.ratio.until);
+    return v;
+  }
   isUp(server: string): boolean { return this.state.isUp(server); }
   stats(): MembershipStats { return JSON.parse(JSON.stringify(this.st)); }
 
   /** Multiply every timeout by `value` until `until` (epoch ms): clptoratio -r. */
-  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = until; this.check(); }
+  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = this.toMono(until); this.check(); }
   clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; this.check(); }
 
   suspend(): void { this.state.suspended = true; }
-  resume(): void { this.state.refresh(this.now()); this.state.suspended = false; this.check(); }
+  resume(): void { this.state.refresh(this.mono()); this.state.suspended = false; this.check(); }
+
+  /** clptoratio's end between wall time and the monotonic clock (0: none). */
+  private toMono(wall: number): number { return wall ? Math.max(1, this.mono() + (wall - this.now())) : 0; }
+  private toWall(mono: number): number { return mono ? Math.round(this.now() + (mono - this.mono())) : 0; }
 }
 
 export function createMembership(ctx: RuntimeContext): Membership {

@@ -63,6 +63,22 @@ t.test('the peer\'s clock stepped back an hour, then forward a day, changes noth
   t.ok(s1.m.isUp('server2') && s2.m.isUp('server1'), 'still Online');
 });
 
+t.test('our own clock stepped: a live peer is not brought down, a dead one is still detected at the timeout', async (t) => {
+  const { w2, c1, c2, s1 } = pair(t);
+  const s2 = server(t, 'server2', w2, c2);
+  await s1.m.start(); await s2.m.start();
+  t.ok(await until(() => s1.m.isUp('server2')), 'up');
+  c1.offset = day;
+  await sleep(500);
+  t.same(s1.seen, ['server-up server2'], 'a day forward: no down');
+  // server2 falls silent (the wire cut) just as server1's clock goes an hour back.
+  w2.other = undefined;
+  c1.offset = -hour;
+  const t0 = Date.now();
+  t.ok(await until(() => !s1.m.isUp('server2'), 3000), 'an hour back: server2 silent is down');
+  t.ok(Date.now() - t0 < 1000, `down after ${Date.now() - t0} ms (timeout 300 ms)`);
+});
+
 t.test('a restart of the peer is down-then-up whatever its clock; a boot a day ahead locks out no later boot', async (t) => {
   const { w2, c2, s1 } = pair(t);
   await s1.m.start();
