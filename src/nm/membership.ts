@@ -3,13 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ev } from '../events/ids';
-import { decode, dropReasons, encode, type DropReason } from '../heartbeat/codec';
+import { decode, dropReasons, encode, VERSION, type DropReason } from '../heartbeat/codec';
 import { ComTransport } from '../heartbeat/com';
 import { DiskTransport } from '../heartbeat/disk';
 import { loadDirectIO } from '../heartbeat/directio';
 import { LanTransport } from '../heartbeat/lan';
 import type { Transport } from '../heartbeat/transport';
 import type { Role, RuntimeContext } from '../core/context';
+import type { Logger } from '../logger';
 import { MembershipState, type Transition } from './state';
 import type { MembershipView } from './types';
 
@@ -27,15 +28,26 @@ export class Membership extends EventEmitter implements Role {
   private checker?: NodeJS.Timeout;
   private seq = 0n;
   private readonly st: MembershipStats;
+  private readonly log: Logger;
 
-  constructor(private readonly ctx: RuntimeContext, transports?: Transport[], private readonly now: () => number = Date.now) {
+  /**
+   * `now` is the wall clock, used only for clptoratio's end (given in wall time); silence is
+   * measured on `mono`, a monotonic clock, so a step of the local clock neither brings a peer
+   * down (forward) nor keeps a dead one up (back). The state machine sees only `mono`.
+   */
+  constructor(
+    private readonly ctx: RuntimeContext,
+    transports?: Transport[],
+    private readonly now: () => number = Date.now,
+    private readonly mono: () => number = () => performance.now(),
+  ) {
     super();
     const c = ctx.config;
     this.state = new MembershipState({
       cluster: c.cluster.name, servers: c.servers.map((s) => s.name), heartbeats: c.heartbeats,
-      local: ctx.local.index, timeout: c.timeouts.hbTimeout,
+      local: ctx.local.index, timeout: c.timeouts.hbTimeout, bootId: ctx.bootId,
     });
-    const log = ctx.log.child('nm');
+    const log = this.log = ctx.log.child('nm');
     const direct = c.heartbeats.some((h) => h.type === 'diskhb') ? loadDirectIO() : undefined;
     this.transports = transports ?? c.heartbeats.map((hb): Transport => {
       switch (hb.type) {
@@ -66,7 +78,7 @@ export class Membership extends EventEmitter implements Role {
   private check(): void {
     if (this.checker) clearTimeout(this.checker);
     if (!this.timer) return; // stopped
-    const now = this.now();
+    const now = this.mono();
     this.apply(this.state.tick(now));
     const next = this.state.nextDeadline(now);
     const interval = this.ctx.config.timeouts.hbInterval;
@@ -81,7 +93,6 @@ export class Membership extends EventEmitter implements Role {
   }
 
   private beat(): void {
-    const now = this.now();
     this.transports.forEach((t, i) => {
       if (t.usable !== this.state.localUsable[i]) {
         this.state.localUsable[i] = t.usable;
@@ -89,12 +100,17 @@ export class Membership extends EventEmitter implements Role {
       }
     });
     if (!this.state.suspended) {
-      const pkt = encode({
-        cluster: this.ctx.config.cluster.name, sender: this.ctx.local.name, senderIndex: this.ctx.local.index,
-        bootId: this.ctx.bootId, seq: ++this.seq, sendTime: now, suspended: false,
-        ratio: this.state.ratio, ratioUntil: this.state.ratioUntil, view: this.state.localRow(),
-      }, this.ctx.key);
-      for (const t of this.transports) { t.send(pkt); this.st.sent++; }
+      const seq = ++this.seq;
+      const echo = this.state.echoRow();
+      const view = this.state.localRow();
+      // One packet per link, naming it, so a packet cannot be replayed on another link.
+      this.transports.forEach((t, hb) => {
+        t.send(encode({
+          cluster: this.ctx.config.cluster.name, sender: this.ctx.local.name, senderIndex: this.ctx.local.index, hb,
+          bootId: this.ctx.bootId, seq, suspended: false, ratio: this.state.ratio, ratioUntil: this.toWall(this.state.ratioUntil), view, echo,
+        }, this.ctx.key));
+        this.st.sent++;
+      });
     }
     for (const t of this.transports) t.poll?.();
   }
@@ -102,8 +118,12 @@ export class Membership extends EventEmitter implements Role {
   private receive(buf: Buffer, hb: number): void {
     const name = this.ctx.config.heartbeats[hb].name;
     const d = decode(buf, this.ctx.key);
-    if (!d.ok) { this.st.dropped[name][d.reason]++; return; }
-    const r = this.state.accept(d.packet, hb, this.now());
+    if (!d.ok) {
+      if (d.reason === 'bad-version' && !this.st.dropped[name]['bad-version']) this.log.warn(`${name}: a packet of another heartbeat protocol version (a peer running another release?); only version ${VERSION} is understood`);
+      this.st.dropped[name][d.reason]++;
+      return;
+    }
+    const r = this.state.accept(d.packet, hb, this.mono());
     if (!r.ok) { this.st.dropped[name][r.reason]++; return; }
     this.st.received++;
     this.apply(r.transitions);
@@ -122,16 +142,24 @@ export class Membership extends EventEmitter implements Role {
     }
   }
 
-  view(): MembershipView { return this.state.view(this.now()); }
+  view(): MembershipView {
+    const v = this.state.view(this.mono());
+    if (v.ratio.until !== undefined) v.ratio.until = this.toWall(v.ratio.until);
+    return v;
+  }
   isUp(server: string): boolean { return this.state.isUp(server); }
   stats(): MembershipStats { return JSON.parse(JSON.stringify(this.st)); }
 
   /** Multiply every timeout by `value` until `until` (epoch ms): clptoratio -r. */
-  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = until; this.check(); }
+  setRatio(value: number, until: number): void { this.state.ratio = value; this.state.ratioUntil = this.toMono(until); this.check(); }
   clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; this.check(); }
 
   suspend(): void { this.state.suspended = true; }
-  resume(): void { this.state.refresh(this.now()); this.state.suspended = false; this.check(); }
+  resume(): void { this.state.refresh(this.mono()); this.state.suspended = false; this.check(); }
+
+  /** clptoratio's end between wall time and the monotonic clock (0: none). */
+  private toMono(wall: number): number { return wall ? Math.max(1, this.mono() + (wall - this.now())) : 0; }
+  private toWall(mono: number): number { return mono ? Math.round(this.now() + (mono - this.mono())) : 0; }
 }
 
 export function createMembership(ctx: RuntimeContext): Membership {

@@ -1,7 +1,11 @@
 // Membership state machine (the seed's nm), pure and clock-injected: packets in, ticks in,
 // transitions out. A heartbeat of a server is alive while its packets arrive within the
 // timeout; a server is up while any of its heartbeats is alive.
-import type { DropReason, HeartbeatPacket } from '../heartbeat/codec';
+// Freshness never uses the senders' clocks. A boot of a peer counts only once one of its
+// packets echoes our current boot id (it was alive during this boot of ours: a stale disk
+// slot or a replayed packet of an earlier boot cannot do that); after that its packets are
+// accepted while their per-boot sequence rises on each heartbeat.
+import { noEcho, type DropReason, type Echo, type HeartbeatPacket } from '../heartbeat/codec';
 import type { HbCell, MembershipView } from './types';
 
 export type Transition =
@@ -10,9 +14,15 @@ export type Transition =
   | { kind: 'peer-restarted'; server: string };
 
 interface Peer {
+  /** The confirmed boot: it echoed our current boot. */
   bootId?: string;
+  /** Its highest sequence accepted, on any heartbeat (what we echo back). */
+  seq: bigint;
+  /** The highest of our sequences it echoed: a later boot of the peer must echo a higher one. */
+  echoed: bigint;
+  /** The last boot heard that is not confirmed (yet): echoed while none is confirmed. */
+  heard?: Echo;
   retired: Set<string>;
-  lastSendTime: number;
   lastSeq: Array<bigint | undefined>;
   lastHeard: Array<number | undefined>;
   alive: boolean[];
@@ -27,6 +37,8 @@ export interface StateOptions {
   heartbeats: Array<{ name: string; type: string }>;
   local: number;
   timeout: number;
+  /** This boot of the local server. */
+  bootId: Buffer;
 }
 
 export class MembershipState {
@@ -40,7 +52,7 @@ export class MembershipState {
   constructor(private readonly o: StateOptions) {
     const H = o.heartbeats.length;
     this.peers = o.servers.map((_, i) => (i === o.local ? undefined : {
-      retired: new Set<string>(), lastSendTime: 0, lastSeq: Array(H).fill(undefined), lastHeard: Array(H).fill(undefined),
+      retired: new Set<string>(), seq: 0n, echoed: 0n, lastSeq: Array(H).fill(undefined), lastHeard: Array(H).fill(undefined),
       alive: Array(H).fill(false), up: false, suspended: false,
     }));
     this.localUsable = Array(H).fill(true);
@@ -57,13 +69,23 @@ export class MembershipState {
     const idx = this.o.servers.indexOf(p.sender);
     if (idx < 0 || idx !== p.senderIndex) return { ok: false, reason: 'unknown-sender' };
     if (idx === this.o.local) return { ok: false, reason: 'self' };
-    if (p.view.length !== this.o.servers.length || p.view.some((r) => r.length !== this.o.heartbeats.length)) return { ok: false, reason: 'bad-shape' };
+    if (p.view.length !== this.o.servers.length || p.echo.length !== this.o.servers.length || p.view.some((r) => r.length !== this.o.heartbeats.length)) return { ok: false, reason: 'bad-shape' };
+    if (p.hb !== hb) return { ok: false, reason: 'wrong-heartbeat' };
     const peer = this.peers[idx]!;
     const boot = p.bootId.toString('hex');
     const transitions: Transition[] = [];
     if (boot !== peer.bootId) {
-      // A new boot id is a restart only if it is not an old one and is newer in time.
-      if (peer.retired.has(boot) || p.sendTime <= peer.lastSendTime) return { ok: false, reason: 'replay' };
+      if (peer.retired.has(boot)) return { ok: false, reason: 'replay' };
+      const echo = p.echo[this.o.local];
+      if (!echo.bootId.equals(this.o.bootId)) {
+        // A stale slot, a replay of an earlier boot, or a peer's first packets: echo it, so a
+        // live peer can confirm us, but it counts for nothing.
+        if (!peer.bootId) peer.heard = { bootId: p.bootId, seq: p.seq };
+        return { ok: false, reason: 'unconfirmed' };
+      }
+      // A boot that echoes an older sequence of ours than the current one did ran before it:
+      // a delayed or replayed packet of an earlier boot of the peer.
+      if (echo.seq <= peer.echoed) return { ok: false, reason: 'replay' };
       if (peer.bootId) {
         peer.retired.add(peer.bootId);
         transitions.push({ kind: 'peer-restarted', server: p.sender });
@@ -72,13 +94,17 @@ export class MembershipState {
         if (peer.up) { peer.up = false; transitions.push({ kind: 'server-down', server: p.sender }); }
       }
       peer.bootId = boot;
+      peer.heard = undefined;
+      peer.seq = 0n;
       peer.lastSeq.fill(undefined);
     } else {
       const last = peer.lastSeq[hb];
       if (last !== undefined && p.seq <= last) return { ok: false, reason: 'replay' };
     }
+    const echo = p.echo[this.o.local];
+    if (echo.bootId.equals(this.o.bootId) && echo.seq > peer.echoed) peer.echoed = echo.seq;
     peer.lastSeq[hb] = p.seq;
-    peer.lastSendTime = Math.max(peer.lastSendTime, p.sendTime);
+    if (p.seq > peer.seq) peer.seq = p.seq;
     peer.lastHeard[hb] = now;
     peer.view = p.view;
     peer.suspended = p.suspended;
@@ -132,6 +158,15 @@ export class MembershipState {
   /** Restart every silence clock (after resume), so nobody is declared down for the pause. */
   refresh(now: number): void {
     for (const p of this.peers) if (p) p.lastHeard = p.lastHeard.map((t) => (t === undefined ? t : now));
+  }
+
+  /** What we echo of every server: its confirmed boot, else the last one heard. */
+  echoRow(): Echo[] {
+    return this.peers.map((peer) => {
+      if (!peer) return noEcho();
+      if (peer.bootId) return { bootId: Buffer.from(peer.bootId, 'hex'), seq: peer.seq };
+      return peer.heard ?? noEcho();
+    });
   }
 
   isUp(server: string): boolean {

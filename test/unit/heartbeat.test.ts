@@ -8,11 +8,14 @@ import { MembershipState } from '../../src/nm/state';
 
 const key = Buffer.from('0123456789abcdef0123456789abcdef');
 const hbs = [{ name: 'lanhb1', type: 'lanhb' }, { name: 'comhb1', type: 'comhb' }];
+// server1 (local) is in its boot `ours`; packets come from server2 and, unless told, echo it.
+const ours = Buffer.alloc(16, 1);
+const echoing = (boot: Buffer, seq = 1n) => [{ bootId: boot, seq }, { bootId: Buffer.alloc(16), seq: 0n }];
 const pkt = (over: Partial<HeartbeatPacket> = {}): HeartbeatPacket => ({
-  cluster: 'cluster', sender: 'server2', senderIndex: 1, bootId: Buffer.alloc(16, 7), seq: 1n, sendTime: 1000,
-  suspended: false, ratio: 1, ratioUntil: 0, view: [['o', 'o'], ['o', 'x']], ...over,
+  cluster: 'cluster', sender: 'server2', senderIndex: 1, hb: 0, bootId: Buffer.alloc(16, 7), seq: 1n,
+  suspended: false, ratio: 1, ratioUntil: 0, view: [['o', 'o'], ['o', 'x']], echo: echoing(ours), ...over,
 });
-const state = () => new MembershipState({ cluster: 'cluster', servers: ['server1', 'server2'], heartbeats: hbs, local: 0, timeout: 300 });
+const state = () => new MembershipState({ cluster: 'cluster', servers: ['server1', 'server2'], heartbeats: hbs, local: 0, timeout: 300, bootId: ours });
 
 t.test('codec round trip and every drop reason', async (t) => {
   const b = encode(pkt(), key);
@@ -27,6 +30,9 @@ t.test('codec round trip and every drop reason', async (t) => {
   t.same(decode(b, Buffer.from('another key of sixteen+')), { ok: false, reason: 'bad-hmac' });
   const f = Buffer.from(b); f[30] ^= 0x40;
   t.same(decode(f, key), { ok: false, reason: 'bad-hmac' });
+  const old = Buffer.from(b); old.write('PHB1', 0);
+  t.same(decode(old, key), { ok: false, reason: 'bad-version' }, 'a version-1 peer is named as such, not as noise');
+  if (d.ok) t.same(d.packet.echo, echoing(ours), 'the echo round-trips');
   const s = state();
   const ok = (p: HeartbeatPacket, hb = 0) => s.accept(p, hb, 0);
   t.same(ok(pkt({ cluster: 'other' })), { ok: false, reason: 'foreign-cluster' });
@@ -35,16 +41,17 @@ t.test('codec round trip and every drop reason', async (t) => {
   t.same(ok(pkt({ view: [['o']] })), { ok: false, reason: 'bad-shape' });
   t.equal(ok(pkt()).ok, true);
   t.same(ok(pkt()), { ok: false, reason: 'replay' }, 'same sequence again');
-  t.equal(ok(pkt(), 1).ok, true, 'same packet over another heartbeat is not a replay');
-  t.equal(ok(pkt({ bootId: Buffer.alloc(16, 8), seq: 1n, sendTime: 2000 })).ok, true, 'restart with a new boot id');
-  t.same(ok(pkt({ seq: 5n, sendTime: 3000 })), { ok: false, reason: 'replay' }, 'an old boot id is refused');
+  t.same(ok(pkt(), 1), { ok: false, reason: 'wrong-heartbeat' }, 'a packet moved to another link');
+  t.equal(ok(pkt({ hb: 1 }), 1).ok, true, 'the same sequence on another heartbeat is not a replay');
+  t.equal(ok(pkt({ bootId: Buffer.alloc(16, 8), seq: 1n, echo: echoing(ours, 2n) })).ok, true, 'restart with a new boot id');
+  t.same(ok(pkt({ seq: 5n })), { ok: false, reason: 'replay' }, 'an old boot id is refused');
 });
 
 t.test('membership: one heartbeat cut keeps the server up; all cut brings it down; ratio stretches the timeout', async (t) => {
   const s = state();
   const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
   let seq = 0n;
-  const hear = (hb: number, now: number) => s.accept(pkt({ seq: ++seq, sendTime: 1000 + now }), hb, now);
+  const hear = (hb: number, now: number) => s.accept(pkt({ hb, seq: ++seq }), hb, now);
   const r = hear(0, 0);
   t.same(r.ok && kinds(r.transitions), ['hb-up', 'server-up']);
   hear(1, 0);
@@ -66,11 +73,51 @@ t.test('membership: a server restarted within the timeout goes down and up again
   const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
   const first = s.accept(pkt(), 0, 0);
   t.same(first.ok && kinds(first.transitions), ['hb-up', 'server-up'], 'first boot: up');
-  const again = s.accept(pkt({ bootId: Buffer.alloc(16, 9), seq: 1n, sendTime: 1100 }), 0, 100);
+  const again = s.accept(pkt({ bootId: Buffer.alloc(16, 9), seq: 1n, echo: echoing(ours, 2n) }), 0, 100);
   t.same(again.ok && kinds(again.transitions), ['peer-restarted', 'server-down', 'server-up'], 'new boot id 100 ms later: down, then up');
   t.equal(s.isUp('server2'), true, 'up after the restart');
-  const late = s.accept(pkt({ bootId: Buffer.alloc(16, 10), seq: 1n, sendTime: 1200 }), 1, 200);
+  const late = s.accept(pkt({ hb: 1, bootId: Buffer.alloc(16, 10), seq: 1n, echo: echoing(ours, 3n) }), 1, 200);
   t.same(late.ok && kinds(late.transitions), ['peer-restarted', 'server-down', 'hb-up', 'server-up'], 'another restart, first heard on the other heartbeat');
+});
+
+t.test('freshness: a stale slot or a replayed packet of an earlier boot at a cold start does not make the peer Online', async (t) => {
+  const s = state();
+  const earlier = Buffer.alloc(16, 2); // a boot of ours before this start
+  // The powered-off peer's disk slot, last written while it heard our earlier boot.
+  const stale = pkt({ hb: 1, bootId: Buffer.alloc(16, 5), seq: 900n, echo: echoing(earlier, 800n) });
+  t.same(s.accept(stale, 1, 0), { ok: false, reason: 'unconfirmed' }, 'the stale slot');
+  t.same(s.accept(stale, 1, 100), { ok: false, reason: 'unconfirmed' }, 'read again');
+  // A captured packet of an older boot, replayed at our start (it echoed nothing or another boot).
+  t.same(s.accept(pkt({ bootId: Buffer.alloc(16, 4), seq: 70n, echo: echoing(Buffer.alloc(16)) }), 0, 150), { ok: false, reason: 'unconfirmed' }, 'the replay');
+  t.equal(s.isUp('server2'), false, 'server2 is not Online');
+  t.equal(s.view(200).servers[1].status, 'Offline');
+  t.same(s.localRow()[1], ['x', 'x'], 'no heartbeat of server2 alive');
+  t.same(s.tick(2000), [], 'nothing to time out');
+  // What we echo while nothing is confirmed is what we heard last, so a live peer can confirm us.
+  t.same(s.echoRow()[1], { bootId: Buffer.alloc(16, 4), seq: 70n });
+  // The peer, alive in this boot of ours, echoes it: Online.
+  const live = s.accept(pkt({ bootId: Buffer.alloc(16, 6), seq: 3n, echo: echoing(ours, 2n) }), 0, 2100);
+  t.same(live.ok && live.transitions.map((x) => x.kind), ['hb-up', 'server-up'], 'the live boot echoing ours is up');
+  t.same(s.echoRow()[1], { bootId: Buffer.alloc(16, 6), seq: 3n }, 'we echo the confirmed boot');
+  t.same(s.echoRow()[0], { bootId: Buffer.alloc(16), seq: 0n }, 'nothing for ourselves');
+});
+
+t.test('freshness: replays of earlier boots of the peer while it is up change nothing, whatever they echo', async (t) => {
+  const s = state();
+  const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
+  const p1 = Buffer.alloc(16, 11), p2 = Buffer.alloc(16, 12), p0 = Buffer.alloc(16, 10);
+  s.accept(pkt({ bootId: p1, seq: 1n, echo: echoing(ours, 1n) }), 0, 0);
+  const captured = pkt({ bootId: p1, seq: 2n, echo: echoing(ours, 2n) }); // sent by p1, never delivered
+  const restart = s.accept(pkt({ bootId: p2, seq: 1n, echo: echoing(ours, 5n) }), 0, 100);
+  t.same(restart.ok && kinds(restart.transitions), ['peer-restarted', 'server-down', 'server-up'], 'p2 replaces p1');
+  const before = JSON.stringify(s.view(150));
+  t.same(s.accept(pkt({ bootId: p1, seq: 50n, echo: echoing(ours, 9n) }), 0, 150), { ok: false, reason: 'replay' }, 'the retired boot');
+  t.same(s.accept(captured, 0, 150), { ok: false, reason: 'replay' }, 'p1 also echoed our boot, but an older sequence of ours than p2 did');
+  t.same(s.accept(pkt({ bootId: p0, seq: 90n, echo: echoing(Buffer.alloc(16, 3)) }), 0, 150), { ok: false, reason: 'unconfirmed' }, 'a boot from before our start');
+  t.same(s.accept(pkt({ bootId: p2, seq: 1n, echo: echoing(ours, 5n) }), 0, 150), { ok: false, reason: 'replay' }, 'p2\'s own packet again');
+  t.equal(JSON.stringify(s.view(150)), before, 'view unchanged');
+  t.same(s.echoRow()[1], { bootId: p2, seq: 1n }, 'the echo stays on the confirmed boot');
+  t.equal(s.accept(pkt({ bootId: p2, seq: 2n, echo: echoing(Buffer.alloc(16, 3)) }), 0, 200).ok, true, 'a confirmed boot is not asked to echo again');
 });
 
 t.test('suspension: nobody times out; resume restarts the clocks', async (t) => {

@@ -3,6 +3,11 @@
 // Delivery is in order and survives lost datagrams: each receiver acknowledges the highest
 // sequence it holds in order, and the sender resends what is not acknowledged, from a bounded
 // queue (when a peer is away long enough for the queue to overflow, it misses the oldest).
+// Freshness without clocks: an entry counts only if it echoes the receiver's current boot
+// (the receiver's acks tell the sender that boot), so an entry of an earlier boot replayed,
+// or one written before the receiver started, is refused; within a boot of the sender, its
+// sequence orders entries. Every sender boot that echoed ours keeps its own stream, so no
+// boot, whatever its clock, can lock out another.
 import * as dgram from 'node:dgram';
 import type { Logger } from '../../logger';
 import type { AlertEntry, AlertLog } from '../sinks/alert';
@@ -27,12 +32,15 @@ export interface AlertSyncOptions {
   log: Logger;
   resendMs?: number;
   queueMax?: number;
-  now?: () => number;
 }
 
-interface Stream { bootId: string; lastSeq: bigint; lastSendTime: number; retired: Set<string> }
+/** One boot of a sender, as this receiver holds it: the highest sequence appended in order. */
+interface Stream { lastSeq: bigint }
+/** Streams kept per sender: the boots of the peer seen during one boot of ours. */
+const STREAMS_MAX = 8;
+const none = Buffer.alloc(16);
 
-export type SyncStats = { sent: number; received: number; resent: number; lost: number; dropped: Record<SyncDrop | 'foreign-cluster' | 'unknown-sender' | 'self' | 'replay', number> };
+export type SyncStats = { sent: number; received: number; resent: number; lost: number; dropped: Record<SyncDrop | 'foreign-cluster' | 'unknown-sender' | 'self' | 'replay' | 'unconfirmed', number> };
 
 export class AlertSync {
   readonly type = 'alertsync';
@@ -40,14 +48,15 @@ export class AlertSync {
   private queue: Array<{ seq: bigint; entry: AlertEntry }> = [];
   private nextSeq = 1n;
   private readonly acked = new Map<string, bigint>();
-  private readonly streams = new Map<string, Stream>();
+  /** Per sender, per boot of it (hex), in the order first seen. */
+  private readonly streams = new Map<string, Map<string, Stream>>();
+  /** The current boot of each peer, as its acks and entries tell. */
+  private readonly peerBoot = new Map<string, Buffer>();
   private resendTimer?: NodeJS.Timeout;
-  private readonly now: () => number;
-  readonly stats: SyncStats = { sent: 0, received: 0, resent: 0, lost: 0, dropped: { truncated: 0, 'bad-magic': 0, 'bad-version': 0, 'bad-hmac': 0, 'bad-shape': 0, 'foreign-cluster': 0, 'unknown-sender': 0, self: 0, replay: 0 } };
+  readonly stats: SyncStats = { sent: 0, received: 0, resent: 0, lost: 0, dropped: { truncated: 0, 'bad-magic': 0, 'bad-version': 0, 'bad-hmac': 0, 'bad-shape': 0, 'foreign-cluster': 0, 'unknown-sender': 0, self: 0, replay: 0, unconfirmed: 0 } };
 
   constructor(private readonly o: AlertSyncOptions) {
-    this.now = o.now ?? Date.now;
-    for (const s of o.servers) if (s !== o.server) this.acked.set(s, 0n);
+    for (const s of o.servers) if (s !== o.server) { this.acked.set(s, 0n); this.streams.set(s, new Map()); }
   }
 
   async start(): Promise<void> {
@@ -80,8 +89,8 @@ export class AlertSync {
     this.armResend();
   }
 
-  private packet(kind: SyncPacket['kind'], seq: bigint, bootId: Buffer, entry?: AlertEntry): SyncPacket {
-    return { kind, cluster: this.o.cluster, sender: this.o.server, bootId, seq, base: this.queue[0]?.seq ?? this.nextSeq, sendTime: this.now(), entry };
+  private packet(kind: SyncPacket['kind'], seq: bigint, echo: Buffer, entry?: AlertEntry): SyncPacket {
+    return { kind, cluster: this.o.cluster, sender: this.o.server, bootId: this.o.bootId, echo, seq, base: this.queue[0]?.seq ?? this.nextSeq, entry };
   }
 
   private sendTo(peer: string, buf: Buffer): void {
@@ -93,7 +102,7 @@ export class AlertSync {
   }
 
   private sendEntry(peer: string, item: { seq: bigint; entry: AlertEntry }): void {
-    this.sendTo(peer, encodeSync(this.packet('entry', item.seq, this.o.bootId, item.entry), this.o.key));
+    this.sendTo(peer, encodeSync(this.packet('entry', item.seq, this.peerBoot.get(peer) ?? none, item.entry), this.o.key));
     this.stats.sent++;
   }
 
@@ -128,23 +137,30 @@ export class AlertSync {
     if (!this.acked.has(p.sender)) return this.drop('unknown-sender');
     if (p.kind === 'entry' && p.entry!.server !== p.sender) return this.drop('bad-shape');
     if (p.kind === 'ack') {
-      if (!p.bootId.equals(this.o.bootId)) return this.drop('replay');
+      if (!p.echo.equals(this.o.bootId)) return this.drop('replay');
+      this.peerBoot.set(p.sender, p.bootId);
       if (p.seq > this.acked.get(p.sender)!) { this.acked.set(p.sender, p.seq); this.trim(); }
       return;
     }
+    if (!p.echo.equals(this.o.bootId)) {
+      // Written before this boot of ours (a replay, or a sender that has not heard us yet):
+      // refused, and answered with an ack naming our boot, so a live sender resends.
+      this.drop('unconfirmed');
+      this.sendTo(p.sender, encodeSync(this.packet('ack', 0n, p.bootId), this.o.key));
+      return;
+    }
+    this.peerBoot.set(p.sender, p.bootId);
+    const streams = this.streams.get(p.sender)!;
     const boot = p.bootId.toString('hex');
-    let st = this.streams.get(p.sender);
-    if (!st || st.bootId !== boot) {
-      // A new stream is a restart of the sender only if its boot id is new and its clock later.
-      if (st && (st.retired.has(boot) || p.sendTime <= st.lastSendTime)) return this.drop('replay');
-      const retired = st ? new Set([...st.retired, st.bootId]) : new Set<string>();
-      st = { bootId: boot, lastSeq: p.base - 1n, lastSendTime: 0, retired };
-      this.streams.set(p.sender, st);
+    let st = streams.get(boot);
+    if (!st) {
+      st = { lastSeq: p.base - 1n };
+      streams.set(boot, st);
+      if (streams.size > STREAMS_MAX) streams.delete(streams.keys().next().value!);
     }
     if (p.seq === st.lastSeq + 1n || (p.seq === p.base && p.base > st.lastSeq + 1n)) {
       if (p.seq !== st.lastSeq + 1n) this.o.log.warn(`alertsync: ${p.sender} lost ${p.base - st.lastSeq - 1n} entries while we were away`);
       st.lastSeq = p.seq;
-      st.lastSendTime = Math.max(st.lastSendTime, p.sendTime);
       this.o.alert.append(p.entry!);
       this.stats.received++;
     }

@@ -1,15 +1,17 @@
 // Alert-sync datagram codec (29003/UDP). Authenticated like heartbeats: HMAC-SHA256 with the
 // cluster key over the whole datagram; decode never throws and names why it dropped one.
-//   0 magic "PAS1"   4 version u8   5 kind u8 (1 entry, 2 ack)   6 boot id (16)
-//  22 seq u64   30 base u64 (oldest seq the sender still holds)   38 send time u64 (ms)
-//  46 cluster: len u8 + bytes, sender: len u8 + bytes, then for an entry: JSON of the entry
+//   0 magic "PAS2"   4 version u8   5 kind u8 (1 entry, 2 ack)   6 boot id (16) of the sender
+//  22 echo (16): entry, the receiver's boot as the sender last heard it; ack, the acknowledged
+//     stream's boot   38 seq u64   46 base u64 (oldest seq the sender still holds)
+//  54 cluster: len u8 + bytes, sender: len u8 + bytes, then for an entry: JSON of the entry
 //   … HMAC-SHA256 (32)
+// No send time: freshness is the echo and the per-boot sequence, never the clocks.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AlertEntry } from '../sinks/alert';
 
-export const MAGIC = Buffer.from('PAS1');
-export const VERSION = 1;
-const FIXED = 46;
+export const MAGIC = Buffer.from('PAS2');
+export const VERSION = 2;
+const FIXED = 54;
 const MAC = 32;
 export const MAX_DATAGRAM = 8192;
 
@@ -21,10 +23,11 @@ export interface SyncPacket {
   cluster: string;
   sender: string;
   bootId: Buffer;
+  /** entry: the receiver's boot as last heard (zeros: none yet); ack: the stream's boot. */
+  echo: Buffer;
   /** entry: its sequence number; ack: the highest sequence received in order. */
   seq: bigint;
   base: bigint;
-  sendTime: number;
   entry?: AlertEntry;
 }
 
@@ -41,9 +44,9 @@ export function encodeSync(p: SyncPacket, key: Buffer): Buffer {
   body[4] = VERSION;
   body[5] = kindCode[p.kind];
   p.bootId.copy(body, 6, 0, 16);
-  body.writeBigUInt64BE(p.seq, 22);
-  body.writeBigUInt64BE(p.base, 30);
-  body.writeBigUInt64BE(BigInt(p.sendTime), 38);
+  p.echo.copy(body, 22, 0, 16);
+  body.writeBigUInt64BE(p.seq, 38);
+  body.writeBigUInt64BE(p.base, 46);
   let o = FIXED;
   body[o++] = cluster.length; o += cluster.copy(body, o);
   body[o++] = sender.length; o += sender.copy(body, o);
@@ -58,8 +61,11 @@ function validEntry(v: unknown): v is AlertEntry {
 }
 
 export function decodeSync(buf: Buffer, key: Buffer): { ok: true; packet: SyncPacket } | { ok: false; reason: SyncDrop } {
+  if (buf.length < 4) return { ok: false, reason: 'truncated' };
+  // "PAS" with another digit is a peer running another protocol version, not noise.
+  if (!buf.subarray(0, 3).equals(MAGIC.subarray(0, 3))) return { ok: false, reason: 'bad-magic' };
+  if (buf[3] !== MAGIC[3]) return { ok: false, reason: 'bad-version' };
   if (buf.length < FIXED + 2 + MAC) return { ok: false, reason: 'truncated' };
-  if (!buf.subarray(0, 4).equals(MAGIC)) return { ok: false, reason: 'bad-magic' };
   if (buf[4] !== VERSION) return { ok: false, reason: 'bad-version' };
   const body = buf.subarray(0, buf.length - MAC);
   if (!timingSafeEqual(mac(body, key), buf.subarray(buf.length - MAC))) return { ok: false, reason: 'bad-hmac' };
@@ -80,8 +86,8 @@ export function decodeSync(buf: Buffer, key: Buffer): { ok: true; packet: SyncPa
   return {
     ok: true,
     packet: {
-      kind, cluster, sender, bootId: Buffer.from(body.subarray(6, 22)), seq: body.readBigUInt64BE(22), base: body.readBigUInt64BE(30),
-      sendTime: Number(body.readBigUInt64BE(38)), entry,
+      kind, cluster, sender, bootId: Buffer.from(body.subarray(6, 22)), echo: Buffer.from(body.subarray(22, 38)),
+      seq: body.readBigUInt64BE(38), base: body.readBigUInt64BE(46), entry,
     },
   };
 }

@@ -39,10 +39,12 @@ async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
 }
 
 t.test('codec: round trip and drops', async (t) => {
-  const p = { kind: 'entry' as const, cluster: 'c', sender: 's', bootId: randomBytes(16), seq: 3n, base: 1n, sendTime: 5, entry: entry('s', 1) };
+  const p = { kind: 'entry' as const, cluster: 'c', sender: 's', bootId: randomBytes(16), echo: randomBytes(16), seq: 3n, base: 1n, entry: entry('s', 1) };
   const b = encodeSync(p, key);
   const d = decodeSync(b, key);
-  t.ok(d.ok && d.packet.entry?.text === 'event 1' && d.packet.seq === 3n);
+  t.ok(d.ok && d.packet.entry?.text === 'event 1' && d.packet.seq === 3n && d.packet.echo.equals(p.echo));
+  const v1 = Buffer.from(b); v1.write('PAS1', 0);
+  t.same(decodeSync(v1, key), { ok: false, reason: 'bad-version' }, 'a version-1 peer is named as such');
   t.same(decodeSync(b.subarray(0, 10), key), { ok: false, reason: 'truncated' });
   t.same(decodeSync(b, randomBytes(32)), { ok: false, reason: 'bad-hmac' });
   const m = Buffer.from(b); m[0] = 0;
@@ -95,7 +97,8 @@ t.test('overflow: a peer away too long gets the newest entries', async (t) => {
 
 t.test('hostile datagrams change nothing', async (t) => {
   const port = await freeUdpPort();
-  const b = node(t, 'server2', port);
+  const ours = randomBytes(16);
+  const b = node(t, 'server2', port, { bootId: ours });
   await b.sync.start();
   t.teardown(() => b.sync.stop());
   const s = dgram.createSocket('udp4');
@@ -103,18 +106,19 @@ t.test('hostile datagrams change nothing', async (t) => {
   t.teardown(() => s.close());
   const send = (buf: Buffer) => new Promise<void>((r) => s.send(buf, port, addr.server2, () => r()));
   const bootId = randomBytes(16);
-  const good = (seq: bigint, over: Record<string, unknown> = {}) => encodeSync({ kind: 'entry', cluster: 'cluster', sender: 'server1', bootId, seq, base: 1n, sendTime: 1000, entry: entry('server1', Number(seq)), ...over } as never, key);
+  const good = (seq: bigint, over: Record<string, unknown> = {}) => encodeSync({ kind: 'entry', cluster: 'cluster', sender: 'server1', bootId, echo: ours, seq, base: 1n, entry: entry('server1', Number(seq)), ...over } as never, key);
   const first = good(1n);
   await send(first);
   t.ok(await until(() => readAlerts(b.dir).length === 1), 'one genuine entry');
   const forged = [
     ...Array.from({ length: 300 }, () => randomBytes(Math.floor(Math.random() * 300))),
     ...Array.from({ length: 300 }, () => { const m = Buffer.from(first); m[Math.floor(Math.random() * m.length)] ^= 1 + Math.floor(Math.random() * 255); return m; }),
-    encodeSync({ kind: 'entry', cluster: 'cluster', sender: 'server1', bootId, seq: 2n, base: 1n, sendTime: 1000, entry: entry('server1', 2) }, randomBytes(32)),
+    encodeSync({ kind: 'entry', cluster: 'cluster', sender: 'server1', bootId, echo: ours, seq: 2n, base: 1n, entry: entry('server1', 2) }, randomBytes(32)),
     good(2n, { cluster: 'other' }), good(2n, { sender: 'server9' }), good(2n, { sender: 'server2' }),
     good(2n, { entry: entry('server2', 2) }),
     first, first,
-    good(1n, { bootId: randomBytes(16), sendTime: 500 }),
+    good(1n, { bootId: randomBytes(16), echo: randomBytes(16) }),
+    good(5n, { kind: 'ack', echo: randomBytes(16), entry: undefined }),
   ];
   // Paced, so the loopback socket buffer never overflows and every datagram is judged.
   for (let i = 0; i < forged.length; i++) { await send(forged[i]); if (i % 20 === 19) await sleep(5); }
@@ -123,5 +127,52 @@ t.test('hostile datagrams change nothing', async (t) => {
   const d = b.sync.stats.dropped;
   const total = Object.values(d).reduce((a, b) => a + b, 0);
   t.equal(total, forged.length - 2, `every hostile datagram dropped and counted (the two copies of the genuine one are acked duplicates) ${JSON.stringify(d)}`);
-  t.ok(d['foreign-cluster'] >= 1 && d['unknown-sender'] >= 1 && d.self >= 1 && d['bad-shape'] >= 1 && d.replay >= 1, JSON.stringify(d));
+  t.ok(d['foreign-cluster'] >= 1 && d['unknown-sender'] >= 1 && d.self >= 1 && d['bad-shape'] >= 1 && d.replay >= 1 && d.unconfirmed >= 1, JSON.stringify(d));
+});
+
+t.test('freshness: an entry of an earlier boot replayed at the receiver\'s start is refused', async (t) => {
+  const port = await freeUdpPort();
+  const a = node(t, 'server1', port);
+  let b = node(t, 'server2', port);
+  const captured: Buffer[] = [];
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => s.close());
+  // Capture what server1 sends, as someone on the interconnect would.
+  const original = a.sync['sendTo'].bind(a.sync);
+  a.sync['sendTo'] = (peer: string, buf: Buffer) => { captured.push(buf); original(peer, buf); };
+  await a.sync.start(); await b.sync.start();
+  t.teardown(() => a.sync.stop());
+  local(a, 'server1', 1);
+  t.ok(await until(() => readAlerts(b.dir).length === 1), 'delivered');
+  await b.sync.stop(); await a.sync.stop();
+  b = node(t, 'server2', port); // server2 starts again; server1 is gone
+  await b.sync.start();
+  t.teardown(() => b.sync.stop());
+  for (const buf of captured) await new Promise<void>((r) => s.send(buf, port, addr.server2, () => r()));
+  await sleep(200);
+  t.same(readAlerts(b.dir), [], 'nothing appended');
+  t.ok(b.sync.stats.dropped.unconfirmed >= 1, JSON.stringify(b.sync.stats.dropped));
+});
+
+t.test('freshness: a sender restarted with its clock a day ahead, then an hour back, is heard at once', async (t) => {
+  const realNow = Date.now;
+  t.teardown(() => { Date.now = realNow; });
+  const port = await freeUdpPort();
+  const b = node(t, 'server2', port);
+  await b.sync.start();
+  t.teardown(() => b.sync.stop());
+  let id = 0;
+  for (const offset of [24 * 3600_000, 0, -3600_000]) {
+    Date.now = () => realNow() + offset; // the sender's clock, stepped between its boots
+    const a = node(t, 'server1', port);
+    await a.sync.start();
+    Date.now = realNow;
+    local(a, 'server1', ++id);
+    const want = id;
+    t.ok(await until(() => readAlerts(b.dir).length === want, 3000), `boot with the clock ${offset / 3600_000} h off: delivered`);
+    await a.sync.stop();
+  }
+  t.same(readAlerts(b.dir).map((e) => e.id), [1, 2, 3], 'every boot heard, in order');
+  t.equal(b.sync.stats.dropped.replay, 0, 'none taken for a replay');
 });
