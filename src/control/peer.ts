@@ -108,7 +108,7 @@ export class PeerClient implements PeerControl {
     const errors: string[] = [];
     for (const addr of this.addressesOf(server)) {
       try { return await this.once(addr, req, timeoutMs); } catch (e) {
-        if (e instanceof SentError) throw new Error(`server ${server} (${addr}): ${e.message}`);
+        if (e instanceof SentError) throw new Error(`server ${server} gave no answer (${addr}: ${e.message}; not sent again, it may have run)`);
         errors.push(`${addr}: ${(e as Error).message}`);
       }
     }
