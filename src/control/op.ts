@@ -9,7 +9,20 @@ export type OpArgs = Record<string, unknown>;
 /** A reply whose data is the op's result. */
 export interface Reply<R> extends ControlReply { data?: R }
 
-export interface Op<A extends object, R> {
+/** Who may call an op: the local socket only (operator commands, destructive ops), the other
+ * servers only, or both. */
+export type Caller = 'local' | 'peer' | 'both';
+
+/** What an op declaration says besides its name and checker. */
+export interface OpPolicy {
+  /** Who may call it (default both); Registry.dispatch refuses the others before the checker. */
+  readonly from?: Caller;
+  /** How long a client waits for the reply (default: the channel's, timeouts.internal on the
+   * peer channel); long ops (fsck and mount, a metadata wipe) need more than a query. */
+  readonly timeoutMs?: number;
+}
+
+export interface Op<A extends object, R> extends OpPolicy {
   readonly name: string;
   /** The arguments as the handler may trust them, or why they are refused (reply code 2). */
   check(args: OpArgs): A | string;
@@ -17,7 +30,11 @@ export interface Op<A extends object, R> {
   readonly result?: R;
 }
 
-export const defineOp = <A extends object, R = undefined>(name: string, check: (args: OpArgs) => A | string): Op<A, R> => ({ name, check });
+export const defineOp = <A extends object, R = undefined>(name: string, check: (args: OpArgs) => A | string, policy: OpPolicy = {}): Op<A, R> => ({ name, check, ...policy });
+
+/** The budget of a long op: starting a group runs fsck and mounts, stopping one waits for
+ * its resources (the local socket's and timeouts.internal's defaults are for queries). */
+export const LONG_OP_MS = 600000;
 
 /** An op without arguments: anything given is ignored, as before. */
 export const noArgs = (): Record<string, never> => ({});
@@ -35,8 +52,9 @@ export const toServer = (peer: PeerControl, server: string): Send => (req, t) =>
 /** The request of an op, as it travels. */
 export const requestOf = <A extends object>(op: Op<A, unknown>, args: A): ControlRequest => ({ op: op.name, args: args as OpArgs });
 
-/** Call an op; the reply's data has the op's result type. */
-export async function call<A extends object, R>(send: Send, op: Op<A, R>, args: A, timeoutMs?: number): Promise<Reply<R>> {
+/** Call an op; the reply's data has the op's result type. The wait is the op's own budget
+ * unless the caller gives one. */
+export async function call<A extends object, R>(send: Send, op: Op<A, R>, args: A, timeoutMs = op.timeoutMs): Promise<Reply<R>> {
   return (await send(requestOf(op, args), timeoutMs)) as Reply<R>;
 }
 

@@ -5,7 +5,12 @@
 // A captured exchange cannot be replayed (the nonce is new each time); anything else
 // is dropped and counted. The same channel serves the mirror agents (ports.mirrorAgent,
 // 29004/TCP) with their own registry; a channel name other than '' is signed too, so a
-// message made for one channel is refused by the other.
+// message made for one channel is refused by the other. A request claiming to come from this
+// server itself is refused: it can only be one of ours reflected back by someone on the path.
+//
+// A request is sent once: the server never cuts a connection whose handler runs (its idle
+// timer stops when the request has arrived), and the client tries the next interconnect
+// address only when the request could not be delivered on this one.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
 import type { Logger } from '../logger';
@@ -13,6 +18,11 @@ import type { Registry } from './registry';
 import type { ControlReply, ControlRequest, PeerControl } from './types';
 
 const MAX_LINE = 1 << 20;
+/** A connection that says nothing this long is dropped; a running handler is not idle. */
+export const IDLE_MS = 10000;
+
+/** The request reached the server (or may have): sending it again could run it twice. */
+class SentError extends Error {}
 
 const sign = (key: Buffer, channel: string, ...parts: string[]) => createHmac('sha256', key).update((channel ? [channel, ...parts] : parts).join('\n')).digest('hex');
 function same(a: string, b: string): boolean {
@@ -22,12 +32,14 @@ function same(a: string, b: string): boolean {
 
 export class PeerServer {
   private servers: net.Server[] = [];
-  readonly dropped = { auth: 0, malformed: 0 };
+  readonly dropped = { auth: 0, malformed: 0, reflected: 0 };
 
   constructor(
     private readonly addresses: string[],
     private readonly port: number,
     private readonly key: Buffer,
+    /** This server: a request claiming to come from it is refused. */
+    private readonly self: string,
     private readonly knownServers: string[],
     private readonly registry: Registry,
     private readonly log: Logger,
@@ -54,7 +66,7 @@ export class PeerServer {
     const nonce = randomBytes(16).toString('hex');
     let buf = '';
     conn.setEncoding('utf8');
-    conn.setTimeout(10000, () => conn.destroy());
+    conn.setTimeout(IDLE_MS, () => conn.destroy());
     conn.on('error', () => conn.destroy());
     conn.write(JSON.stringify({ nonce }) + '\n');
     conn.on('data', async (chunk: string) => {
@@ -68,6 +80,8 @@ export class PeerServer {
       if (!msg || typeof msg.from !== 'string' || typeof msg.mac !== 'string' || !this.knownServers.includes(msg.from)) { this.dropped.malformed++; conn.destroy(); return; }
       const body = JSON.stringify(msg.req ?? null);
       if (!same(sign(this.key, this.channel, nonce, msg.from, body), msg.mac)) { this.dropped.auth++; this.log.warn(`${this.label}: bad authentication from ${conn.remoteAddress}`); conn.destroy(); return; }
+      if (msg.from === this.self) { this.dropped.reflected++; this.log.warn(`${this.label}: refused a request claiming to come from this server, from ${conn.remoteAddress}`); conn.destroy(); return; }
+      conn.setTimeout(0);
       const reply = await this.registry.dispatch(msg.req, { server: msg.from, local: false });
       const rbody = JSON.stringify(reply);
       conn.end(JSON.stringify({ reply, mac: sign(this.key, this.channel, nonce, 'reply', rbody) }) + '\n');
@@ -93,7 +107,10 @@ export class PeerClient implements PeerControl {
   async request(server: string, req: ControlRequest, timeoutMs = this.defaultTimeout): Promise<ControlReply> {
     const errors: string[] = [];
     for (const addr of this.addressesOf(server)) {
-      try { return await this.once(addr, req, timeoutMs); } catch (e) { errors.push(`${addr}: ${(e as Error).message}`); }
+      try { return await this.once(addr, req, timeoutMs); } catch (e) {
+        if (e instanceof SentError) throw new Error(`server ${server} gave no answer (${addr}: ${e.message}; not sent again, it may have run)`);
+        errors.push(`${addr}: ${(e as Error).message}`);
+      }
     }
     throw new Error(`server ${server} cannot be reached (${errors.join('; ') || 'no address'})`);
   }
@@ -103,9 +120,10 @@ export class PeerClient implements PeerControl {
       const conn = net.createConnection({ host: addr, port: this.port });
       let buf = '';
       let nonce: string | undefined;
-      const timer = setTimeout(() => { conn.destroy(); reject(new Error('timeout')); }, timeoutMs);
+      let sent = false;
       let settled = false;
-      const fail = (why: string) => { if (settled) return; settled = true; clearTimeout(timer); conn.destroy(); reject(new Error(why)); };
+      const fail = (why: string) => { if (settled) return; settled = true; clearTimeout(timer); conn.destroy(); reject(sent ? new SentError(why) : new Error(why)); };
+      const timer = setTimeout(() => fail(`no reply within ${timeoutMs} ms`), timeoutMs);
       conn.setEncoding('utf8');
       conn.on('error', (e) => fail(e.message));
       conn.on('data', (c: string) => {
@@ -121,6 +139,7 @@ export class PeerClient implements PeerControl {
             if (typeof msg.nonce !== 'string') return fail('malformed challenge');
             nonce = msg.nonce;
             const body = JSON.stringify(req);
+            sent = true;
             conn.write(JSON.stringify({ from: this.self, req, mac: sign(this.key, this.channel, nonce, this.self, body) }) + '\n');
           } else {
             if (typeof msg.mac !== 'string' || !same(sign(this.key, this.channel, nonce, 'reply', JSON.stringify(msg.reply)), msg.mac)) return fail('reply failed authentication');

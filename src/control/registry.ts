@@ -1,16 +1,27 @@
-import type { ControlRegistry, Op, OpArgs, Reply } from './op';
+import type { Caller, ControlRegistry, Op, OpArgs, Reply } from './op';
 import type { ControlReply, Origin } from './types';
 
 type Handler = (args: OpArgs, origin: Origin) => Promise<ControlReply>;
+
+/** Why a caller may not call an op, or undefined when it may. */
+export function refusal(op: { name: string; from?: Caller }, origin: Origin): string | undefined {
+  const from = op.from ?? 'both';
+  if (from === 'local' && !origin.local) return `'${op.name}' is served on the local control socket only, not to other servers`;
+  if (from === 'peer' && origin.local) return `'${op.name}' is served to the other servers only`;
+  return undefined;
+}
 
 /** Operations served by the runtime; both control channels dispatch here. */
 export class Registry implements ControlRegistry {
   private readonly handlers = new Map<string, Handler>();
 
-  /** Serve an op: its checker runs first; a refusal is code 2 with the checker's reason. */
+  /** Serve an op: who may call it is checked first, then the arguments; a refusal is code 2
+   * with the reason. */
   serve<A extends object, R>(op: Op<A, R>, handler: (args: A, origin: Origin) => Promise<Reply<R>>): void {
     if (this.handlers.has(op.name)) throw new Error(`control op '${op.name}' registered twice`);
     this.handlers.set(op.name, async (raw, origin) => {
+      const refused = refusal(op, origin);
+      if (refused) return { code: 2, message: refused };
       const args = op.check(raw);
       return typeof args === 'string' ? { code: 2, message: args } : handler(args, origin);
     });

@@ -92,7 +92,7 @@ export class MirrorAgent implements Role {
     if (bad) { this.ctx.events.emit(ev.mdagent.startFailed, bad); throw new Error(`mirror agent:${bad}`); }
     const { config, local, key, log } = this.ctx;
     const addresses = [...new Set(this.resources.map((r) => r.addresses[local.name]))];
-    this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent');
+    this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, local.name, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent');
     await this.server.start();
     if (addresses.length && !this.server.listening) {
       this.ctx.events.emit(ev.mdagent.startFailed, agentStartReason.socket);

@@ -3,7 +3,7 @@
 // channel of control/peer.ts. A status travels as the driver's own /proc/liscalstat line, so
 // a peer's answer goes through the same strict parser as the kernel's; every other field is
 // checked here. Nothing from the wire is trusted as typed.
-import { defineOp, shown, type OpArgs } from '../control/op';
+import { defineOp, LONG_OP_MS, shown, type OpArgs } from '../control/op';
 import type { ControlReply } from '../control/types';
 import { mdError } from './errors';
 import type { MirrorView } from './format';
@@ -42,18 +42,20 @@ const resourceArg = <A extends object>(more: (a: OpArgs) => A | string) => (a: O
 };
 const resourceOnly = resourceArg(() => ({}));
 
-/** The clpmd* commands' ops (local control socket). */
+/** The clpmd* commands' ops: the operator's, on the local control socket only (a metadata
+ * wipe or a forced state from the network would be anyone's with the key). */
+const operator = { from: 'local', timeoutMs: LONG_OP_MS } as const;
 export const mdOps = {
-  stat: defineOp<{ resource: string }, MirrorView>('md.stat', resourceOnly),
-  active: defineOp<{ resource: string; mount: boolean }>('md.active', resourceArg((a) => ({ mount: a.mount !== false }))),
-  deactive: defineOp<{ resource: string }>('md.deactive', resourceOnly),
-  recovery: defineOp<{ resource: string }>('md.recovery', resourceOnly),
-  force: defineOp<{ resource: string; server: string }>('md.force', resourceArg((a) => { const server = str(a.server); return server ? { server } : invalid(); })),
-  init: defineOp<{ resource: string }>('md.init', resourceOnly),
+  stat: defineOp<{ resource: string }, MirrorView>('md.stat', resourceOnly, { from: 'local' }),
+  active: defineOp<{ resource: string; mount: boolean }>('md.active', resourceArg((a) => ({ mount: a.mount !== false })), operator),
+  deactive: defineOp<{ resource: string }>('md.deactive', resourceOnly, operator),
+  recovery: defineOp<{ resource: string }>('md.recovery', resourceOnly, operator),
+  force: defineOp<{ resource: string; server: string }>('md.force', resourceArg((a) => { const server = str(a.server); return server ? { server } : invalid(); }), operator),
+  init: defineOp<{ resource: string }>('md.init', resourceOnly, operator),
   chng: defineOp<{ device: string }>('md.chng', (a) => {
     const device = str(a.device);
     return device?.startsWith('/dev/') ? { device } : `'${String(a.device).slice(0, 60)}' is not a device path (/dev/...)`;
-  }),
+  }, operator),
 };
 
 /** Reply to agent.status: the status line, or null when the NMP is not bound there. */

@@ -19,7 +19,7 @@ export function serveMembershipOps(reg: ControlRegistry, d: MembershipOpsDeps): 
   };
   reg.serve(nmOps.view, async () => ({ code: 0, data: need().view() }));
   reg.serve(nmOps.stats, async () => ({ code: 0, data: need().stats() }));
-  reg.serve(nmOps.ratio, async (a) => fanOut(d.fan, nmOps.ratio, { ...a, all: false }, a, async () => {
+  reg.serve(nmOps.ratio, async (a, origin) => fanOut(d.fan, nmOps.ratio, { ...a, all: false }, a, origin, async () => {
     const m = need();
     if ('clear' in a) m.clearRatio();
     else m.setRatio(a.value, a.until);

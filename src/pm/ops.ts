@@ -12,8 +12,8 @@ export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan:
   };
   reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.isRunning ? 'running' : 'stopped', server: fan.local, pid: process.pid } }));
   // The other servers run the op on themselves only.
-  reg.serve(clOps.start, async (t) => fanOut(fan, clOps.start, {}, t, () => daemon.start()));
-  reg.serve(clOps.stop, async (t) => fanOut(fan, clOps.stop, {}, t, () => daemon.stop()));
-  reg.serve(clOps.suspend, async (t) => fanOut(fan, clOps.suspend, {}, t, async () => { membership().suspend(); return { code: 0 }; }));
-  reg.serve(clOps.resume, async (t) => fanOut(fan, clOps.resume, {}, t, async () => { membership().resume(); return { code: 0 }; }));
+  reg.serve(clOps.start, async (t, origin) => fanOut(fan, clOps.start, {}, t, origin, () => daemon.start()));
+  reg.serve(clOps.stop, async (t, origin) => fanOut(fan, clOps.stop, {}, t, origin, () => daemon.stop()));
+  reg.serve(clOps.suspend, async (t, origin) => fanOut(fan, clOps.suspend, {}, t, origin, async () => { membership().suspend(); return { code: 0 }; }));
+  reg.serve(clOps.resume, async (t, origin) => fanOut(fan, clOps.resume, {}, t, origin, async () => { membership().resume(); return { code: 0 }; }));
 }

@@ -1,7 +1,7 @@
 // The ops of the cluster daemon's lifecycle (the seed's pm and clpcl, clpstdn): start, stop,
 // suspend and resume the cluster daemon here or on other servers, power actions, and the
 // test-only fault injection.
-import { defineOp, noArgs, targetArgs, type Target } from '../control/op';
+import { defineOp, LONG_OP_MS, noArgs, targetArgs, type Target } from '../control/op';
 
 /** The core roles whose death is an emergency shutdown (seed §10.3: clprc, clprm, clpnm). */
 export const coreRoles = ['rc', 'rm', 'nm'] as const;
@@ -14,8 +14,9 @@ const reboot = (a: Record<string, unknown>) => ({ reboot: a.reboot === true });
 
 export const pmOps = {
   status: defineOp<Record<string, never>, DaemonStatus>('pm.status', noArgs),
-  /** Power this server off (or reboot it), asked by clpstdn on another server. */
-  power: defineOp<{ reboot: boolean }>('pm.power', reboot),
+  /** Power this server off (or reboot it), asked by clpstdn on another server: the peer leg
+   * of cl.shutdown only (clpstdn here goes through cl.shutdown). */
+  power: defineOp<{ reboot: boolean }>('pm.power', reboot, { from: 'peer' }),
   /** `fault` (PAIRHA_FAULTS=1, local socket only): {kind: 'role', role} throws out of a timer
    * as a dying role would; {kind: 'stall-shutdown'} stalls the next power action. */
   fault: defineOp<FaultArgs>('fault', (a) => {
@@ -23,14 +24,16 @@ export const pmOps = {
     if (a.kind !== 'role') return "kind must be 'role' or 'stall-shutdown'";
     const role = coreRoles.find((r) => r === a.role);
     return role ? { kind: 'role', role } : `role must be one of ${coreRoles.join(', ')}`;
-  }),
+  }, { from: 'local' }),
 };
 
+/** clpcl: from the local socket on the target servers; from another server, that server's
+ * fan-out reaching this one, run here only (control/fan-out.ts). */
 export const clOps = {
   start: defineOp<Target>('cl.start', targetArgs),
   stop: defineOp<Target>('cl.stop', targetArgs),
   suspend: defineOp<Target>('cl.suspend', targetArgs),
   resume: defineOp<Target>('cl.resume', targetArgs),
   /** Cluster shutdown (clpstdn): every server's groups, then every server's power. */
-  shutdown: defineOp<{ reboot: boolean }>('cl.shutdown', reboot),
+  shutdown: defineOp<{ reboot: boolean }>('cl.shutdown', reboot, { from: 'local', timeoutMs: LONG_OP_MS }),
 };
