@@ -23,8 +23,7 @@ export function stall(ms: number): void {
 
 /** Serve the `fault` op (its arguments: pm/protocol.ts). */
 export function serveFaults(registry: ControlRegistry, state: FaultState): void {
-  registry.serve(pmOps.fault, async (a, origin) => {
-    if (!origin.local) return { code: 2, message: 'faults are injected on the local control socket only' };
+  registry.serve(pmOps.fault, async (a) => {
     if (a.kind === 'stall-shutdown') { state.stallShutdown = true; return { code: 0 }; }
     const role = a.role;
     setTimeout(() => { throw new RoleFailure(role, `injected fault in ${role}`); }, 0);

@@ -11,6 +11,7 @@ import { request } from '../../control/local';
 import { call as callOp, type Op } from '../../control/op';
 import { nmOps } from '../../nm/protocol';
 import type { HostPlatform } from '../../platform/host';
+import { waitAllOnline } from '../online';
 
 export interface LabState {
   dir: string;
@@ -211,16 +212,8 @@ export class Lab {
   }
 
   async waitOnline(s: LabState, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      const views = await Promise.all(s.servers.map((x) => this.call(s, x.name, nmOps.view).catch((e: Error) => ({ code: 1, message: e.message, data: undefined }))));
-      const online = views.every((r) => r.code === 0 && (r.data as { servers: Array<{ status: string }> }).servers.every((x) => x.status === 'Online'));
-      if (online) return;
-      last = views.map((r, i) => `${s.servers[i].name}: ${r.code ? r.message : 'not all Online'}`).join('; ');
-      await sleep(200);
-    }
-    throw new LabError(`servers not Online within ${timeoutMs} ms (${last})`);
+    const r = await waitAllOnline(s.servers.map((x) => x.name), (name) => this.call(s, name, nmOps.view), timeoutMs, 200);
+    if (!r.online) throw new LabError(`servers not Online within ${timeoutMs} ms (${r.last})`);
   }
 
   /** Remove everything the lab made. Idempotent. */

@@ -9,6 +9,7 @@ import { parseConfig } from '../../config/load';
 import { alive } from '../lab/lab';
 import type { MembershipView } from '../../nm/types';
 import type { HostPlatform } from '../../platform/host';
+import { waitAllOnline, type ViewAnswer } from '../online';
 import { agentRun, shellQuote, type AgentResult } from '../vm/agent';
 import { boxFiles, qemuArgs, tapName } from './qemu';
 import { qmp } from '../vm/qmp';
@@ -195,19 +196,14 @@ export class Pair {
 
   /** Wait until every box's cluster daemon sees every server Online. */
   async waitOnline(s: PairState, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     // clpstat --json prints the membership view (and the groups) the box's daemon has.
     const script = '/opt/pairha/bin/clpstat --json';
-    let last = '';
-    while (Date.now() < deadline) {
-      const views = await Promise.all(s.boxes.map((b) => agentRun(boxFiles(this.dir, b.name).agent, script, Math.max(1000, deadline - Date.now()))
-        .then((r) => { try { return { code: r.code, message: r.stderr.trim(), data: JSON.parse(r.stdout) as MembershipView }; } catch { return { code: 1, message: r.stderr.trim() || 'no answer' }; } })
-        .catch((e: Error) => ({ code: 1, message: e.message, data: undefined }))));
-      if (views.every((v) => v.code === 0 && v.data?.servers.every((x) => x.status === 'Online'))) return;
-      last = views.map((v, i) => `${s.boxes[i].name}: ${v.code ? v.message : 'not all Online'}`).join('; ');
-      await sleep(2000);
-    }
-    throw new PairError(`servers not Online within ${timeoutMs} ms (${last})`);
+    const ask = async (name: string, leftMs: number): Promise<ViewAnswer> => {
+      const r = await agentRun(boxFiles(this.dir, name).agent, script, Math.max(1000, leftMs));
+      try { return { code: r.code, message: r.stderr.trim(), data: JSON.parse(r.stdout) as MembershipView }; } catch { return { code: 1, message: r.stderr.trim() || 'no answer' }; }
+    };
+    const r = await waitAllOnline(s.boxes.map((b) => b.name), ask, timeoutMs, 2000);
+    if (!r.online) throw new PairError(`servers not Online within ${timeoutMs} ms (${r.last})`);
   }
 
   /** Remove everything the pair made. Idempotent. */
