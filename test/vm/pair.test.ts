@@ -33,7 +33,11 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   // ipw1 pings the client with the box's BusyBox ping: an Error here fails the group over every interval.
   await until(async () => /ipw1@server1\s+: Normal[\s\S]*ipw1@server2\s+: Normal/.test(await run('server1', 'clpstat')), 120000, 'ipw1 Normal on both servers');
   t.pass('ipw1 (ping of the client) is Normal on both servers');
-  t.match(await run('server1', 'chkconfig', '--list', 'clusterpro'), /^clusterpro\s+on$/m, 'the services are enabled by default');
+  t.equal(await run('server1', 'chkconfig', '--list', 'clusterpro'), 'clusterpro      0:off  1:off  2:off  3:on   4:off  5:on  6:off\n', 'the services are enabled by default (§11.1 (4))');
+  const messages = await run('server1', 'cat', '/var/log/messages');
+  for (const [svc, what] of [['clusterpro_evt', 'clusterpro event'], ['clusterpro_trn', 'clusterpro trnsv'], ['clusterpro', 'clusterpro daemon']]) {
+    t.match(messages, new RegExp(`${svc}: Starting ${what}:[\\s\\S]*rc: Starting ${svc}: succeeded`), `syslog: ${svc} started as §11.1 (8) shows`);
+  }
   t.equal((await run('server1', 'cat', '/sys/class/watchdog/watchdog0/timeout')).trim(), '20', 'softdog loaded with the margin of [watchdog] (20000 ms)');
   t.match(await run('server1', 'cat', '/sys/class/watchdog/watchdog0/identity'), /Software Watchdog/, 'the watchdog is softdog');
   if (fs.existsSync(path.join(__dirname, '..', '..', 'kmod', 'liscal', 'Kbuild'))) {

@@ -36,7 +36,10 @@ role_status() { if [ -e "$ROLES/$1" ]; then echo "$SERVICE: running"; else echo 
 # service_main ACTION: dispatch to start_role/stop_role of the sourcing script.
 service_main() {
   case $1 in
-    start) echo "Starting $SERVICE"; start_role && role_on "$SERVICE" ;;
+    start) # syslog shows the seed's start-up lines (§11.1 (8)/(9))
+      logger -t "$SERVICE" "Starting $DESCRIPTION:"
+      if start_role && role_on "$SERVICE"; then logger -t rc "Starting $SERVICE: succeeded"; echo "Starting $SERVICE: succeeded"
+      else logger -t rc "Starting $SERVICE: failed"; echo "Starting $SERVICE: failed"; return 1; fi ;;
     stop) echo "Stopping $SERVICE"; stop_role; role_off "$SERVICE" ;;
     restart) "$0" stop; "$0" start ;;
     status) role_status "$SERVICE" ;;
