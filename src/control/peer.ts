@@ -8,18 +8,24 @@
 // message made for one channel is refused by the other. A request claiming to come from this
 // server itself is refused: it can only be one of ours reflected back by someone on the path.
 //
-// A request is sent once: the server never cuts a connection whose handler runs (its idle
-// timer stops when the request has arrived), and the client tries the next interconnect
+// A request is sent once: the server never cuts a connection whose handler runs (its
+// deadline stops when the request has arrived), and the client tries the next interconnect
 // address only when the request could not be delivered on this one.
+//
+// Before a connection has sent a valid request it holds a place in a bounded pool (PeerLimits):
+// a flood of silent, trickling, oversized or forged connections closes its own oldest, never
+// the configured peers' (their addresses have a pool of their own).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
 import type { Logger } from '../logger';
 import type { Registry } from './registry';
 import type { ControlReply, ControlRequest, PeerControl } from './types';
 
-const MAX_LINE = 1 << 20;
-/** A connection that says nothing this long is dropped; a running handler is not idle. */
-export const IDLE_MS = 10000;
+/** The longest reply a client reads (replies carry lists: alert log entries, statuses). */
+const MAX_REPLY = 1 << 20;
+/** A connection must have sent its signed request this long after it was opened; a running
+ * handler is not limited. */
+export const AUTH_MS = 5000;
 
 /** The request reached the server (or may have): sending it again could run it twice. */
 class SentError extends Error {}
@@ -30,9 +36,37 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** What a listener holds for connections that have not yet sent a valid request
+ * (docs/security.md): a flood is bounded by these, not by the heap. */
+export interface PeerLimits {
+  /** Unauthenticated connections at once from addresses that are not a configured peer's;
+   * a new one closes the oldest, so a flood cannot keep a late real client out. */
+  maxPending: number;
+  /** ... from one such address (the oldest of that address is closed first). */
+  maxPendingPerSource: number;
+  /** ... from one configured peer address: a pool of its own, so a flood from elsewhere never
+   * takes the peer's room; beyond it new connections are refused (only a spoofer gets there). */
+  maxPendingPerPeer: number;
+  /** A connection must have sent its whole signed request within this time (not reset by
+   * traffic, so a byte now and then does not keep it). */
+  authMs: number;
+  /** The longest request line in bytes; the requests are op names and short arguments. A longer
+   * one closes the connection before it is kept. */
+  maxRequest: number;
+}
+
+export const defaultPeerLimits: PeerLimits = { maxPending: 64, maxPendingPerSource: 8, maxPendingPerPeer: 32, authMs: AUTH_MS, maxRequest: 16384 };
+
+const source = (c: net.Socket) => (c.remoteAddress ?? '').replace(/^::ffff:/, '');
+
 export class PeerServer {
   private servers: net.Server[] = [];
-  readonly dropped = { auth: 0, malformed: 0, reflected: 0 };
+  readonly dropped = { auth: 0, malformed: 0, reflected: 0, oversize: 0, late: 0, evicted: 0, refused: 0 };
+  /** Unauthenticated connections, oldest first: all non-peer ones, and per source address. */
+  private readonly pendingOthers = new Set<net.Socket>();
+  private readonly pendingBySource = new Map<string, Set<net.Socket>>();
+  private readonly limits: PeerLimits;
+  private readonly peerAddresses: Set<string>;
 
   constructor(
     private readonly addresses: string[],
@@ -45,16 +79,23 @@ export class PeerServer {
     private readonly log: Logger,
     /** '' for the control channel (29001); e.g. 'mdagent' for the mirror agents' (29004). */
     private readonly channel = '',
-  ) {}
+    opts: { peerAddresses?: string[]; limits?: Partial<PeerLimits> } = {},
+  ) {
+    this.limits = { ...defaultPeerLimits, ...opts.limits };
+    this.peerAddresses = new Set(opts.peerAddresses ?? []);
+  }
 
   /** Addresses actually listened on (0: the channel could not be opened at all). */
   get listening(): number { return this.servers.length; }
+
+  /** Connections that have not (yet) sent a valid request. */
+  get pending(): number { let n = 0; for (const s of this.pendingBySource.values()) n += s.size; return n; }
 
   private get label(): string { return this.channel ? `${this.channel} channel` : 'peer control'; }
 
   async start(): Promise<void> {
     for (const addr of this.addresses) {
-      const s = net.createServer((c) => this.serve(c));
+      const s = net.createServer((c) => this.admit(c));
       await new Promise<void>((resolve) => {
         s.once('error', (e) => { this.log.warn(`${this.label} ${addr}:${this.port}: ${e.message}`); resolve(); });
         s.listen({ host: addr, port: this.port, exclusive: true }, () => { this.servers.push(s); resolve(); });
@@ -62,30 +103,69 @@ export class PeerServer {
     }
   }
 
-  private serve(conn: net.Socket): void {
+  /** Count a new connection against its pool, closing the oldest when a pool is full. */
+  private admit(conn: net.Socket): void {
+    const src = source(conn);
+    const peer = this.peerAddresses.has(src);
+    const mine = this.pendingBySource.get(src) ?? new Set<net.Socket>();
+    if (peer && mine.size >= this.limits.maxPendingPerPeer) { this.dropped.refused++; conn.destroy(); return; }
+    const oldest = (set: Set<net.Socket>) => { const [o] = set; this.dropped.evicted++; o.destroy(); this.forget(o, src); };
+    if (!peer && mine.size >= this.limits.maxPendingPerSource) oldest(mine);
+    if (!peer && this.pendingOthers.size >= this.limits.maxPending) { const [o] = this.pendingOthers; this.dropped.evicted++; o.destroy(); this.forget(o, source(o)); }
+    mine.add(conn);
+    this.pendingBySource.set(src, mine);
+    if (!peer) this.pendingOthers.add(conn);
+    this.serve(conn, src);
+  }
+
+  private forget(conn: net.Socket, src: string): void {
+    this.pendingOthers.delete(conn);
+    const mine = this.pendingBySource.get(src);
+    if (mine?.delete(conn) && mine.size === 0) this.pendingBySource.delete(src);
+  }
+
+  private serve(conn: net.Socket, src: string): void {
     const nonce = randomBytes(16).toString('hex');
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.setTimeout(IDLE_MS, () => conn.destroy());
+    // Raw chunks, joined once: a string grown chunk by chunk and searched from its start
+    // again at each chunk was what made a silent connection cost over a megabyte.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const deadline = setTimeout(() => this.drop(conn, 'late'), this.limits.authMs);
+    conn.on('close', () => { clearTimeout(deadline); this.forget(conn, src); });
     conn.on('error', () => conn.destroy());
     conn.write(JSON.stringify({ nonce }) + '\n');
-    conn.on('data', async (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_LINE) { this.dropped.malformed++; conn.destroy(); return; }
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      conn.removeAllListeners('data');
-      let msg: { from?: unknown; req?: unknown; mac?: unknown };
-      try { msg = JSON.parse(buf.slice(0, nl)); } catch { this.dropped.malformed++; conn.destroy(); return; }
-      if (!msg || typeof msg.from !== 'string' || typeof msg.mac !== 'string' || !this.knownServers.includes(msg.from)) { this.dropped.malformed++; conn.destroy(); return; }
-      const body = JSON.stringify(msg.req ?? null);
-      if (!same(sign(this.key, this.channel, nonce, msg.from, body), msg.mac)) { this.dropped.auth++; this.log.warn(`${this.label}: bad authentication from ${conn.remoteAddress}`); conn.destroy(); return; }
-      if (msg.from === this.self) { this.dropped.reflected++; this.log.warn(`${this.label}: refused a request claiming to come from this server, from ${conn.remoteAddress}`); conn.destroy(); return; }
-      conn.setTimeout(0);
-      const reply = await this.registry.dispatch(msg.req, { server: msg.from, local: false });
-      const rbody = JSON.stringify(reply);
-      conn.end(JSON.stringify({ reply, mac: sign(this.key, this.channel, nonce, 'reply', rbody) }) + '\n');
-    });
+    const onData = (chunk: Buffer) => {
+      const nl = chunk.indexOf(0x0a);
+      if (size + (nl < 0 ? chunk.length : nl) > this.limits.maxRequest) return this.drop(conn, 'oversize');
+      if (nl < 0) { chunks.push(chunk); size += chunk.length; return; }
+      // One request per connection: anything after it (a second copy included) is ignored.
+      conn.off('data', onData);
+      conn.on('data', () => undefined);
+      clearTimeout(deadline);
+      chunks.push(chunk.subarray(0, nl));
+      void this.handle(conn, src, nonce, Buffer.concat(chunks).toString('utf8'));
+    };
+    conn.on('data', onData);
+  }
+
+  private drop(conn: net.Socket, why: keyof PeerServer['dropped']): void {
+    this.dropped[why]++;
+    conn.destroy();
+  }
+
+  private async handle(conn: net.Socket, src: string, nonce: string, line: string): Promise<void> {
+    let msg: { from?: unknown; req?: unknown; mac?: unknown };
+    try { msg = JSON.parse(line); } catch { return this.drop(conn, 'malformed'); }
+    if (!msg || typeof msg.from !== 'string' || typeof msg.mac !== 'string' || !this.knownServers.includes(msg.from)) return this.drop(conn, 'malformed');
+    const body = JSON.stringify(msg.req ?? null);
+    if (!same(sign(this.key, this.channel, nonce, msg.from, body), msg.mac)) { this.log.warn(`${this.label}: bad authentication from ${src}`); return this.drop(conn, 'auth'); }
+    if (msg.from === this.self) { this.log.warn(`${this.label}: refused a request claiming to come from this server, from ${src}`); return this.drop(conn, 'reflected'); }
+    this.forget(conn, src);
+    const reply = await this.registry.dispatch(msg.req, { server: msg.from, local: false });
+    const rbody = JSON.stringify(reply);
+    conn.end(JSON.stringify({ reply, mac: sign(this.key, this.channel, nonce, 'reply', rbody) }) + '\n');
+    // A client that never closes after its reply does not keep the socket.
+    conn.setTimeout(this.limits.authMs, () => conn.destroy());
   }
 
   async stop(): Promise<void> {
@@ -128,7 +208,7 @@ export class PeerClient implements PeerControl {
       conn.on('error', (e) => fail(e.message));
       conn.on('data', (c: string) => {
         buf += c;
-        if (buf.length > MAX_LINE) return fail('reply too long');
+        if (buf.length > MAX_REPLY) return fail('reply too long');
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl);

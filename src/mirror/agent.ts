@@ -92,13 +92,14 @@ export class MirrorAgent implements Role {
     if (bad) { this.ctx.events.emit(ev.mdagent.startFailed, bad); throw new Error(`mirror agent:${bad}`); }
     const { config, local, key, log } = this.ctx;
     const addresses = [...new Set(this.resources.map((r) => r.addresses[local.name]))];
-    this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, local.name, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent');
+    const peerAddrs = (server: string) => [...new Set(this.resources.map((r) => r.addresses[server]).filter(Boolean))];
+    const others = config.servers.filter((s) => s.name !== local.name).flatMap((s) => peerAddrs(s.name));
+    this.server = new PeerServer(addresses, config.ports.mirrorAgent, key, local.name, config.servers.map((s) => s.name), this.registry, log.child('mdagent'), 'mdagent', { peerAddresses: others });
     await this.server.start();
     if (addresses.length && !this.server.listening) {
       this.ctx.events.emit(ev.mdagent.startFailed, agentStartReason.socket);
       throw new Error(`mirror agent: cannot listen on ${addresses.join(', ')} port ${config.ports.mirrorAgent}`);
     }
-    const peerAddrs = (server: string) => [...new Set(this.resources.map((r) => r.addresses[server]).filter(Boolean))];
     this.client = new PeerClient(local.name, peerAddrs, config.ports.mirrorAgent, key, this.opts.peerTimeout, 'mdagent');
     this.bindAll();
     this.running = true;

@@ -72,7 +72,8 @@ export class Runtime {
     this.ctx = { config: c, local: d.local, key: d.key, bootId: d.bootId, paths: d.paths, events: d.events, log: d.log, platform: d.platform };
     const lanAddrs = (server: string) => c.heartbeats.flatMap((h) => (h.type === 'lanhb' && h.addresses[server] ? [h.addresses[server]] : []));
     this.localControl = new LocalControl(d.paths.controlSocket, this.registry);
-    this.peerServer = new PeerServer(lanAddrs(d.local.name), c.ports.internal, d.key, d.local.name, c.servers.map((s) => s.name), this.registry, d.log.child('trnsv'));
+    const peerAddrs = c.servers.filter((s) => s.name !== d.local.name).flatMap((s) => lanAddrs(s.name));
+    this.peerServer = new PeerServer(lanAddrs(d.local.name), c.ports.internal, d.key, d.local.name, c.servers.map((s) => s.name), this.registry, d.log.child('trnsv'), '', { peerAddresses: peerAddrs });
     this.peer = new PeerClient(d.local.name, lanAddrs, c.ports.internal, d.key, c.timeouts.internal);
     if (d.alert && c.alert.sync) {
       const links = c.heartbeats.flatMap((h) => (h.type === 'lanhb' && h.addresses[d.local.name]

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { fanOut } from '../../../src/control/fan-out';
 import { call, defineOp, toServer } from '../../../src/control/op';
-import { IDLE_MS, PeerClient, PeerServer } from '../../../src/control/peer';
+import { AUTH_MS, PeerClient, PeerServer } from '../../../src/control/peer';
 import { Registry } from '../../../src/control/registry';
 import type { ControlReply } from '../../../src/control/types';
 import { nullLogger } from '../../../src/logger';
@@ -28,11 +28,11 @@ async function server1(t: { teardown(fn: () => unknown): void }, reg: Registry, 
   return { s, port };
 }
 
-t.test('a handler running longer than the idle timeout completes once, and its reply arrives', async (t) => {
-  const slow = defineOp<Record<string, never>, string>('test.slow', () => ({}), { timeoutMs: IDLE_MS + 10000 });
+t.test('a handler running longer than the authentication deadline completes once, and its reply arrives', async (t) => {
+  const slow = defineOp<Record<string, never>, string>('test.slow', () => ({}), { timeoutMs: AUTH_MS + 10000 });
   let runs = 0;
   const reg = new Registry();
-  reg.serve(slow, async () => { runs++; await sleep(IDLE_MS + 1500); return { code: 0, data: 'up' }; });
+  reg.serve(slow, async () => { runs++; await sleep(AUTH_MS + 1500); return { code: 0, data: 'up' }; });
   const { port } = await server1(t, reg, ['127.0.0.1', '127.0.0.2']);
   // The client's default (2 s) is a query's; the op's own budget applies.
   const client = new PeerClient('server2', () => ['127.0.0.1', '127.0.0.2'], port, key, 2000);

@@ -1,0 +1,54 @@
+// A hostile client in a process of its own, so that what the server under test holds (heap,
+// RSS, descriptors) is measured apart from the attacker's side.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** What each flood connection sends, by kind (taken in turn). */
+const floodScript = String.raw`
+const net = require('node:net');
+const crypto = require('node:crypto');
+const { host, port, sources, count, kinds } = JSON.parse(process.argv[1]);
+const payload = {
+  silent: () => null,
+  garbage: () => crypto.randomBytes(1500),
+  truncated: () => Buffer.from('{"from":"server2","req":{"op":"pm.power","args":{}},"mac":"0'),
+  malformed: () => Buffer.from('}{ not json\n'),
+  forged: () => Buffer.from(JSON.stringify({ from: 'server2', req: { op: 'pm.power', args: {} }, mac: 'f'.repeat(64) }) + '\n'),
+  oversize: () => Buffer.alloc(256 * 1024, 0x41),
+};
+const socks = [];
+let settled = 0;
+const done = () => { if (++settled === count) process.stdout.write('ready\n'); };
+for (let i = 0; i < count; i++) {
+  const c = net.connect({ host, port, localAddress: sources[i % sources.length] });
+  const data = payload[kinds[i % kinds.length]]();
+  let counted = false;
+  const once = () => { if (!counted) { counted = true; done(); } };
+  c.on('connect', () => { if (data) c.write(data, once); else once(); });
+  c.on('error', once);
+  c.on('close', once);
+  socks.push(c);
+}
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+`;
+
+export const floodKinds = ['silent', 'garbage', 'truncated', 'malformed', 'forged', 'oversize'] as const;
+
+export interface Flood { child: ChildProcess; ready: Promise<void>; stop(): Promise<void> }
+
+/** Open `count` connections to host:port from the given local addresses, each sending one
+ * kind of bad input, and hold them until stop(). */
+export function flood(o: { host: string; port: number; sources: string[]; count: number; kinds?: readonly string[] }): Flood {
+  const child = spawn(process.execPath, ['-e', floodScript, JSON.stringify({ ...o, kinds: o.kinds ?? floodKinds })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`flood client exited (${code}) before it was ready`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin!.end();
+    await exited;
+  };
+  return { child, ready, stop };
+}
