@@ -110,3 +110,60 @@ for (const ch of channels) {
     t.same(await big.ask(), { code: 0, data: 1 });
   });
 }
+
+/** Wait for a condition that the server reaches by itself (closing what it evicted). */
+async function until(what: string, ok: () => boolean, ms = 20000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await sleep(50)) if (Date.now() > end) throw new Error(`still not ${what} after ${ms} ms`);
+}
+
+const FLOOD = 2000;
+const attackers = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+
+for (const ch of channels) {
+  t.test(`${ch.label}: ${FLOOD} silent, garbage, truncated, malformed, forged and oversized connections are held within the limits; the peer gets through during and after`, async (t) => {
+    const limits = { maxPending: 64, maxPendingPerSource: 8, maxPendingPerPeer: 32, authMs: 5000, maxRequest: 16384 };
+    const { s, port, ran, ask } = await server1(t, ch.name, limits);
+    t.same(await ask(), { code: 0, data: 1 });
+    const before = { fds: fds(), rss: process.memoryUsage().rss };
+    let maxPending = 0;
+    const watch = setInterval(() => { maxPending = Math.max(maxPending, s.pending); }, 5);
+    const f = flood({ host: '127.0.0.1', port, sources: attackers, count: FLOOD });
+    t.teardown(() => f.stop());
+    await f.ready;
+    // The flood still holds every connection the server did not close.
+    const during = { fds: fds(), rss: process.memoryUsage().rss };
+    t.same(await ask(), { code: 0, data: 2 }, 'the real peer gets a request through during the flood');
+    await f.stop();
+    clearInterval(watch);
+    t.ok(maxPending <= limits.maxPending + 1, `unauthenticated connections held at most ${limits.maxPending} (+1 being admitted): saw ${maxPending}`);
+    t.ok(during.fds - before.fds <= 2 * limits.maxPending + 16, `descriptors during the flood bounded: +${during.fds - before.fds}`);
+    t.ok(during.rss - before.rss < 64 << 20, `RSS during the flood bounded: +${((during.rss - before.rss) / 1048576).toFixed(1)} MiB`);
+    t.ok(s.dropped.evicted > 0 && s.dropped.oversize > 0 && s.dropped.malformed + s.dropped.auth > 0, `refused: ${JSON.stringify(s.dropped)}`);
+    t.equal(s.dropped.refused, 0, 'the peer\'s own pool was never full');
+    await until('drained', () => s.pending === 0);
+    await until('back to the descriptors before the flood', () => fds() <= before.fds + 4);
+    t.pass(`descriptors after the flood: ${fds()} (before ${before.fds})`);
+    t.equal(s.listening, 1, 'still listening');
+    t.same(await ask(), { code: 0, data: 3 }, 'and after it');
+    t.equal(ran.n, 3, 'nothing ran but the peer\'s three requests');
+  });
+}
+
+t.test('a flood from a configured peer\'s own address (a spoofer on the path) fills only that address\'s pool', async (t) => {
+  const { s, port, ask } = await server1(t, '', { maxPending: 16, maxPendingPerSource: 4, maxPendingPerPeer: 8 });
+  const f = flood({ host: '127.0.0.1', port, sources: ['127.0.0.1'], count: 40, kinds: ['silent'] });
+  t.teardown(() => f.stop());
+  await f.ready;
+  // The client has connected; the server accepts in its own time.
+  await until('all 40 seen', () => s.pending + s.dropped.refused + s.dropped.evicted >= 40);
+  t.equal(s.pending, 8, 'the peer address\'s pool is full');
+  t.equal(s.dropped.refused, 32, 'the rest were refused, none evicted');
+  // Another address still has its own room.
+  const other = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
+  other.on('error', () => undefined);
+  await until('admitted from another address', () => s.pending === 9);
+  other.destroy();
+  await f.stop();
+  await until('drained', () => s.pending === 0);
+  t.same(await ask(), { code: 0, data: 1 }, 'once the flood ends the peer is served');
+});
