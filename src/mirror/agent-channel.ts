@@ -12,7 +12,7 @@ import type { MdResourceConfig } from '../config/types';
 export interface ChannelAgent {
   readonly self: string;
   readonly resources: MdResourceConfig[];
-  readonly liscal: { force(nmp: number, kind: ForceKind): void };
+  readonly liscal: { force(nmp: number, kind: ForceKind): Promise<void> };
   localStatus(nmp: number): LiscalStatus | undefined;
   forceHere(r: MdResourceConfig): Promise<string>;
   recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode): Promise<string>;
@@ -28,7 +28,7 @@ export function serveAgentChannel(reg: ControlRegistry, agent: ChannelAgent): vo
   reg.serve(agentOps.force, withResource(async (r, { kind }) => {
     if (kind === 'latest') return { code: 0, message: await agent.forceHere(r) };
     if (agent.localStatus(r.nmp)?.port === 'open') return { code: 1, message: `the mirror disk is active on ${agent.self}` };
-    agent.liscal.force(r.nmp, kind);
+    await agent.liscal.force(r.nmp, kind);
     return { code: 0 };
   }));
   reg.serve(agentOps.recover, withResource(async (r, { mode }) => ({ code: 0, message: await agent.recoverFrom(r, agent.self, mode) })));

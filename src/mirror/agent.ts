@@ -101,7 +101,7 @@ export class MirrorAgent implements Role {
       throw new Error(`mirror agent: cannot listen on ${addresses.join(', ')} port ${config.ports.mirrorAgent}`);
     }
     this.client = new PeerClient(local.name, peerAddrs, config.ports.mirrorAgent, key, this.opts.peerTimeout, 'mdagent');
-    this.bindAll();
+    await this.bindAll();
     this.running = true;
     this.ctx.events.emit(ev.mdagent.started);
     this.timer = setInterval(() => { this.tick().catch((e: Error) => this.die(e.message)); }, this.opts.interval);
@@ -135,16 +135,16 @@ export class MirrorAgent implements Role {
    * (once per distinct reason: the tick retries, since the driver may be loaded after the
    * runtime started, as clusterpro_md does after clusterpro_evt).
    */
-  bindAll(): void {
+  async bindAll(): Promise<void> {
     if (!this.liscal.loaded()) { this.noteOnce(`the liscal driver is not loaded (${this.liscal.ctlFile} is missing)`); return; }
     // The key always: the driver may have kept another from an earlier configuration.
-    try { this.liscal.key(this.ctx.key); } catch (e) { this.noteOnce((e as Error).message); return; }
+    try { await this.liscal.key(this.ctx.key); } catch (e) { this.noteOnce((e as Error).message); return; }
     const st = this.liscal.status();
     for (const p of st.problems) this.ctx.log.warn(`liscalstat: ${p}`);
     for (const r of this.resources) {
       if (st.byNmp.get(r.nmp)?.bound) continue;
       try {
-        this.attach(r);
+        await this.attach(r);
         this.ctx.log.info(`${r.name}: NMP${r.nmp} bound to ${r.dataPartition} (cluster partition ${r.clusterPartition})`);
       } catch (e) { this.noteOnce(`${r.name}: ${(e as Error).message}`); }
     }
@@ -162,13 +162,13 @@ export class MirrorAgent implements Role {
   holdUnbound(nmp: number, hold: boolean): void { if (hold) this.unbindHeld.add(nmp); else this.unbindHeld.delete(nmp); }
 
   /** Give the driver the cluster key and attach one md to its partitions and peer. */
-  bind(r: MdResourceConfig): void {
-    this.liscal.key(this.ctx.key);
-    this.attach(r);
+  async bind(r: MdResourceConfig): Promise<void> {
+    await this.liscal.key(this.ctx.key);
+    await this.attach(r);
   }
 
-  private attach(r: MdResourceConfig): void {
-    this.liscal.bind(r.nmp, { data: r.dataPartition, cp: r.clusterPartition, peer: r.addresses[this.peer], local: r.addresses[this.ctx.local.name], drvPort: this.ctx.config.ports.mirrorDriver, dataPort: r.dataPort });
+  private attach(r: MdResourceConfig): Promise<void> {
+    return this.liscal.bind(r.nmp, { data: r.dataPartition, cp: r.clusterPartition, peer: r.addresses[this.peer], local: r.addresses[this.ctx.local.name], drvPort: this.ctx.config.ports.mirrorDriver, dataPort: r.dataPort });
   }
 
   private note(msg: string): void {
@@ -245,7 +245,7 @@ export class MirrorAgent implements Role {
     if (this.ticking || !this.running) return;
     this.ticking = true;
     try {
-      if (this.unbound().some((r) => !this.unbindHeld.has(r.nmp))) this.bindAll();
+      if (this.unbound().some((r) => !this.unbindHeld.has(r.nmp))) await this.bindAll();
       for (const r of this.resources) {
         try { await this.tickOne(r); } catch (e) { this.ctx.log.warn(`${r.name}: ${(e as Error).message}`); }
       }
@@ -263,7 +263,7 @@ export class MirrorAgent implements Role {
     if (mine.conn !== 'connected' || peer.conn !== 'connected') {
       // The server listed first settles the verdict, then dials; the other accepts.
       if (this.localFirst && mine.conn === 'disconnected' && (await this.settle(r, d, a, b))) {
-        try { this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
+        try { await this.liscal.connect(r.nmp); } catch (e) { this.ctx.log.debug(`${r.name}: connect: ${(e as Error).message}`); }
       }
       return;
     }
@@ -291,7 +291,7 @@ export class MirrorAgent implements Role {
     const out = [a, b].find((x) => x.server !== d.latest[0])!;
     if (out.status!.state === 'STALE') return true;
     if (out.status!.port === 'open') return hold(`${out.server} is active without the latest data`);
-    if (out.server === this.ctx.local.name) this.liscal.force(r.nmp, 'red');
+    if (out.server === this.ctx.local.name) await this.liscal.force(r.nmp, 'red');
     else {
       const reply = await this.askPeer(agentOps.force, { nmp: r.nmp, kind: 'red' });
       if (reply.code) return hold(`${out.server} refused to be declared outdated: ${reply.message ?? reply.code}`);
@@ -299,11 +299,11 @@ export class MirrorAgent implements Role {
     return true;
   }
 
-  private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {
+  private async startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): Promise<void> {
     const dev = nmpDevice(r.nmp);
     this.ctx.events.emit(ev.mdadm.recoveryMode, mode === 'diff' ? 'FastSync' : 'Full');
     try {
-      this.liscal.recover(r.nmp, mode);
+      await this.liscal.recover(r.nmp, mode);
     } catch (e) {
       this.ctx.events.emit(kind === 'initial' ? ev.mdadm.initialRecoveryFailed : ev.mdadm.recoveryFailed, recoveryReason.sourceAbnormal, dev);
       throw e;
@@ -346,8 +346,8 @@ export class MirrorAgent implements Role {
   async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
     const kind = d?.initial ? 'initial' : 'recovery';
     if (from === this.ctx.local.name) {
-      this.ensureConnected(r);
-      this.startRecovery(r, mode, kind);
+      await this.ensureConnected(r);
+      await this.startRecovery(r, mode, kind);
     } else {
       const reply = await this.askPeer(agentOps.recover, { nmp: r.nmp, mode });
       if (reply.code) throw new MdError(reply.code, reply.message ?? `${from} refused the recovery`);
@@ -355,9 +355,9 @@ export class MirrorAgent implements Role {
     return `recovery ${from} -> ${from === this.ctx.local.name ? this.peer : this.ctx.local.name} (${mode === 'diff' ? 'FastSync' : 'full copy'}) started`;
   }
 
-  private ensureConnected(r: MdResourceConfig): void {
+  private async ensureConnected(r: MdResourceConfig): Promise<void> {
     const s = this.localStatus(r.nmp);
-    if (s?.conn === 'disconnected') this.liscal.connect(r.nmp);
+    if (s?.conn === 'disconnected') await this.liscal.connect(r.nmp);
   }
 
   private async askPeer<A extends object>(op: Op<A, unknown>, args: A): Promise<ControlReply> {
@@ -388,7 +388,7 @@ export class MirrorAgent implements Role {
       this.ctx.events.emit(ev.mdadm.recoveryFailed, recoveryReason.destinationActive, nmpDevice(r.nmp));
       throw new MdError(1, `the mirror disk is active on ${this.peer}, the destination`);
     }
-    this.liscal.force(r.nmp, 'latest');
+    await this.liscal.force(r.nmp, 'latest');
     if (!peer?.bound) return `${this.ctx.local.name} now holds the latest data of ${r.name}; ${this.peer} is copied in full when it returns`;
     const red = await this.askPeer(agentOps.force, { nmp: r.nmp, kind: 'red' });
     if (red.code) throw new MdError(red.code, red.message ?? `${this.peer} refused to be declared outdated`);

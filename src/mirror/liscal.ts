@@ -1,6 +1,11 @@
 // The adapter to the liscal driver: commands written to /proc/liscal/ctl, one per
 // write(), and the status read from /proc/liscalstat (kmod/liscal/README.md §1.2-1.3).
 // Paths come from constants (paths.liscalProc), so a directory can stand in for /proc.
+//
+// A ctl write returns when the driver has carried the command out: `connect` dials the peer
+// and can take seconds. The writes run on libuv's threadpool, one at a time in order (key
+// before bind), so the runtime keeps serving meanwhile; a write that has not returned within
+// the timeout is reported as such (the thread stays with it until the kernel returns).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseStatus, type ParsedStatus } from './liscal-status';
@@ -14,7 +19,11 @@ const errnoMeaning: Record<string, string> = {
   EIO: 'the cluster partition could not be read or written',
   EPERM: 'the I/O port is open on the other server',
   ENOENT: 'the liscal driver is not loaded',
+  ETIMEDOUT: 'the driver did not return in time (the command may still take effect)',
 };
+
+/** How long a ctl write may take: above the driver's own dial timeout (about 9 s). */
+export const CTL_TIMEOUT_MS = 30000;
 
 export class LiscalError extends Error {
   constructor(readonly command: string, readonly errno: string, detail: string) {
@@ -37,59 +46,68 @@ export class Liscal {
   readonly ctlFile: string;
   readonly statFile: string;
 
+  /** The last write queued: the next one starts when it has returned. */
+  private queue: Promise<void> = Promise.resolve();
+
   /** procDir is paths.liscalProc (/proc/liscal); the status file is its sibling liscalstat. */
-  constructor(procDir: string) {
+  constructor(procDir: string, private readonly timeoutMs = CTL_TIMEOUT_MS) {
     this.ctlFile = path.join(procDir, 'ctl');
     this.statFile = path.join(path.dirname(procDir), 'liscalstat');
   }
 
-  /** Write one command in one write(); a refused command throws LiscalError naming it. */
-  command(cmd: string): void { this.write(cmd, cmd); }
+  /** Write one command in one write(); a refused command rejects with a LiscalError naming it. */
+  async command(cmd: string): Promise<void> { return this.write(cmd, cmd); }
 
   /**
    * `line` goes to the driver, `printable` into any error: they differ only for the key,
    * which must reach no message, log line, reply or event (issue 13 item 7).
    */
-  private write(printable: string, line: string): void {
-    let fd: number;
-    try { fd = fs.openSync(this.ctlFile, fs.constants.O_WRONLY | fs.constants.O_APPEND); } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new LiscalError(printable, err.code ?? '', err.message);
-    }
+  private write(printable: string, line: string): Promise<void> {
+    const run = this.queue.then(() => this.writeNow(printable, line));
+    this.queue = run.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LiscalError(printable, 'ETIMEDOUT', '')), this.timeoutMs);
+    });
+    return Promise.race([run, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async writeNow(printable: string, line: string): Promise<void> {
+    const failed = (e: unknown) => { const err = e as NodeJS.ErrnoException; return new LiscalError(printable, err.code ?? '', err.message); };
+    const fh = await fs.promises.open(this.ctlFile, fs.constants.O_WRONLY | fs.constants.O_APPEND).catch((e) => { throw failed(e); });
     try {
-      fs.writeSync(fd, Buffer.from(line + '\n'));
+      await fh.write(Buffer.from(line + '\n'));
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new LiscalError(printable, err.code ?? '', err.message);
+      throw failed(e);
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
   }
 
-  key(key: Buffer): void {
+  async key(key: Buffer): Promise<void> {
     if (key.length < 1) throw new LiscalError('key', '', 'empty cluster key');
     // The driver takes 1-64 bytes; a longer key is folded to 64 by the agent's caller.
-    this.write('key <redacted>', `key ${key.subarray(0, 64).toString('hex')}`);
+    return this.write('key <redacted>', `key ${key.subarray(0, 64).toString('hex')}`);
   }
 
-  bind(nmp: number, b: BindSpec): void {
+  async bind(nmp: number, b: BindSpec): Promise<void> {
     const parts = [`bind ${token('nmp', nmp)}`, `data=${token('data', b.data)}`, `cp=${token('cp', b.cp)}`, `peer=${token('peer', b.peer)}`];
     if (b.local) parts.push(`local=${token('local', b.local)}`);
     if (b.drvPort) parts.push(`drvport=${token('drvport', b.drvPort)}`);
     parts.push(`dataport=${token('dataport', b.dataPort)}`);
-    this.command(parts.join(' '));
+    return this.command(parts.join(' '));
   }
 
-  unbind(nmp: number): void { this.command(`unbind ${token('nmp', nmp)}`); }
-  open(nmp: number, force = false): void { this.command(`open ${token('nmp', nmp)}${force ? ' force' : ''}`); }
-  close(nmp: number): void { this.command(`close ${token('nmp', nmp)}`); }
-  connect(nmp: number): void { this.command(`connect ${token('nmp', nmp)}`); }
-  disconnect(nmp: number): void { this.command(`disconnect ${token('nmp', nmp)}`); }
-  recover(nmp: number, mode: RecoverMode): void { this.command(`recover ${token('nmp', nmp)} ${mode}`); }
-  stopRecover(nmp: number): void { this.command(`stoprecover ${token('nmp', nmp)}`); }
-  force(nmp: number, kind: ForceKind): void { this.command(`force ${token('nmp', nmp)} ${kind}`); }
-  onError(nmp: number, action: 'reboot' | 'detach'): void { this.command(`onerror ${token('nmp', nmp)} ${action}`); }
-  unloadCheck(): void { this.command('unload-check'); }
+  async unbind(nmp: number): Promise<void> { return this.command(`unbind ${token('nmp', nmp)}`); }
+  async open(nmp: number, force = false): Promise<void> { return this.command(`open ${token('nmp', nmp)}${force ? ' force' : ''}`); }
+  async close(nmp: number): Promise<void> { return this.command(`close ${token('nmp', nmp)}`); }
+  async connect(nmp: number): Promise<void> { return this.command(`connect ${token('nmp', nmp)}`); }
+  async disconnect(nmp: number): Promise<void> { return this.command(`disconnect ${token('nmp', nmp)}`); }
+  async recover(nmp: number, mode: RecoverMode): Promise<void> { return this.command(`recover ${token('nmp', nmp)} ${mode}`); }
+  async stopRecover(nmp: number): Promise<void> { return this.command(`stoprecover ${token('nmp', nmp)}`); }
+  async force(nmp: number, kind: ForceKind): Promise<void> { return this.command(`force ${token('nmp', nmp)} ${kind}`); }
+  async onError(nmp: number, action: 'reboot' | 'detach'): Promise<void> { return this.command(`onerror ${token('nmp', nmp)} ${action}`); }
+  async unloadCheck(): Promise<void> { return this.command('unload-check'); }
 
   /** Whether the driver is loaded (its control file exists). */
   loaded(): boolean { return fs.existsSync(this.ctlFile); }

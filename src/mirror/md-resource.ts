@@ -72,7 +72,7 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     if (peer?.port === 'open') fail(activateReason.remoteActive, mdError(30, `the mirror disk is active on ${d.peer}`));
     const from = opts.mount ? mounted(d, cfg.mountPoint) : undefined;
     if (from !== undefined) fail(activateReason.mount, mdError(80, cfg.mountPoint));
-    try { d.liscal.open(cfg.nmp); } catch (e) {
+    try { await d.liscal.open(cfg.nmp); } catch (e) {
       const errno = e instanceof LiscalError ? e.errno : '';
       fail(errno === 'EPERM' ? activateReason.remoteActive : activateReason.port, mdError(30, (e as Error).message));
     }
@@ -89,7 +89,7 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     await system(d, 'mount', ['-t', cfg.fsType, '-o', cfg.mountOptions, dev, cfg.mountPoint], cfg.mountTimeout);
   } catch (e) {
     // Leave nothing half active: the port closes again.
-    try { d.liscal.close(cfg.nmp); } catch { /* reported below */ }
+    try { await d.liscal.close(cfg.nmp); } catch { /* reported below */ }
     fail(activateReason.mount, e instanceof MdError ? e : mdError(30, (e as Error).message));
   }
 }
@@ -110,5 +110,5 @@ export async function deactivateMd(d: MdDeps, cfg: MdResourceConfig, opts: { str
   if (mounted(d, cfg.mountPoint) !== undefined) {
     try { await system(d, 'umount', [cfg.mountPoint], cfg.umountTimeout); } catch (e) { fail(deactivateReason.umount, e as MdError); }
   }
-  try { d.liscal.close(cfg.nmp); } catch (e) { throw mdError(30, (e as Error).message); }
+  try { await d.liscal.close(cfg.nmp); } catch (e) { throw mdError(30, (e as Error).message); }
 }

@@ -30,11 +30,11 @@ async function wipeMetadata(d: MirrorOpsDeps, agent: MirrorAgent, r: MdResourceC
   // The agent's tick rebinds unbound NMPs: not while the metadata is being wiped.
   agent.holdUnbound(r.nmp, true);
   try {
-    if (s?.bound) agent.liscal.unbind(r.nmp);
+    if (s?.bound) await agent.liscal.unbind(r.nmp);
     const res = await d.platform.run('dd', ['if=/dev/zero', `of=${r.clusterPartition}`, 'bs=4096', 'count=1', 'conv=fsync'], { timeoutMs: 60000 });
     if (res.code) throw mdError(82);
     // §6.7.1 runs clpmdchng with clusterpro_md disabled (no driver): bound at its next load.
-    if (agent.liscal.loaded()) agent.bind(r);
+    if (agent.liscal.loaded()) await agent.bind(r);
   } finally { agent.holdUnbound(r.nmp, false); }
 }
 

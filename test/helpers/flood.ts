@@ -6,13 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 const floodScript = String.raw`
 const net = require('node:net');
 const crypto = require('node:crypto');
-const { host, port, sources, count, kinds } = JSON.parse(process.argv[1]);
+const { host, port, sources, count, kinds, op } = JSON.parse(process.argv[1]);
 const payload = {
   silent: () => null,
   garbage: () => crypto.randomBytes(1500),
-  truncated: () => Buffer.from('{"from":"server2","req":{"op":"pm.power","args":{}},"mac":"0'),
+  truncated: () => Buffer.from(JSON.stringify({ from: 'server2', req: { op, args: {} }, mac: '0' }).slice(0, -4)),
   malformed: () => Buffer.from('}{ not json\n'),
-  forged: () => Buffer.from(JSON.stringify({ from: 'server2', req: { op: 'pm.power', args: {} }, mac: 'f'.repeat(64) }) + '\n'),
+  forged: () => Buffer.from(JSON.stringify({ from: 'server2', req: { op, args: {} }, mac: 'f'.repeat(64) }) + '\n'),
   oversize: () => Buffer.alloc(256 * 1024, 0x41),
 };
 const socks = [];
@@ -37,8 +37,8 @@ export const floodKinds = ['silent', 'garbage', 'truncated', 'malformed', 'forge
 export interface Flood { child: ChildProcess; ready: Promise<void>; stop(): Promise<void> }
 
 /** Open `count` connections to host:port from the given local addresses, each sending one
- * kind of bad input, and hold them until stop(). */
-export function flood(o: { host: string; port: number; sources: string[]; count: number; kinds?: readonly string[] }): Flood {
+ * kind of bad input (truncated and forged requests ask for `op`), and hold them until stop(). */
+export function flood(o: { host: string; port: number; sources: string[]; count: number; op: string; kinds?: readonly string[] }): Flood {
   const child = spawn(process.execPath, ['-e', floodScript, JSON.stringify({ ...o, kinds: o.kinds ?? floodKinds })], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });

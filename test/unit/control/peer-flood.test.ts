@@ -127,7 +127,7 @@ for (const ch of channels) {
     const before = { fds: fds(), rss: process.memoryUsage().rss };
     let maxPending = 0;
     const watch = setInterval(() => { maxPending = Math.max(maxPending, s.pending); }, 5);
-    const f = flood({ host: '127.0.0.1', port, sources: attackers, count: FLOOD });
+    const f = flood({ host: '127.0.0.1', port, sources: attackers, count: FLOOD, op: touch.name });
     t.teardown(() => f.stop());
     await f.ready;
     // The flood still holds every connection the server did not close.
@@ -151,7 +151,7 @@ for (const ch of channels) {
 
 t.test('a flood from a configured peer\'s own address (a spoofer on the path) fills only that address\'s pool', async (t) => {
   const { s, port, ask } = await server1(t, '', { maxPending: 16, maxPendingPerSource: 4, maxPendingPerPeer: 8 });
-  const f = flood({ host: '127.0.0.1', port, sources: ['127.0.0.1'], count: 40, kinds: ['silent'] });
+  const f = flood({ host: '127.0.0.1', port, sources: ['127.0.0.1'], count: 40, op: touch.name, kinds: ['silent'] });
   t.teardown(() => f.stop());
   await f.ready;
   // The client has connected; the server accepts in its own time.

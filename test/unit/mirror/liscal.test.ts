@@ -1,11 +1,12 @@
 // The liscal adapter against a directory standing in for /proc: it checks only the command
 // strings written to ctl and the parsing of liscalstat. The real driver is exercised by the
 // qemu tests on the virtual pair (test/vm/), not here.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { Liscal } from '../../../src/mirror/liscal';
+import { Liscal, LiscalError } from '../../../src/mirror/liscal';
 import { formatStatusLine, parseStatus, parseStatusLine } from '../../../src/mirror/liscal-status';
 import { st } from '../../helpers/mirror';
 
@@ -23,11 +24,14 @@ t.test('commands as the driver reads them, one line each', async (t) => {
   const l = new Liscal(proc);
   t.equal(l.statFile, stat, 'liscalstat is the sibling of the liscal directory');
   fs.writeFileSync(ctl, '');
-  l.key(Buffer.from('0123456789abcdef'));
-  l.bind(1, { data: '/dev/vdb2', cp: '/dev/vdb1', peer: '192.168.1.2', local: '192.168.1.1', drvPort: 29005, dataPort: 29051 });
-  l.open(1); l.open(2, true); l.close(1); l.connect(1); l.disconnect(1);
-  l.recover(1, 'diff'); l.recover(1, 'full'); l.stopRecover(1);
-  l.force(1, 'green'); l.force(1, 'red'); l.force(1, 'latest'); l.onError(1, 'detach'); l.unbind(1); l.unloadCheck();
+  // Issued without waiting: they still reach the driver one at a time, in this order.
+  await Promise.all([
+    l.key(Buffer.from('0123456789abcdef')),
+    l.bind(1, { data: '/dev/vdb2', cp: '/dev/vdb1', peer: '192.168.1.2', local: '192.168.1.1', drvPort: 29005, dataPort: 29051 }),
+    l.open(1), l.open(2, true), l.close(1), l.connect(1), l.disconnect(1),
+    l.recover(1, 'diff'), l.recover(1, 'full'), l.stopRecover(1),
+    l.force(1, 'green'), l.force(1, 'red'), l.force(1, 'latest'), l.onError(1, 'detach'), l.unbind(1), l.unloadCheck(),
+  ]);
   t.same(fs.readFileSync(ctl, 'utf8').split('\n'), [
     'key 30313233343536373839616263646566',
     'bind 1 data=/dev/vdb2 cp=/dev/vdb1 peer=192.168.1.2 local=192.168.1.1 drvport=29005 dataport=29051',
@@ -40,18 +44,50 @@ t.test('commands as the driver reads them, one line each', async (t) => {
 t.test('a value that could smuggle a second token is refused before any write', async (t) => {
   const l = new Liscal(proc);
   fs.writeFileSync(ctl, '');
-  t.throws(() => l.bind(1, { data: '/dev/vdb2 force', cp: '/dev/vdb1', peer: '10.0.0.2', dataPort: 1 }), /data '\/dev\/vdb2 force' is not a valid token/);
-  t.throws(() => l.bind(1, { data: '/dev/vdb2\nopen 1', cp: '/dev/vdb1', peer: '10.0.0.2', dataPort: 1 }), /liscal: 'data' failed: data '\/dev\/vdb2\nopen 1' is not a valid token$/);
+  await t.rejects(l.bind(1, { data: '/dev/vdb2 force', cp: '/dev/vdb1', peer: '10.0.0.2', dataPort: 1 }), /data '\/dev\/vdb2 force' is not a valid token/);
+  await t.rejects(l.bind(1, { data: '/dev/vdb2\nopen 1', cp: '/dev/vdb1', peer: '10.0.0.2', dataPort: 1 }), /liscal: 'data' failed: data '\/dev\/vdb2\nopen 1' is not a valid token$/);
   t.equal(fs.readFileSync(ctl, 'utf8'), '', 'nothing written');
 });
 
 t.test('driver not loaded: a precise error, status empty with the reason', async (t) => {
   const l = new Liscal(path.join(root, 'absent', 'liscal'));
   t.equal(l.loaded(), false);
-  t.throws(() => l.open(1), { message: "liscal: 'open 1' failed: the liscal driver is not loaded (ENOENT)" });
+  await t.rejects(l.open(1), { message: "liscal: 'open 1' failed: the liscal driver is not loaded (ENOENT)" });
   const s = l.status();
   t.equal(s.byNmp.size, 0);
   t.match(s.problems[0], /liscalstat: ENOENT/);
+});
+
+t.test('a ctl write the driver holds does not stop the runtime; past the timeout it is reported, and the next command waits its turn', async (t) => {
+  // A FIFO with no reader stands in for a driver busy in connect: opening it for writing
+  // blocks until a reader comes, as a write to the real ctl blocks until the command is done.
+  const dir = path.join(root, 'slow', 'liscal');
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('mkfifo', [path.join(dir, 'ctl')]);
+  const l = new Liscal(dir, 1500);
+  let ticks = 0;
+  const clock = setInterval(() => { ticks++; }, 10);
+  const connect = l.connect(1);
+  const next = l.disconnect(1);
+  await t.rejects(connect, { message: "liscal: 'connect 1' failed: the driver did not return in time (the command may still take effect) (ETIMEDOUT)" });
+  t.ok(ticks > 0, `the event loop ran while the write was held (${ticks} timer ticks)`);
+  await t.rejects(next, { message: /^liscal: 'disconnect 1' failed: the driver did not return in time .*\(ETIMEDOUT\)$/ }, 'queued behind it, in order');
+  // The driver returns: the held write completes and the queued one follows it.
+  const reader = fs.openSync(path.join(dir, 'ctl'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  let got = '';
+  for (let i = 0; i < 200 && !got.includes('disconnect 1\n'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const b = Buffer.alloc(256);
+    try { got += b.subarray(0, fs.readSync(reader, b)).toString(); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err; }
+  }
+  clearInterval(clock);
+  fs.closeSync(reader);
+  t.equal(got, 'connect 1\ndisconnect 1\n', 'one write each, in the order given');
+  await l.open(1).then(() => t.fail('nobody reads the FIFO now'), (err: LiscalError) => t.equal(err.errno, 'ETIMEDOUT'));
+  // Release the thread that waits for a reader.
+  const last = fs.openSync(path.join(dir, 'ctl'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  await new Promise((r) => setTimeout(r, 200));
+  fs.closeSync(last);
 });
 
 t.test('liscalstat: the README sample parses, and round-trips', async (t) => {
