@@ -1,6 +1,9 @@
-// A hostile client in a process of its own, so that what the server under test holds (heap,
-// RSS, descriptors) is measured apart from the attacker's side.
+// Hostile traffic for the port tests: a TCP flood from a process of its own (so that what the
+// server under test holds, heap, RSS and descriptors, is measured apart from the attacker's
+// side), and bad UDP datagrams made from captured genuine ones.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type * as dgram from 'node:dgram';
 
 /** What each flood connection sends, by kind (taken in turn). */
 const floodScript = String.raw`
@@ -51,4 +54,25 @@ export function flood(o: { host: string; port: number; sources: string[]; count:
     await exited;
   };
   return { child, ready, stop };
+}
+
+/** Bad datagrams made from captured genuine ones: exact replays, truncations, single-byte
+ * mutations (a forged MAC or body) and random bytes, `n` in all, in turn. */
+export function hostileDatagrams(captured: Buffer[], n: number): Buffer[] {
+  const pick = (i: number) => captured[i % captured.length];
+  const makers = [
+    (i: number) => pick(i),
+    (i: number) => pick(i).subarray(0, i % pick(i).length),
+    (i: number) => { const m = Buffer.from(pick(i)); m[(i * 7919) % m.length] ^= 1 + (i % 255); return m; },
+    () => randomBytes(Math.floor(Math.random() * 1400)),
+  ];
+  return Array.from({ length: n }, (_, i) => makers[i % makers.length](i));
+}
+
+/** Send the datagrams from `sock` in bursts, yielding between them so the receiver runs too. */
+export async function udpFlood(sock: dgram.Socket, host: string, port: number, datagrams: Buffer[], burst = 200): Promise<void> {
+  for (let i = 0; i < datagrams.length; i += burst) {
+    await Promise.all(datagrams.slice(i, i + burst).map((d) => new Promise<void>((r) => sock.send(d, port, host, () => r()))));
+    await new Promise((r) => setImmediate(r));
+  }
 }

@@ -1,5 +1,5 @@
 // Alert sync over real UDP on loopback: in-order delivery, resend after loss, overflow,
-// and hostile datagrams that change nothing.
+// and hostile datagrams that change nothing, one by one or as a flood.
 import { randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import { AlertLog, readAlerts, type AlertEntry } from '../../../src/events/sinks
 import { decodeSync, encodeSync } from '../../../src/events/sync/codec';
 import { AlertSync } from '../../../src/events/sync/alert-sync';
 import { nullLogger } from '../../../src/logger';
+import { hostileDatagrams, udpFlood } from '../../helpers/flood';
 import { freeUdpPort } from '../../helpers/ports';
 import type { Test } from 'tap';
 
@@ -175,4 +176,32 @@ t.test('freshness: a sender restarted with its clock a day ahead, then an hour b
   }
   t.same(readAlerts(b.dir).map((e) => e.id), [1, 2, 3], 'every boot heard, in order');
   t.equal(b.sync.stats.dropped.replay, 0, 'none taken for a replay');
+});
+
+t.test('a flood of 20,000 replayed, truncated, forged and random datagrams: entries logged meanwhile arrive once, in order; nothing else is kept', async (t) => {
+  const port = await freeUdpPort();
+  const a = node(t, 'server1', port);
+  const b = node(t, 'server2', port);
+  const captured: Buffer[] = [];
+  const original = a.sync['sendTo'].bind(a.sync);
+  a.sync['sendTo'] = (peer: string, buf: Buffer) => { captured.push(buf); original(peer, buf); };
+  await a.sync.start(); await b.sync.start();
+  t.teardown(() => a.sync.stop()); t.teardown(() => b.sync.stop());
+  for (let i = 1; i <= 3; i++) local(a, 'server1', i);
+  t.ok(await until(() => readAlerts(b.dir).length === 3), 'three entries before the flood');
+  const attacker = dgram.createSocket('udp4');
+  await new Promise<void>((r) => attacker.bind(0, '127.0.0.3', () => r()));
+  t.teardown(() => attacker.close());
+  const bad = hostileDatagrams(captured.slice(), 20000);
+  const before = { fds: fs.readdirSync('/proc/self/fd').length, rss: process.memoryUsage().rss };
+  const flooding = udpFlood(attacker, addr.server2, port, bad);
+  for (let i = 4; i <= 8; i++) { local(a, 'server1', i); await sleep(20); }
+  await flooding;
+  t.ok(await until(() => readAlerts(b.dir).length === 8), 'the entries logged during the flood arrived');
+  await sleep(300);
+  t.same(readAlerts(b.dir).map((e) => e.id), [1, 2, 3, 4, 5, 6, 7, 8], 'once each, in order, nothing else');
+  const d = b.sync.stats.dropped;
+  t.ok(d.replay + d.unconfirmed > 0 && d['bad-hmac'] + d.truncated + d['bad-magic'] > 0, `refused and counted: ${JSON.stringify(d)}`);
+  t.ok(fs.readdirSync('/proc/self/fd').length <= before.fds + 2, 'descriptors as before');
+  t.ok(process.memoryUsage().rss - before.rss < 64 << 20, `RSS bounded: +${((process.memoryUsage().rss - before.rss) / 1048576).toFixed(1)} MiB`);
 });
