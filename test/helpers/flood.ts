@@ -41,8 +41,10 @@ export interface Flood { child: ChildProcess; ready: Promise<void>; stop(): Prom
 
 /** Open `count` connections to host:port from the given local addresses, each sending one
  * kind of bad input (truncated and forged requests ask for `op`), and hold them until stop(). */
-export function flood(o: { host: string; port: number; sources: string[]; count: number; op: string; kinds?: readonly string[] }): Flood {
-  const child = spawn(process.execPath, ['-e', floodScript, JSON.stringify({ ...o, kinds: o.kinds ?? floodKinds })], { stdio: ['pipe', 'pipe', 'inherit'] });
+export function flood(o: { host: string; port: number; sources: string[]; count: number; op: string; kinds?: readonly string[]; netns?: string }): Flood {
+  const argv = [process.execPath, '-e', floodScript, JSON.stringify({ ...o, kinds: o.kinds ?? floodKinds })];
+  const [cmd, ...args] = o.netns ? ['ip', 'netns', 'exec', o.netns, ...argv] : argv;
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
     child.once('exit', (code) => reject(new Error(`flood client exited (${code}) before it was ready`)));
@@ -68,6 +70,21 @@ export function hostileDatagrams(captured: Buffer[], n: number): Buffer[] {
   ];
   return Array.from({ length: n }, (_, i) => makers[i % makers.length](i));
 }
+
+/** A script for `node -e`: `count` random datagrams of up to 1400 bytes to host:port for each
+ * port given, in bursts (argv[1] is {host, ports, count}). */
+export const udpNoiseScript = String.raw`
+const dgram = require('node:dgram');
+const crypto = require('node:crypto');
+const { host, ports, count } = JSON.parse(process.argv[1]);
+const s = dgram.createSocket('udp4');
+let i = 0;
+(function burst() {
+  if (i >= count) { s.close(); return; }
+  let pending = 0;
+  for (let j = 0; j < 200 && i < count; j++, i++) for (const p of ports) { pending++; s.send(crypto.randomBytes(i % 1400), p, host, () => { if (--pending === 0) setImmediate(burst); }); }
+})();
+`;
 
 /** Send the datagrams from `sock` in bursts, yielding between them so the receiver runs too. */
 export async function udpFlood(sock: dgram.Socket, host: string, port: number, datagrams: Buffer[], burst = 200): Promise<void> {
