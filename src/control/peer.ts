@@ -63,7 +63,7 @@ export class PeerServer {
   private servers: net.Server[] = [];
   readonly dropped = { auth: 0, malformed: 0, reflected: 0, oversize: 0, late: 0, evicted: 0, refused: 0 };
   /** Unauthenticated connections, oldest first: all non-peer ones, and per source address. */
-  private readonly pendingOthers = new Set<net.Socket>();
+  private readonly pendingOthers = new Map<net.Socket, string>();
   private readonly pendingBySource = new Map<string, Set<net.Socket>>();
   private readonly limits: PeerLimits;
   private readonly peerAddresses: Set<string>;
@@ -109,12 +109,12 @@ export class PeerServer {
     const peer = this.peerAddresses.has(src);
     const mine = this.pendingBySource.get(src) ?? new Set<net.Socket>();
     if (peer && mine.size >= this.limits.maxPendingPerPeer) { this.dropped.refused++; conn.destroy(); return; }
-    const oldest = (set: Set<net.Socket>) => { const [o] = set; this.dropped.evicted++; o.destroy(); this.forget(o, src); };
-    if (!peer && mine.size >= this.limits.maxPendingPerSource) oldest(mine);
-    if (!peer && this.pendingOthers.size >= this.limits.maxPending) { const [o] = this.pendingOthers; this.dropped.evicted++; o.destroy(); this.forget(o, source(o)); }
+    const evict = (o: net.Socket, from: string) => { this.dropped.evicted++; o.destroy(); this.forget(o, from); };
+    if (!peer && mine.size >= this.limits.maxPendingPerSource) evict(mine.values().next().value!, src);
+    if (!peer && this.pendingOthers.size >= this.limits.maxPending) evict(...this.pendingOthers.entries().next().value!);
     mine.add(conn);
     this.pendingBySource.set(src, mine);
-    if (!peer) this.pendingOthers.add(conn);
+    if (!peer) this.pendingOthers.set(conn, src);
     this.serve(conn, src);
   }
 
@@ -126,8 +126,8 @@ export class PeerServer {
 
   private serve(conn: net.Socket, src: string): void {
     const nonce = randomBytes(16).toString('hex');
-    // Raw chunks, joined once: a string grown chunk by chunk and searched from its start
-    // again at each chunk was what made a silent connection cost over a megabyte.
+    // Raw chunks, joined once: a string grown chunk by chunk up to 1 MiB and searched from its
+    // start at each chunk was what made a connection with a partial request cost over 1 MiB.
     const chunks: Buffer[] = [];
     let size = 0;
     const deadline = setTimeout(() => this.drop(conn, 'late'), this.limits.authMs);
