@@ -28,6 +28,8 @@ export interface AgentOptions {
   /** After a failed automatic recovery, wait this long before starting another (ms). */
   retryDelay: number;
   mountsFile: string;
+  /** Whether differential recovery (FastSync, FSO30) is licensed now; absent: it is. */
+  fastSync?: () => boolean;
   /** Activation waits this long for an unanswering peer when this side alone is not latest (ms). */
   peerWaitMs?: number;
   /** The agent has died (seed §10.9): the runtime stops the groups and reboots. */
@@ -300,6 +302,8 @@ export class MirrorAgent implements Role {
 
   private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {
     const dev = nmpDevice(r.nmp);
+    // Without the FastSync Option the difference bitmap is not trusted: copy everything.
+    if (mode === 'diff' && this.opts.fastSync && !this.opts.fastSync()) mode = 'full';
     this.ctx.events.emit(ev.mdadm.recoveryMode, mode === 'diff' ? 'FastSync' : 'Full');
     try {
       this.liscal.recover(r.nmp, mode);
