@@ -3,8 +3,11 @@
 // a production build ships the vendor's public key alone (docs/licences.md).
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, parseArgs } from '../../cli/args';
+import type { ClusterConfig } from '../../config/types';
+import { needed } from '../../licence/check';
 import { isProduct, products, signLicence, type Licence, type ProductId } from '../../licence/codec';
 
 export interface KeyPair { privateFile: string; publicFile: string }
@@ -73,4 +76,23 @@ export async function licenceMain(argv: string[], out = (s: string) => process.s
   });
   if (opts.o) fs.writeFileSync(String(opts.o), text); else out(text);
   return 0;
+}
+
+/** What a configuration needs licensed to run as before licences existed: its edition, and
+ * FastSync with mirror disks. */
+export function productsFor(config: ClusterConfig): ProductId[] {
+  const n = needed(config);
+  return [n.cluster[0], ...(n.fastSync ? ['FSO30' as const] : [])];
+}
+
+/** A development key in keysDir and product licences for config in each licence directory:
+ * what the lab and the tests give their runtimes. Returns the trusted-keys directory. */
+export function provisionDev(config: ClusterConfig, keysDir: string, licenceDirs: string[], cpus = os.availableParallelism()): string {
+  const pair = ensureKeyPair(keysDir);
+  const trusted = path.join(keysDir, 'trusted');
+  fs.mkdirSync(trusted, { recursive: true });
+  fs.copyFileSync(pair.publicFile, path.join(trusted, 'vendor.pub'));
+  const key = readPrivateKey(pair.privateFile);
+  for (const dir of licenceDirs) provision(dir, key, productsFor(config), cpus);
+  return trusted;
 }
