@@ -21,7 +21,7 @@ const period = (from?: string, until?: string) => (from && until ? ` ${seedDate(
 function entryLine(e: Registered): string {
   const l = e.licence;
   const what = l ? `${l.kind}${period(l.validFrom, l.validUntil)}, ${l.count} CPU, issued to ${l.issuedTo}${l.serial ? `, box ${l.serial}` : ''}` : 'unreadable';
-  return `  ${l?.id ?? '-'.padEnd(16)}  ${what}: ${e.error ? e.error.message.replace(`${e.file}: `, '') : 'valid'}\n`;
+  return `  ${l?.id ?? '-'.repeat(16)}  ${what}: ${e.error ? e.error.message.replace(`${e.file}: `, '') : 'valid'}\n`;
 }
 
 function inEffect(v: Verdict): string {

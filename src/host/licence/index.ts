@@ -68,6 +68,7 @@ export async function licenceMain(argv: string[], out = (s: string) => process.s
   ]);
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (!opts.k || !opts.p) throw new UsageError(`-k KEY and -p PRODUCT are needed\nusage: ${usage}`);
+  if (opts.c !== undefined && !/^\d+$/.test(String(opts.c))) throw new UsageError(`invalid CPU count '${opts.c}' (a whole number)`);
   const product = String(opts.p);
   if (!isProduct(product)) throw new UsageError(`unknown product '${product}'`);
   const text = issue(readPrivateKey(String(opts.k)), {
