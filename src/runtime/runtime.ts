@@ -114,6 +114,8 @@ export class Runtime {
 
   startDaemon(): Promise<ControlReply> { return this.daemon.start(); }
   stopDaemon(): Promise<ControlReply> { return this.daemon.stop(); }
+  /** The cluster daemon's daily licence check, run now (tests give the date). */
+  recheckLicence(now?: Date): Promise<void> { return this.daemon.recheckLicence(now); }
   power(action: PowerAction, reason: string): Promise<void> { return this.daemon.power(action, reason); }
   emergency(e: unknown): Promise<void> { return this.daemon.emergency(e); }
 
