@@ -46,6 +46,7 @@ export function provision(licenceDir: string, key: KeyObject, ids: ProductId[], 
 }
 
 const usage = `pairha licence keygen DIR     make DIR/vendor.key and DIR/vendor.pub (kept if present)
+pairha licence dev-key BUILD  the image's development key (BUILD/licence-dev, BUILD/trusted-keys/dev.pub)
 pairha licence issue -k KEY -p PRODUCT [-c CPUS] [--trial FROM UNTIL] [--serial S] [--to NAME] [-o FILE]
   PRODUCT: ${Object.keys(products).join(', ')}; dates YYYY-MM-DD; prints to stdout without -o`;
 
@@ -55,6 +56,11 @@ export async function licenceMain(argv: string[], out = (s: string) => process.s
     if (rest.length !== 1) throw new UsageError(`keygen takes one directory\nusage: ${usage}`);
     const k = ensureKeyPair(rest[0]);
     out(`${k.privateFile}\n${k.publicFile}\n`);
+    return 0;
+  }
+  if (verb === 'dev-key') {
+    if (rest.length !== 1) throw new UsageError(`dev-key takes the build directory\nusage: ${usage}`);
+    out(`${devImageKey(rest[0]).trustedDir}\n`);
     return 0;
   }
   if (verb !== 'issue') throw new UsageError(`unknown verb '${verb ?? ''}'\nusage: ${usage}`);
@@ -96,4 +102,17 @@ export function provisionDev(config: ClusterConfig, keysDir: string, licenceDirs
   const key = readPrivateKey(pair.privateFile);
   for (const dir of licenceDirs) provision(dir, key, productsFor(config), cpus);
   return trusted;
+}
+
+/** The development key of image builds (build/licence-dev) and its public half where
+ * image/build.sh takes the trusted keys from (build/trusted-keys/dev.pub, rewritten only
+ * when it changed, so an unchanged key does not make the image stale). */
+export function devImageKey(buildDir: string): { privateFile: string; trustedDir: string } {
+  const pair = ensureKeyPair(path.join(buildDir, 'licence-dev'));
+  const trustedDir = path.join(buildDir, 'trusted-keys');
+  const pub = fs.readFileSync(pair.publicFile, 'utf8');
+  const dest = path.join(trustedDir, 'dev.pub');
+  fs.mkdirSync(trustedDir, { recursive: true });
+  if (!fs.existsSync(dest) || fs.readFileSync(dest, 'utf8') !== pub) fs.writeFileSync(dest, pub);
+  return { privateFile: pair.privateFile, trustedDir };
 }
