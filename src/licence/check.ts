@@ -23,10 +23,11 @@ export const usable = (v: Verdict) => v.kind === 'product' || v.kind === 'trial'
 
 /** The cluster's edition (LE30 for a mirror configuration) and the options it uses: FastSync
  * with mirror disks (the agent's differential recovery). A shared-disk cluster runs on SE30
- * or XE30, whichever is registered. */
+ * or XE30, whichever is registered; XE has no COM heartbeat (seed editions). */
 export function needed(config: ClusterConfig): { cluster: ProductId[]; fastSync: boolean } {
   const mirror = config.resources.some((r) => r.type === 'md');
-  return { cluster: mirror ? ['LE30'] : ['SE30', 'XE30'], fastSync: mirror };
+  const com = config.heartbeats.some((h) => h.type === 'comhb');
+  return { cluster: mirror ? ['LE30'] : com ? ['SE30'] : ['SE30', 'XE30'], fastSync: mirror };
 }
 
 /** Product licences first (their CPUs add up), then a running trial; else the most telling failure. */

@@ -133,6 +133,8 @@ t.test('verdicts and the events of the check (rm 50-59, mdadm 8-15)', async (t) 
   fs.rmSync(dir, { recursive: true });
   put('XE30-p.lic', issue(key, { product: 'XE30', kind: 'product', count: 4 }));
   t.match(run(), { ok: true, product: 'XE30', got: ['rm 50 4 XE30'] }, 'a shared-disk cluster runs on XE30 too');
+  const com = testConfig([['heartbeat comhb1', { type: 'comhb', server1: '/dev/ttyS1', server2: '/dev/ttyS1' }]]);
+  t.match(run(com), { ok: false, product: 'SE30', got: ['rm 53 SE30'] }, 'but not with a COM heartbeat (XE has none)');
 
   const mirror = testConfig([resourceSection('md', 'md1')]);
   t.same(needed(mirror), { cluster: ['LE30'], fastSync: true });
