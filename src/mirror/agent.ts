@@ -302,8 +302,7 @@ export class MirrorAgent implements Role {
 
   private startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): void {
     const dev = nmpDevice(r.nmp);
-    // Without the FastSync Option the difference bitmap is not trusted: copy everything.
-    if (mode === 'diff' && this.opts.fastSync && !this.opts.fastSync()) mode = 'full';
+    mode = this.licensedMode(mode);
     this.ctx.events.emit(ev.mdadm.recoveryMode, mode === 'diff' ? 'FastSync' : 'Full');
     try {
       this.liscal.recover(r.nmp, mode);
@@ -346,7 +345,13 @@ export class MirrorAgent implements Role {
     return this.recoverFrom(r, d.direction!.from, d.mode ?? 'full', d);
   }
 
+  /** Without the FastSync Option (FSO30) a differential recovery is a full copy. */
+  private licensedMode(mode: RecoverMode): RecoverMode {
+    return mode === 'diff' && this.opts.fastSync && !this.opts.fastSync() ? 'full' : mode;
+  }
+
   async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
+    mode = this.licensedMode(mode); // the source's own licence decides too; this says what is asked
     const kind = d?.initial ? 'initial' : 'recovery';
     if (from === this.ctx.local.name) {
       this.ensureConnected(r);
