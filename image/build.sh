@@ -37,6 +37,16 @@ dist=${PAIRHA_DIST:-$repo/dist}
 [ -f "$dist/runtime/main.js" ] || [ -n "${PAIRHA_DIST:-}" ] || (cd "$repo" && npm run --silent build)
 [ -f "$dist/runtime/main.js" ] || die "$dist/runtime/main.js missing (npm run build)"
 
+# Licence trust: a production build names the vendor's public keys (PAIRHA_TRUSTED_KEYS_SRC);
+# otherwise the development key of build/licence-dev, which the lab and the pair sign with.
+if [ -n "${PAIRHA_TRUSTED_KEYS_SRC:-}" ]; then
+  keys=$PAIRHA_TRUSTED_KEYS_SRC
+else
+  keys=$("${PAIRHA_NODE_HOST:-node}" "$repo/dist/host/pairha-host.js" licence dev-key "$repo/build") || die "cannot make the development licence key (npm run build)"
+  say "development licence key $keys (set PAIRHA_TRUSTED_KEYS_SRC for a production build)"
+fi
+ls "$keys"/*.pub >/dev/null 2>&1 || die "no *.pub in $keys: no licence could be verified"
+
 . "$here/lib/stage.sh"
 
 work=$out/work
@@ -49,7 +59,7 @@ stage_base "$root"
 stage_busybox "$root" "$busybox_bin"
 stage_binary "$root" "$node_bin" /usr/bin/node
 for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger; do stage_binary "$root" "$b" "$b"; done
-stage_runtime "$root" "$repo" "$work/npm" "$dist"
+stage_runtime "$root" "$repo" "$work/npm" "$dist" "$keys"
 stage_modules "$root" "$kver" system initramfs
 # The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).
 if [ -d "/lib/modules/$kver/build" ]; then
@@ -87,6 +97,7 @@ rm -f "$out/system.ext4" "$out/config.ext4"
   echo "busybox $("$busybox_bin" | head -1)"
   echo "SOURCE_DATE_EPOCH $SOURCE_DATE_EPOCH"
   echo "rootfs $(du -sm --apparent-size "$root" | cut -f1) MiB"
+  for k in "$keys"/*.pub; do echo "trusted-key $(basename "$k") sha256 $(sha256sum "$k" | cut -d' ' -f1)"; done
   for f in disk.img vmlinuz initramfs.cpio.gz; do
     echo "$f $(stat -c %s "$out/$f") bytes, $(du -k "$out/$f" | cut -f1) KiB allocated, sha256 $(sha256sum "$out/$f" | cut -d' ' -f1)"
   done

@@ -16,7 +16,12 @@ export interface Paths {
   tmp: string;
   work: string;
   drivers: string;
+  /** Registered licences (clplcncs), on the config partition. */
   license: string;
+  /** Public keys that licences must be signed by (*.pub); ship with the code unless overridden. */
+  trustedKeys: string;
+  /** This box's serial, for licences bound to one box. */
+  serialFile: string;
   /** Directory of the root-only control socket. */
   run: string;
   controlSocket: string;
@@ -47,6 +52,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): Paths {
     work: env.PAIRHA_WORK || path.join(root, 'work'),
     drivers: env.PAIRHA_DRIVERS || path.join(root, 'drivers'),
     license: env.PAIRHA_LICENSE || path.join(root, 'license'),
+    trustedKeys: env.PAIRHA_TRUSTED_KEYS || path.join(codeDir, 'trusted-keys'),
+    serialFile: env.PAIRHA_SERIAL_FILE || '/sys/class/dmi/id/product_serial',
     run,
     controlSocket: env.PAIRHA_SOCKET || path.join(run, 'pairha.sock'),
     devLog: env.PAIRHA_DEVLOG || '/dev/log',

@@ -35,7 +35,7 @@ stage_binary() {
 # The compiled runtime, its message files and production dependencies (pruned copy of
 # node_modules: no network needed). serialport keeps only its linux-x64 glibc binding.
 stage_runtime() {
-  local r=$1 repo=$2 npmwork=$3 dist=$4 app=$1/opt/pairha/lib/pairha
+  local r=$1 repo=$2 npmwork=$3 dist=$4 keys=$5 app=$1/opt/pairha/lib/pairha
   mkdir -p "$app" "$npmwork"
   cp "$repo/package.json" "$repo/package-lock.json" "$npmwork/"
   cp -a "$repo/node_modules" "$npmwork/"
@@ -45,6 +45,9 @@ stage_runtime() {
   rm -rf "$npmwork/node_modules/.cache"
   cp -a "$npmwork/node_modules" "$npmwork/package.json" "$app/"
   cp -a "$repo/messages" "$app/messages"
+  # The public keys licences must be signed by (docs/licences.md); never a private key.
+  mkdir -p "$app/trusted-keys"
+  for k in "$keys"/*.pub; do [ -f "$k" ] && install -m 0644 "$k" "$app/trusted-keys/"; done
   # The appliance needs neither the host tools (dist/host: lab, pair, qemu harness) nor
   # source maps; it needs the native addons (dist/native/*.node).
   (cd "$dist" && find . -type f \( -name '*.js' -o -name '*.node' \) ! -path './host/*') | while read -r f; do

@@ -12,6 +12,11 @@ export const hostCommands: Record<string, Command> = {
     // Loaded on use: every clp* call on the host comes through here.
     run: async (argv) => (await import('./lab')).labMain(argv),
   },
+  licence: {
+    summary: 'make a licence signing key and issue licences (host only)',
+    usage: 'pairha licence keygen DIR | issue -k KEY -p PRODUCT [-c CPUS] [--trial FROM UNTIL] [--serial S] [--to NAME] [-o FILE] (see docs/licences.md)',
+    run: async (argv) => (await import('./licence')).licenceMain(argv),
+  },
   pair: {
     summary: 'boot the appliance pair in qemu',
     usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',

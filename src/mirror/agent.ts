@@ -28,6 +28,8 @@ export interface AgentOptions {
   /** After a failed automatic recovery, wait this long before starting another (ms). */
   retryDelay: number;
   mountsFile: string;
+  /** Whether differential recovery (FastSync, FSO30) is licensed now; absent: it is. */
+  fastSync?: () => boolean;
   /** Activation waits this long for an unanswering peer when this side alone is not latest (ms). */
   peerWaitMs?: number;
   /** The agent has died (seed §10.9): the runtime stops the groups and reboots. */
@@ -301,6 +303,7 @@ export class MirrorAgent implements Role {
 
   private async startRecovery(r: MdResourceConfig, mode: RecoverMode, kind: Watched['kind']): Promise<void> {
     const dev = nmpDevice(r.nmp);
+    mode = this.licensedMode(mode);
     this.ctx.events.emit(ev.mdadm.recoveryMode, mode === 'diff' ? 'FastSync' : 'Full');
     try {
       await this.liscal.recover(r.nmp, mode);
@@ -343,7 +346,13 @@ export class MirrorAgent implements Role {
     return this.recoverFrom(r, d.direction!.from, d.mode ?? 'full', d);
   }
 
+  /** Without the FastSync Option (FSO30) a differential recovery is a full copy. */
+  private licensedMode(mode: RecoverMode): RecoverMode {
+    return mode === 'diff' && this.opts.fastSync && !this.opts.fastSync() ? 'full' : mode;
+  }
+
   async recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode, d?: MirrorDecision): Promise<string> {
+    mode = this.licensedMode(mode); // the source's own licence decides too; this says what is asked
     const kind = d?.initial ? 'initial' : 'recovery';
     if (from === this.ctx.local.name) {
       await this.ensureConnected(r);

@@ -12,6 +12,10 @@ import { Membership } from '../nm/membership';
 import type { PowerAction } from '../platform/types';
 import { type FaultState, RoleFailure, stall } from './faults';
 import { ev } from '../events/ids';
+import { checkLicences } from '../licence/check';
+
+/** The licence is checked again this often while the daemon runs (a trial ends at midnight). */
+const LICENCE_RECHECK_MS = 24 * 3600_000;
 
 const ok = (): ControlReply => ({ code: 0 });
 
@@ -23,6 +27,7 @@ export class ClusterDaemon {
   private roles: Role[] = [];
   private running = false;
   private poweringOff = false;
+  private licenceTimer?: NodeJS.Timeout;
 
   constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState) {}
 
@@ -31,6 +36,13 @@ export class ClusterDaemon {
   async start(): Promise<ControlReply> {
     if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
     const { events, log, config } = this.ctx;
+    // Seed §11.1 (8): the licence check; without a valid cluster licence the cluster stops (rm 57).
+    const licence = checkLicences(this.ctx);
+    if (!licence.ok) {
+      events.emit(ev.rm.clusterStopForLicense, licence.product);
+      log.error(licence.why!);
+      return { code: 1, message: `the cluster daemon did not start: ${licence.why}` };
+    }
     const membership = new Membership(this.ctx);
     const actions = {
       stopDaemon: async () => { await this.stop(); },
@@ -56,6 +68,8 @@ export class ClusterDaemon {
       this.watchdog.start();
     }
     events.emit(ev.pm.daemonStarted);
+    this.licenceTimer = setInterval(() => { void this.recheckLicence(); }, LICENCE_RECHECK_MS);
+    this.licenceTimer.unref();
     return ok();
   }
 
@@ -63,11 +77,27 @@ export class ClusterDaemon {
     if (!this.running) return { code: 0, message: 'the cluster daemon is not running' };
     this.ctx.events.emit(ev.pm.daemonShuttingDown);
     this.running = false;
+    clearInterval(this.licenceTimer);
     await this.stopRoles();
     // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
     if (!this.poweringOff) this.watchdog?.stop();
     this.watchdog = undefined;
     return ok();
+  }
+
+  /** The daily check: a licence that lapsed while running stops the cluster (rm 57, else rm 58). */
+  async recheckLicence(now = new Date()): Promise<void> {
+    if (!this.running) return;
+    const licence = checkLicences(this.ctx, now);
+    if (licence.ok) return;
+    this.ctx.events.emit(ev.rm.clusterStopForLicense, licence.product);
+    this.ctx.log.error(licence.why!);
+    const groups = await this.stopGroups().catch((e: Error) => ({ code: 1, message: e.message }));
+    await this.stop();
+    if (groups.code) {
+      this.ctx.events.emit(ev.rm.clusterStopForLicenseIncomplete, licence.product);
+      this.ctx.log.error(`licence stop: ${groups.message ?? 'groups did not stop'}`);
+    }
   }
 
   /** This server's monitors: userw (the watchdog) and rm's. */

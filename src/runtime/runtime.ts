@@ -18,6 +18,7 @@ import type { AlertLog } from '../events/sinks/alert';
 import { AlertSync } from '../events/sync/alert-sync';
 import type { GroupManager } from '../group/manager';
 import { serveGroupOps } from '../group/ops';
+import { fastSyncLicensed } from '../licence/check';
 import { LedRole, mirrorDisks, panelState } from '../leds';
 import type { Logger } from '../logger';
 import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
@@ -82,7 +83,7 @@ export class Runtime {
     }
     this.exited = new Promise((r) => { this.exit = r; });
     if (c.resources.some((r) => r.type === 'md')) {
-      this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, onFatal: (why) => { void this.mirrorDied(why); } });
+      this.mirror = new MirrorAgent(this.ctx, { ...defaultAgentOptions, fastSync: () => fastSyncLicensed(this.ctx), onFatal: (why) => { void this.mirrorDied(why); } });
       this.ctx.mirror = this.mirror;
     }
     const daemon = this.daemon = new ClusterDaemon(this.ctx, this.peer, this.faults);
@@ -114,6 +115,8 @@ export class Runtime {
 
   startDaemon(): Promise<ControlReply> { return this.daemon.start(); }
   stopDaemon(): Promise<ControlReply> { return this.daemon.stop(); }
+  /** The cluster daemon's daily licence check, run now (tests give the date). */
+  recheckLicence(now?: Date): Promise<void> { return this.daemon.recheckLicence(now); }
   power(action: PowerAction, reason: string): Promise<void> { return this.daemon.power(action, reason); }
   emergency(e: unknown): Promise<void> { return this.daemon.emergency(e); }
 

@@ -79,6 +79,11 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
   t.notMatch(await ls('/opt/pairha/lib/pairha/node_modules/@serialport/bindings-cpp/prebuilds'), /win32|darwin|android/, 'other platforms\' bindings are not');
   t.notOk(await exists('/opt/pairha/lib/pairha/node_modules/typescript'), 'no development dependencies');
   t.notOk(await exists('/opt/pairha/lib/pairha/dist/host'), 'no host tools (lab, pair, the qemu layer)');
+  // Licence trust (docs/licences.md): the public keys of the manifest, nothing else.
+  const keys = (await ls('/opt/pairha/lib/pairha/trusted-keys')).split('\n').map((l) => l.trim().split(/\s+/).pop()!).filter((n) => n && !n.startsWith('.'));
+  const listed = [...fs.readFileSync(path.join(dir, 'a', 'manifest.txt'), 'utf8').matchAll(/^trusted-key (\S+) sha256/gm)].map((m) => m[1]);
+  t.ok(listed.length > 0, 'the manifest lists the trusted licence keys');
+  t.same(keys.sort(), listed.sort(), 'trusted-keys holds exactly the public keys the manifest lists');
   const initd = await ls('/etc/init.d');
   for (const s of ['clusterpro_evt', 'clusterpro_trn', 'clusterpro_md', 'clusterpro', 'clusterpro_webmgr', 'clusterpro_alertsync']) t.match(initd, new RegExp(` ${s}\\s*$`, 'm'), `/etc/init.d/${s}`);
   const factory = await ls('/usr/share/pairha/factory/rc.d');

@@ -10,6 +10,7 @@ import type { ClusterConfig } from '../../config/types';
 import { request } from '../../control/local';
 import { call as callOp, type Op } from '../../control/op';
 import { nmOps } from '../../nm/protocol';
+import { provisionDev } from '../licence';
 import type { HostPlatform } from '../../platform/host';
 import { waitAllOnline } from '../online';
 
@@ -64,6 +65,9 @@ export class Lab {
       PAIRHA_WATCHDOG: path.join(srv.root, 'watchdog'),
       // The lab is a test bench: its runtimes accept injected faults (src/pm/faults.ts).
       PAIRHA_FAULTS: '1',
+      // Licences: the lab's own development key (licenceKeysDir), a box serial per server.
+      PAIRHA_TRUSTED_KEYS: path.join(this.dir, 'licence-keys', 'trusted'),
+      PAIRHA_SERIAL_FILE: path.join(srv.root, 'serial'),
     };
   }
 
@@ -111,12 +115,20 @@ export class Lab {
         }
       }
       this.save(s);
+      this.licences(s, config);
       for (const srv of s.servers) await this.start(s, srv.name);
     } catch (e) {
       await this.down().catch(() => {});
       throw e;
     }
     return s;
+  }
+
+  /** Each server licensed as before licences existed (docs/licences.md): a development key in
+   * the lab dir, product licences in each server's licence directory, a serial per server. */
+  private licences(s: LabState, config: ClusterConfig): void {
+    provisionDev(config, path.join(this.dir, 'licence-keys'), s.servers.map((x) => path.join(x.root, 'license')));
+    for (const srv of s.servers) fs.writeFileSync(path.join(srv.root, 'serial'), `LAB-${srv.name}\n`);
   }
 
   /** A client host on bridge `br`, address .254 of the /24 of `sample`. */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../config/load';
 import { alive } from '../lab/lab';
+import { devImageKey, productsFor, provision, readPrivateKey } from '../licence';
 import type { MembershipView } from '../../nm/types';
 import type { HostPlatform } from '../../platform/host';
 import { waitAllOnline, type ViewAnswer } from '../online';
@@ -31,7 +32,8 @@ export interface PairOptions { config: string; imageDir: string; memoryMb: numbe
 
 const codeDir = path.resolve(__dirname, '..', '..', '..');
 export const defaultPairConfig = path.join(codeDir, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
-export const defaultImageDir = path.join(codeDir, 'build', 'image');
+const buildDir = path.join(codeDir, 'build');
+export const defaultImageDir = path.join(buildDir, 'image');
 
 export class Pair {
   readonly hub: string;
@@ -57,6 +59,7 @@ export class Pair {
 
   /** Build the image when it is missing or older than what it is made of (image/build.sh). */
   async ensureImage(imageDir: string, log: (s: string) => void): Promise<void> {
+    devImageKey(buildDir); // before the staleness check: a new key is a new input
     const outputs = ['disk.img', 'vmlinuz', 'initramfs.cpio.gz'].map((f) => path.join(imageDir, f));
     const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
     const inputs = [...imageInputs, ...liscalSources()].map((d) => path.join(codeDir, d));
@@ -97,8 +100,16 @@ export class Pair {
       fs.writeFileSync(path.join(d, 'clp.conf'), config);
       fs.writeFileSync(path.join(d, 'cluster.key'), key, { mode: 0o600 });
       fs.writeFileSync(path.join(d, 'hostname'), `${b.name}\n`);
+      this.stickLicences(d, config);
       await this.sh('mke2fs', ['-q', '-F', '-t', 'ext2', '-L', 'PAIRHA-CFG', '-d', d, boxFiles(this.dir, b.name).stick, '4M']);
     }
+  }
+
+  /** Licences on the stick (its license/ directory, imported at boot): product licences of
+   * the image's development key (devImageKey) for what the configuration needs. */
+  private stickLicences(stick: string, config: string): void {
+    const key = readPrivateKey(devImageKey(buildDir).privateFile);
+    provision(path.join(stick, 'license'), key, productsFor(parseConfig(config, 'clp.conf')), 1);
   }
 
   private async wire(t: Topology): Promise<void> {
@@ -231,7 +242,7 @@ export class Pair {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the image is made of, in this repository (the Debian parts change only with packages). */
-const imageInputs = ['dist', 'messages', 'rootfs', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
+const imageInputs = ['build/trusted-keys', 'dist', 'messages', 'rootfs', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
 
 /** liscal's sources (not the directory: its build products change with every build). */
 function liscalSources(): string[] {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { parseConfig } from '../../../src/config/load';
 import { resolvePaths } from '../../../src/constants';
+import { licensedEnv } from '../../helpers/licence';
 import { EventBus } from '../../../src/events/bus';
 import { LedClass, type LedSetting } from '../../../src/leds';
 import { Logger } from '../../../src/logger';
@@ -52,8 +53,8 @@ mirror_error = board:md-red
   fs.writeFileSync(path.join(dir, 'liscal', 'ctl'), '');
   const setStatus = (s: LiscalStatus) => fs.writeFileSync(path.join(dir, 'liscalstat'), formatStatusLine(s) + '\n');
   setStatus(st());
-  const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LEDS: leds, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages });
   const config = parseConfig(text, path.join(dir, 'clp.conf'));
+  const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LEDS: leds, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages, ...licensedEnv(dir, config) });
   const log = new Logger({ write: () => {} }, 'error');
   const platform: Platform = { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {}, daemon: () => 0, signal: () => false };
   const rt = new Runtime({ config, local: config.servers[0], key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log, platform, events: new EventBus(messages, 'server1', {}, log) });

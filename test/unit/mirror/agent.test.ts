@@ -30,7 +30,7 @@ const conf = (port: number) => md1Conf({ ports: { mirror_agent: port } });
 
 interface Box { agent: MirrorAgent; events: string[]; ctl: () => string[]; setStatus: (s: LiscalStatus | undefined) => void }
 
-function box(name: string, port: number, key = 'k'.repeat(16), adjust: (c: ClusterConfig) => void = () => {}): Box {
+function box(name: string, port: number, key = 'k'.repeat(16), adjust: (c: ClusterConfig) => void = () => {}, fastSync?: () => boolean): Box {
   const dir = path.join(root, `${name}-${key.slice(0, 2)}-${port}`);
   fs.mkdirSync(path.join(dir, 'liscal'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'liscal', 'ctl'), '');
@@ -45,7 +45,7 @@ function box(name: string, port: number, key = 'k'.repeat(16), adjust: (c: Clust
     events: { emit: ({ type, id }, ...args) => { const d = catalog.get(catalogKey(type, id)); events.push(`${type} ${id} ${d ? formatMessage(d.msg, args) : 'NOT IN CATALOG'}`); } },
     log: new Logger({ write: () => {} }), platform: stubPlatform(),
   };
-  const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, retryDelay: 60000, mountsFile: path.join(dir, 'mounts') });
+  const agent = new MirrorAgent(ctx, { interval: 3600000, peerTimeout: 2000, retryDelay: 60000, mountsFile: path.join(dir, 'mounts'), fastSync });
   const ctl = () => fs.readFileSync(path.join(dir, 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);
   return { agent, events, ctl, setStatus };
 }
@@ -82,6 +82,23 @@ t.test('two agents: bind, status over 29004, automatic recovery, its end', async
   t.same(a.ctl().slice(2), ['recover 1 diff'], 'normal again: nothing more started');
   t.equal((await a.agent.view('md1')).decision.case, 'normal');
   t.equal(a.events.at(-1), 'mdadm 6 Building of switch mirror disk has finished successfully.(Device: /dev/NMP1)');
+});
+
+t.test('without a FastSync licence (FSO30) the same recovery is a full copy', async (t) => {
+  const port = await freeTcpPort();
+  let licensed = false;
+  const a = box('server1', port, 'k'.repeat(16), () => {}, () => licensed), b = box('server2', port);
+  await a.agent.start(); await b.agent.start();
+  t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
+  const s1 = st({ state: 'BREAK', gen: 6, peerGen: 6, dirty: 300, port: 'open' });
+  a.setStatus(s1); b.setStatus(st({ state: 'STALE', gen: 6, peerGen: 6, dirty: 0 }));
+  await a.agent.tick();
+  t.same(a.ctl().filter((l) => l.startsWith('recover')), ['recover 1 full'], 'full copy where FastSync would do');
+  t.ok(a.events.includes('mdadm 7 Recovery mode is Full.'));
+  t.match(await a.agent.recovery('md1'), /\(full copy\) started/, 'clpmdctrl --recovery says so');
+  licensed = true;
+  t.match(await a.agent.recovery('md1'), /\(FastSync\) started/, 'licensed: the difference only');
+  t.same(a.ctl().filter((l) => l.startsWith('recover')), ['recover 1 full', 'recover 1 full', 'recover 1 diff']);
 });
 
 t.test('forced recovery from server2, asked on server1; refusals', async (t) => {

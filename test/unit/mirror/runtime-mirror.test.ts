@@ -10,6 +10,7 @@ import { cli } from '../../../src/cli/pairha';
 import { request } from '../../../src/control/local';
 import { parseConfig } from '../../../src/config/load';
 import { resolvePaths } from '../../../src/constants';
+import { licensedEnv } from '../../helpers/licence';
 import { EventBus } from '../../../src/events/bus';
 import { Logger } from '../../../src/logger';
 import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-status';
@@ -31,8 +32,8 @@ async function pair(t: { teardown(f: () => unknown): void }) {
     const dir = path.join(root, `${name}-${agent}`);
     fs.mkdirSync(path.join(dir, 'liscal'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'liscal', 'ctl'), '');
-    const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages });
     const config = parseConfig(text, path.join(dir, 'clp.conf'));
+    const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages, ...licensedEnv(dir, config) });
     const logged: string[] = [];
     const log = new Logger({ write: (l) => { logged.push(l); } }, 'info');
     const runs: string[] = [];
