@@ -8,6 +8,7 @@ import { cli } from '../../cli/pairha';
 import { defaultContext } from '../../cli/context';
 import { rcOps } from '../../group/protocol';
 import { nmOps } from '../../nm/protocol';
+import { pmOps } from '../../pm/protocol';
 import { HostPlatform } from '../../platform/host';
 import { labDir } from '../lab';
 import { alive, clientNs, examplesDir, Lab, type LabState } from '../lab/lab';
@@ -62,7 +63,7 @@ export class LabTarget implements Target {
   faults(): FaultName[] {
     return ['power-cut-active', 'power-cut-standby', 'kill-runtime', 'stall-runtime', 'stop-start-server', 'cluster-restart',
       'link-cut', 'link-cut-one-way', 'partition', 'netem', 'group-move', 'start-during-failover', 'cold-start-peer-off',
-      'simultaneous-start', 'slow-script', 'flood'];
+      'simultaneous-start', 'slow-script', 'flood', 'clock-step'];
   }
 
   private get s(): LabState { return this.lab.load(); }
@@ -234,9 +235,20 @@ export class LabTarget implements Target {
         return { ...base, detail: `200 idle connections to each of ${targets.join(', ')}`, settleMs: SETTLE.quick,
           heal: async () => { if (alive(pid)) process.kill(pid, 'SIGKILL'); } };
       }
+      case 'clock-step': {
+        // The runtime's own wall clock (pm/faults.ts), stepped back by the heal as NTP would.
+        const ms = rng.pick([-3600000, 3600000]);
+        await this.stepClock(any, ms);
+        return { ...base, detail: `${any}'s clock stepped ${ms > 0 ? '+' : '-'}1 h`, settleMs: SETTLE.quick, heal: () => this.stepClock(any, -ms) };
+      }
       default:
         throw new Error(`the lab cannot inject ${fault}`);
     }
+  }
+
+  private async stepClock(server: string, ms: number): Promise<void> {
+    const r = await this.lab.call(this.s, server, pmOps.fault, { kind: 'clock-step', ms });
+    if (r.code) throw new Error(`clock step on ${server}: ${r.message}`);
   }
 
   private async tc(server: string, link: string, spec: string[]): Promise<void> {
