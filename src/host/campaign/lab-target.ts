@@ -236,14 +236,33 @@ export class LabTarget implements Target {
           heal: async () => { if (alive(pid)) process.kill(pid, 'SIGKILL'); } };
       }
       case 'clock-step': {
-        // The runtime's own wall clock (pm/faults.ts), stepped back by the heal as NTP would.
-        const ms = rng.pick([-3600000, 3600000]);
+        const ms = rng.pick([-3600000, 3600000]), step = `${ms > 0 ? '+' : '-'}1 h`;
+        if (rng.int(2)) {
+          // The runtime's own wall clock (pm/faults.ts), stepped back by the heal as NTP would.
+          await this.stepClock(any, ms);
+          return { ...base, detail: `${any}'s clock stepped ${step}`, settleMs: SETTLE.quick, heal: () => this.stepClock(any, -ms) };
+        }
+        // A step while a server waits for its peer at a cold start (start_sync_wait): the
+        // wait must end on time all the same. The clock stays stepped until its next start.
+        for (const x of this.servers) await this.powerCut(x, 'campaign: both off');
+        await this.lab.start(this.s, any);
+        await this.waitSocket(any);
+        await sleep(1000);
         await this.stepClock(any, ms);
-        return { ...base, detail: `${any}'s clock stepped ${ms > 0 ? '+' : '-'}1 h`, settleMs: SETTLE.quick, heal: () => this.stepClock(any, -ms) };
+        return { ...base, detail: `both off, ${any} cold-started alone, its clock stepped ${step} 1 s after its control socket answered`, downed: [this.other(any)], settleMs: SETTLE.restart };
       }
       default:
         throw new Error(`the lab cannot inject ${fault}`);
     }
+  }
+
+  private async waitSocket(server: string): Promise<void> {
+    const end = Date.now() + 20000;
+    while (Date.now() < end) {
+      if ((await this.lab.call(this.s, server, nmOps.view).catch(() => undefined))?.code === 0) return;
+      await sleep(100);
+    }
+    throw new Error(`${server}: its control socket did not answer within 20 s of its start`);
   }
 
   private async stepClock(server: string, ms: number): Promise<void> {
