@@ -100,9 +100,10 @@ export function clpstatAgrees(o: Observation): Violation[] {
   return out;
 }
 
-/** No ERROR line that neither the target nor the injected fault allows. */
+/** No error line (an ERROR of the runtime's log, an event of level ERR) that neither the
+ * target nor the injected fault allows. */
 export function unexpectedErrors(o: Observation, allow: RegExp[]): Violation[] {
-  return o.servers.flatMap((s) => s.newLogLines.filter((l) => /\bERROR\b/.test(l) && !allow.some((r) => r.test(l)))
+  return o.servers.flatMap((s) => s.newLogLines.filter((l) => /\bERROR\b|\bLVL=ERR\b/.test(l) && !allow.some((r) => r.test(l)))
     .map((l) => ({ audit: 'error-lines', detail: `${s.name}: ${l}` })));
 }
 

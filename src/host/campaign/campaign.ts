@@ -35,6 +35,9 @@ export interface CampaignResult {
   code: number;
 }
 
+/** A fault stays up to this long: past the lab's 3 s heartbeat timeout for about half the draws. */
+export const DEFAULT_DWELL_MS = 6000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function finalLine(r: { target: string; seed: number; steps: number; faults: number; violations: number; lostWrites: number }): string {
@@ -58,7 +61,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const records: StepRecord[] = [];
   let violations = 0, faultsInjected = 0, steps = 0;
   const lost = new Set<number>();
-  const dwellMs = o.dwellMs ?? 3000, pollMs = o.pollMs ?? 500;
+  const dwellMs = o.dwellMs ?? DEFAULT_DWELL_MS, pollMs = o.pollMs ?? 500;
 
   const report = async (step: number, fault: string, detail: string, vs: audits.Violation[]) => {
     if (!vs.length) return;

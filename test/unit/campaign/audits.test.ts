@@ -86,6 +86,9 @@ t.test('ERROR lines against the allow-list, core files', async (t) => {
   o.servers[0].newLogLines = ['2026-12-06 server1 nm INFO 1 fine', '2026-12-06 server1 nm ERROR 3 Server server2 has been stopped.', '2026-12-06 server1 rc ERROR 31 exec1 failed'];
   t.same(audits(a.unexpectedErrors(o, [/ nm ERROR 3 /])), ['error-lines: server1: 2026-12-06 server1 rc ERROR 31 exec1 failed']);
   t.same(a.unexpectedErrors(o, [/ERROR/]), []);
+  o.servers[1].newLogLines = ['2026-12-06 INFO <event> <type: rc><event: 92> group failover1 is started on more than one server. [LVL=ERR]'];
+  t.same(audits(a.unexpectedErrors(o, [/ERROR/])), ['error-lines: server2: 2026-12-06 INFO <event> <type: rc><event: 92> group failover1 is started on more than one server. [LVL=ERR]'], 'an event of level ERR');
+  t.same(a.unexpectedErrors(o, [/ERROR/, /<type: rc><event: 92>/]), []);
   o.servers[1].coreFiles = ['/var/crash/core.123'];
   t.same(audits(a.noCores(o)), ['core-files: server2: /var/crash/core.123']);
 });
