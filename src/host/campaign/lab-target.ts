@@ -161,7 +161,13 @@ export class LabTarget implements Target {
   /** Before each fault: every server running and Online, the writer asking again. */
   private async restore(): Promise<void> {
     fs.rmSync(this.pauseFile, { force: true });
-    for (const x of this.servers) if (!this.running(x)) await this.lab.start(this.s, x);
+    for (const x of this.servers) {
+      if (this.running(x)) continue;
+      // Down though no heal left it so: a §10 shutdown, or a reset by its softdog.
+      const record = (() => { try { return fs.readFileSync(path.join(this.lab.server(this.s, x).root, 'power.log'), 'utf8').trim().split('\n').at(-1); } catch { return undefined; } })();
+      this.o.log(`restore: ${x} is not running (last power record: ${record ?? 'none'}): start`);
+      await this.lab.start(this.s, x);
+    }
     // A cluster daemon a failed step left stopped (clpcl -t that reached one server only).
     for (const x of this.servers) {
       let st;

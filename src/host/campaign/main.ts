@@ -57,7 +57,14 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
   }
   // Loaded by name: each target pulls in its own tools (namespaces, qemu).
   const file = `./${a.target}-target`;
-  const create = ((await import(file)) as { createTarget: CreateTarget }).createTarget;
+  let create: CreateTarget;
+  try {
+    create = ((await import(file)) as { createTarget: CreateTarget }).createTarget;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    err(`campaign: --target ${a.target}: this build has no ${a.target} target (src/host/campaign/${a.target}-target.ts)`);
+    return 2;
+  }
   const target = create({ log: out, instance: process.env.PAIRHA_CAMPAIGN_INSTANCE });
   const offered = target.faults();
   const missing = (a.faults ?? []).filter((f) => !offered.includes(f));
