@@ -370,6 +370,12 @@ export class LabTarget implements Target {
 
   async writer(): Promise<WriterReport> {
     const nums = (file: string) => { try { return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l.split(' ')[0])); } catch { return []; } };
+    // The service must take writes again once settled, or the next step would audit nothing
+    // new (back-to-back resets outrun the client's reconnection).
+    const before = nums(this.acksFile).length;
+    const end = Date.now() + 10000;
+    while (!fs.existsSync(this.pauseFile) && nums(this.acksFile).length <= before && Date.now() < end) await sleep(200);
+    if (!fs.existsSync(this.pauseFile) && nums(this.acksFile).length <= before) this.o.log('writer: no new acknowledgement within 10 s of the settle');
     return { acked: nums(this.acksFile), present: nums(this.recordsFile) };
   }
 
