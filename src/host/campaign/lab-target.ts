@@ -169,9 +169,13 @@ export class LabTarget implements Target {
       await this.lab.start(this.s, x);
     }
     // A cluster daemon a failed step left stopped (clpcl -t that reached one server only).
+    // Asked only when the servers do not come Online: a runtime still starting says 'stopped'.
+    try {
+      await this.lab.waitOnline(this.s, 20000);
+      return;
+    } catch { /* look at the daemons */ }
     for (const x of this.servers) {
-      let st;
-      for (let i = 0; i < 100 && !st; i++) { st = (await this.lab.call(this.s, x, pmOps.status).catch(() => undefined))?.data; if (!st) await sleep(200); }
+      const st = (await this.lab.call(this.s, x, pmOps.status).catch(() => undefined))?.data;
       if (st?.daemon === 'stopped') {
         this.o.log(`restore: ${x}'s cluster daemon is stopped: clpcl -s`);
         const r = await this.clp(x, 'clpcl', '-s');
