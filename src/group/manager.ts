@@ -186,9 +186,10 @@ export class GroupManager implements Role, GroupPort {
   }
 
   private async initialPlacement(): Promise<void> {
-    const deadline = Date.now() + this.ctx.config.timeouts.startSyncWait;
+    // Monotonic: a step of the wall clock neither stretches nor cuts the wait.
+    const deadline = performance.now() + this.ctx.config.timeouts.startSyncWait;
     const all = this.ctx.config.servers.map((s) => s.name);
-    while (!this.stopping && Date.now() < deadline && !all.every(this.isUp)) await sleep(100);
+    while (!this.stopping && performance.now() < deadline && !all.every(this.isUp)) await sleep(100);
     if (this.stopping) return;
     for (const s of this.peers()) await this.learn(s);
     for (const g of this.ctx.config.groups) {

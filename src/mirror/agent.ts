@@ -271,7 +271,7 @@ export class MirrorAgent implements Role {
     }
     this.held.delete(r.nmp);
     if (d.direction?.from !== this.ctx.local.name || this.watched.has(r.nmp)) return;
-    if ((this.retryAt.get(r.nmp) ?? 0) > Date.now()) return;
+    if ((this.retryAt.get(r.nmp) ?? 0) > performance.now()) return;
     if (d.initial) return this.startRecovery(r, 'full', 'initial');
     if (autoRecovery(r.autoRecovery, d, a, b).run) return this.startRecovery(r, d.mode ?? 'diff', 'recovery');
   }
@@ -325,7 +325,7 @@ export class MirrorAgent implements Role {
       this.ctx.events.emit(w.kind === 'initial' ? ev.mdadm.initialRecoveryFinished : ev.mdadm.recoveryFinished, dev);
     } else if (s.recovery === 'failed' || s.recovery === 'stopped' || s.conn === 'disconnected') {
       this.watched.delete(r.nmp);
-      this.retryAt.set(r.nmp, Date.now() + this.opts.retryDelay);
+      this.retryAt.set(r.nmp, performance.now() + this.opts.retryDelay);
       this.ctx.events.emit(w.kind === 'initial' ? ev.mdadm.initialRecoveryFailed : ev.mdadm.recoveryFailed, recoveryReason.sourceAbnormal, dev);
     }
   }

@@ -60,7 +60,7 @@ export async function activateMd(d: MdDeps, cfg: MdResourceConfig, opts: { mount
     let peer = await d.peerStatus(cfg.nmp);
     // Alone this side cannot claim the latest data (e.g. fresh disks at the first start):
     // give the peer's agent a moment (it may still be binding its NMP) before refusing.
-    for (const until = Date.now() + (d.peerWaitMs ?? 30000); !peer?.bound && !locallyLatest(localStatus(d, cfg)) && Date.now() < until;) {
+    for (const until = performance.now() + (d.peerWaitMs ?? 30000); !peer?.bound && !locallyLatest(localStatus(d, cfg)) && performance.now() < until;) {
       await new Promise((r) => setTimeout(r, 2000));
       peer = await d.peerStatus(cfg.nmp);
     }

@@ -38,10 +38,10 @@ export class ExecResource implements Resource {
   /** Run a script to its end, output appended to the log file. */
   private async runSync(script: string, why: Why, phase: 'start' | 'stop'): Promise<void> {
     this.check(script);
-    const t0 = Date.now();
+    const t0 = performance.now();
     const r = await this.d.platform.run(script, [], { timeoutMs: this.cfg.timeout, env: this.env(why, phase) });
     try { fs.appendFileSync(this.logFile, r.stdout + r.stderr); } catch { /* the log is best effort */ }
-    if (r.signal === 'SIGKILL' && Date.now() - t0 >= this.cfg.timeout) throw new ResourceError(1, `Command was not completed within ${Math.ceil(this.cfg.timeout / 1000)} seconds.`);
+    if (r.signal === 'SIGKILL' && performance.now() - t0 >= this.cfg.timeout) throw new ResourceError(1, `Command was not completed within ${Math.ceil(this.cfg.timeout / 1000)} seconds.`);
     if (r.signal) throw new ResourceError(1, 'Command was aborted.');
     if (r.code === 127 && r.stderr.includes('ENOENT')) throw new ResourceError(1, 'Command was not found. (error=ENOENT)');
     if (r.code !== 0) throw new ResourceError(1, `Termination code ${r.code} was returned.`);

@@ -20,7 +20,7 @@ t.test('the shipped example and the lab example parse', async (t) => {
 
 // Every configuration the repository ships, with the lab's placeholders as src/host/lab/lab.ts fills them.
 const repo = path.resolve(__dirname, '..', '..');
-const shipped = ['rootfs/opt/pairha/etc/clp.conf', 'src/host/lab/examples/lab.conf', 'test/fixtures/config/valid.conf',
+const shipped = ['rootfs/opt/pairha/etc/clp.conf', 'src/host/lab/examples/lab.conf', 'src/host/lab/examples/campaign.conf', 'test/fixtures/config/valid.conf',
   ...fs.readdirSync(path.join(repo, 'bench')).filter((f) => f.endsWith('.conf')).map((f) => `bench/${f}`)];
 
 t.test('every shipped configuration loads', async (t) => {
