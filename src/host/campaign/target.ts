@@ -30,6 +30,11 @@ export interface Injected {
   heal?: () => Promise<void>;
   /** The most the pair may take to settle after heal, ms. */
   settleMs: number;
+  /** The servers were cut off from each other completely: both may hold a group until the
+   * heal, and the seed's §10.7 resolves it after (audited once settled). */
+  splitBrain?: boolean;
+  /** The seed's §10 rules may leave no group active once settled (e.g. both servers shut down). */
+  clusterMayBeDown?: boolean;
 }
 
 /** What one server looks like from outside, at one moment. */
@@ -86,3 +91,12 @@ export interface Target {
   /** ERROR lines any step may show (allow-list of the target). */
   readonly allow: RegExp[];
 }
+
+/** How the CLI makes a target: lab-target.ts and pair-target.ts each export `createTarget`. */
+export interface TargetOptions {
+  /** Progress lines of the target (the campaign's output). */
+  log: (line: string) => void;
+  /** A suffix that keeps this run's namespaces, ports and files apart from other runs. */
+  instance?: string;
+}
+export type CreateTarget = (o: TargetOptions) => Target;
