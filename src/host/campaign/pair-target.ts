@@ -64,7 +64,7 @@ export class PairTarget implements Target {
   private logs = new Map<string, { offset: number; seen: Set<string> }>();
   private lastPresent: number[] = [];
   /** The mirror's data is compared once per step, when the pair has settled. */
-  private sumsDue = true;
+  private sumsDue = false;
   private readonly hb: number;
 
   constructor(private readonly o: PairTargetOptions) {
@@ -89,6 +89,7 @@ export class PairTarget implements Target {
   }
 
   async down(): Promise<void> {
+    if (this.client) this.o.log(`writer: ${this.acked.length} records acknowledged over the run`);
     this.client?.kill('SIGTERM');
     await this.m?.down();
   }
@@ -146,8 +147,9 @@ export class PairTarget implements Target {
     },
     reboot: async (rng) => {
       const x = rng.pick(SERVERS);
+      const boot = await this.bootId(x);
       await this.pair.reset(this.s, x);
-      return { fault: 'reboot', detail: `reset of ${x} (QMP system_reset)`, downed: [x], allow: [], settleMs: 300000, heal: () => this.backOnline(x) };
+      return { fault: 'reboot', detail: `reset of ${x} (QMP system_reset)`, downed: [x], allow: [], settleMs: 300000, heal: this.rebooted(x, boot) };
     },
     'link-cut': async (rng) => {
       const l = rng.pick(['lanhb1', 'lanhb2', 'comhb1', 'mirror']);
@@ -200,6 +202,17 @@ export class PairTarget implements Target {
         heal: async () => { await this.pair.powerOn(this.s, peer); await this.online(); },
       };
     },
+    // (dm-flakey/dm-delay are not in the image: liscal's own lower-device error path stands in, seed 10.8)
+    'disk-errors': async (rng) => {
+      const x = rng.pick(SERVERS);
+      const boot = await this.bootId(x);
+      // (the write never returns: the driver resets the box)
+      await this.agent(x, '(sleep 1; echo inject 1 ioerror > /proc/liscal/ctl) >/dev/null 2>&1 &', 30000);
+      return {
+        fault: 'disk-errors', detail: `I/O error of md1's lower device on ${x} (liscal inject 1 ioerror: the box resets)`, downed: [x], settleMs: 300000,
+        allow: [], heal: this.rebooted(x, boot),
+      };
+    },
     'simultaneous-start': async () => {
       for (const x of SERVERS) if (this.on(x)) await this.pair.powerOff(this.s, x);
       await Promise.all(SERVERS.map((x) => this.pair.powerOn(this.s, x)));
@@ -210,8 +223,11 @@ export class PairTarget implements Target {
   async inject(fault: FaultName, rng: Rng): Promise<Injected> {
     const f = this.table[fault];
     if (!f) throw new Error(`the pair cannot inject ${fault} (it can: ${this.faults().join(', ')})`);
-    this.sumsDue = true;
-    return f(rng);
+    // (the mirror is compared once the fault is healed: while a link is cut it cannot be Normal)
+    this.sumsDue = false;
+    const inj = await f(rng);
+    const heal = inj.heal;
+    return { ...inj, heal: async () => { await heal?.(); this.sumsDue = true; } };
   }
 
   private async powerCut(x: string, fault: FaultName): Promise<Injected> {
@@ -222,16 +238,24 @@ export class PairTarget implements Target {
     };
   }
 
+  /** SIGSTOP: softdog must reset the box; SIGKILL: whatever the runtime's end brings, then both Online. */
   private async signal(x: string, sig: 'KILL' | 'STOP', fault: FaultName): Promise<Injected> {
+    const boot = await this.bootId(x);
     await this.mustRun(x, `kill -${sig} "$(cat /opt/pairha/run/pairha.pid)"`);
-    return { fault, detail: `SIG${sig} of the runtime on ${x}`, downed: [x], allow: [], settleMs: 300000, heal: () => this.backOnline(x) };
+    return {
+      fault, detail: `SIG${sig} of the runtime on ${x}`, downed: [x], allow: [], settleMs: 300000,
+      heal: sig === 'STOP' ? this.rebooted(x, boot) : async () => { await sleep(this.hb); await this.online(); },
+    };
   }
 
-  /** A box reset by the fault (or by softdog): wait until it booted again and both are Online. */
-  private async backOnline(x: string): Promise<void> {
-    await sleep(5000);
-    await waitFor(() => this.agent(x, 'cat /proc/uptime', 10000), (r) => r.code === 0, 400000, `${x} answering again`, 3000).catch(() => {});
-    await this.online();
+  private async bootId(x: string): Promise<string> { return (await this.mustRun(x, 'cat /proc/sys/kernel/random/boot_id', 30000)).trim(); }
+
+  /** A box the fault resets (itself, softdog, liscal): wait for its next boot, then both Online. */
+  private rebooted(x: string, before: string): () => Promise<void> {
+    return async () => {
+      await waitFor(() => this.bootId(x), (b) => b !== before, 400000, `${x} booted again`, 3000);
+      await this.online();
+    };
   }
 
   private async mustRun(x: string, script: string, timeoutMs = 120000): Promise<string> {
@@ -321,6 +345,8 @@ export class PairTarget implements Target {
       await this.mustRun(holder, 'sync && fsfreeze --freeze /mnt/md1');
       try {
         const sums = await Promise.all(SERVERS.map(async (x) => (await this.mustRun(x, 'sha256sum /dev/vda4', 300000)).split(' ')[0]));
+        this.o.log(`mirror data sha256 (md1 Normal, held by ${holder}): ${SERVERS.map((x, i) => `${x}=${sums[i].slice(0, 16)}`).join(' ')}`);
+        if (sums[0] !== sums[1]) this.o.log(`mirror data differs in these MiB of /dev/vda4: ${await this.differingMiB()}`);
         return Object.fromEntries(SERVERS.map((x, i) => [x, sums[i]]));
       } finally {
         await this.mustRun(holder, 'fsfreeze --unfreeze /mnt/md1');
@@ -331,6 +357,14 @@ export class PairTarget implements Target {
     } finally {
       this.resumeWriter();
     }
+  }
+
+  /** Which MiB of the data partitions differ (for the report of a mirror-sums violation). */
+  private async differingMiB(): Promise<string> {
+    const script = 'n=$(( $(cat /sys/class/block/vda4/size) / 2048 )); i=0; while [ $i -lt $n ]; do dd if=/dev/vda4 bs=1M skip=$i count=1 2>/dev/null | md5sum; i=$((i+1)); done';
+    const [a, b] = await Promise.all(SERVERS.map(async (x) => (await this.mustRun(x, script, 600000)).split('\n')));
+    const diff = a.map((l, i) => (l !== b[i] ? i : -1)).filter((i) => i >= 0);
+    return diff.length ? `${diff.slice(0, 40).join(', ')}${diff.length > 40 ? ` ... (${diff.length})` : ''}` : 'none (it changed while read)';
   }
 
   async writer(): Promise<WriterReport> {
@@ -349,7 +383,7 @@ export class PairTarget implements Target {
   async recentLogs(lines: number): Promise<string> {
     const parts = await Promise.all(SERVERS.map(async (x) => {
       if (!this.on(x)) return `--- ${x}: powered off`;
-      try { return `--- ${x} ${LOG} (end, no DEBUG)\n${(await this.agent(x, `grep -v ' DEBUG ' ${LOG} | tail -n ${lines}`, 20000)).stdout}`; } catch (e) {
+      try { return `--- ${x} ${LOG} (end, no DEBUG)\n${(await this.agent(x, `grep -v ' DEBUG ' ${LOG} | tail -n ${lines}`, 20000)).stdout || '(nothing)'}`; } catch (e) {
         return `--- ${x}: no log (${(e as Error).message}); console:\n${this.mp.consoles(lines)}`;
       }
     }));
