@@ -12,6 +12,18 @@ export class RoleFailure extends Error {
 export interface FaultState {
   /** The next OS shutdown stalls after it was recorded (the shutdown stall monitor's case). */
   stallShutdown: boolean;
+  /** Steps the wall clock (installSteppableClock); absent, the clock-step fault is refused. */
+  stepClock?: (ms: number) => void;
+}
+
+/** A wall clock the clock-step fault can step, as an OS clock step would: Date.now moves,
+ * the monotonic clock (performance.now) does not. Installed before anything reads Date.now
+ * (main.ts), so that every reference taken later is this one. */
+export function installSteppableClock(): (ms: number) => void {
+  const real = Date.now;
+  let offset = 0;
+  Date.now = () => real() + offset;
+  return (ms) => { offset += ms; };
 }
 
 export const faultsEnabled = (env: NodeJS.ProcessEnv = process.env) => env.PAIRHA_FAULTS === '1';
@@ -25,6 +37,11 @@ export function stall(ms: number): void {
 export function serveFaults(registry: ControlRegistry, state: FaultState): void {
   registry.serve(pmOps.fault, async (a) => {
     if (a.kind === 'stall-shutdown') { state.stallShutdown = true; return { code: 0 }; }
+    if (a.kind === 'clock-step') {
+      if (!state.stepClock) return { code: 3, message: 'this runtime has no steppable clock' };
+      state.stepClock(a.ms);
+      return { code: 0 };
+    }
     const role = a.role;
     setTimeout(() => { throw new RoleFailure(role, `injected fault in ${role}`); }, 0);
     return { code: 0 };

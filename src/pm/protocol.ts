@@ -8,7 +8,10 @@ export const coreRoles = ['rc', 'rm', 'nm'] as const;
 export type CoreRole = (typeof coreRoles)[number];
 
 export interface DaemonStatus { daemon: 'running' | 'stopped'; server: string; pid: number }
-export type FaultArgs = { kind: 'role'; role: CoreRole } | { kind: 'stall-shutdown' };
+export type FaultArgs = { kind: 'role'; role: CoreRole } | { kind: 'stall-shutdown' } | { kind: 'clock-step'; ms: number };
+
+/** The largest clock step the fault takes, either way. */
+export const MAX_CLOCK_STEP_MS = 24 * 3600 * 1000;
 
 const reboot = (a: Record<string, unknown>) => ({ reboot: a.reboot === true });
 
@@ -18,10 +21,15 @@ export const pmOps = {
    * of cl.shutdown only (clpstdn here goes through cl.shutdown). */
   power: defineOp<{ reboot: boolean }>('pm.power', reboot, { from: 'peer' }),
   /** `fault` (PAIRHA_FAULTS=1, local socket only): {kind: 'role', role} throws out of a timer
-   * as a dying role would; {kind: 'stall-shutdown'} stalls the next power action. */
+   * as a dying role would; {kind: 'stall-shutdown'} stalls the next power action;
+   * {kind: 'clock-step', ms} steps the process's wall clock. */
   fault: defineOp<FaultArgs>('fault', (a) => {
     if (a.kind === 'stall-shutdown') return { kind: 'stall-shutdown' };
-    if (a.kind !== 'role') return "kind must be 'role' or 'stall-shutdown'";
+    if (a.kind === 'clock-step') {
+      const ms = a.ms;
+      return typeof ms === 'number' && Number.isInteger(ms) && Math.abs(ms) <= MAX_CLOCK_STEP_MS ? { kind: 'clock-step', ms } : `ms must be an integer within ±${MAX_CLOCK_STEP_MS}`;
+    }
+    if (a.kind !== 'role') return "kind must be 'role', 'stall-shutdown' or 'clock-step'";
     const role = coreRoles.find((r) => r === a.role);
     return role ? { kind: 'role', role } : `role must be one of ${coreRoles.join(', ')}`;
   }, { from: 'local' }),

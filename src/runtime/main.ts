@@ -9,13 +9,14 @@ import { ev } from '../events/ids';
 import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
-import { faultsEnabled } from '../pm/faults';
+import { faultsEnabled, installSteppableClock } from '../pm/faults';
 import { claimPidFile, Runtime } from './runtime';
 
 /** The pm event of each ConfigError (it names them by seed ID). */
 const configEvents = { 13: ev.pm.configInvalid, 14: ev.pm.configMissing, 15: ev.pm.serverNotInConfig } as const;
 
 export async function main(): Promise<number> {
+  const stepClock = faultsEnabled() ? installSteppableClock() : undefined;
   const paths = resolvePaths();
   const log = new Logger(process.stderr);
   const server = process.env.PAIRHA_SERVER || os.hostname();
@@ -49,7 +50,7 @@ export async function main(): Promise<number> {
     const r = await platform.run('chrt', ['-a', '-R', '-r', '-p', String(config.cluster.rtPriority), String(process.pid)]);
     if (r.code) log.warn(`cannot take SCHED_RR priority ${config.cluster.rtPriority}: ${r.stderr.trim() || `chrt exit ${r.code}`}; heartbeats may starve under load`);
   }
-  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled() });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled(), stepClock });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

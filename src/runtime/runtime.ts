@@ -45,6 +45,8 @@ export interface RuntimeDeps {
   alert?: AlertLog;
   /** Serve the `fault` op on the local socket (tests; PAIRHA_FAULTS=1). */
   faults?: boolean;
+  /** Steps the wall clock (the clock-step fault; pm/faults.ts). */
+  stepClock?: (ms: number) => void;
 }
 
 /** Assembles the roles and wires their collaborators; every op is served by its role's module. */
@@ -62,13 +64,14 @@ export class Runtime {
   readonly mirror?: MirrorAgent;
   /** The front panel (seed-less; docs/leds.md): runs with the process, shows the daemon's state. */
   private readonly leds: LedRole;
-  private readonly faults: FaultState = { stallShutdown: false };
+  private readonly faults: FaultState;
   /** Resolves when the process should exit (stop requested or power action recorded). */
   readonly exited: Promise<void>;
   private exit!: () => void;
 
   constructor(private readonly d: RuntimeDeps) {
     const c = d.config;
+    this.faults = { stallShutdown: false, stepClock: d.stepClock };
     this.ctx = { config: c, local: d.local, key: d.key, bootId: d.bootId, paths: d.paths, events: d.events, log: d.log, platform: d.platform };
     const lanAddrs = (server: string) => c.heartbeats.flatMap((h) => (h.type === 'lanhb' && h.addresses[server] ? [h.addresses[server]] : []));
     this.localControl = new LocalControl(d.paths.controlSocket, this.registry);

@@ -105,14 +105,15 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       const healed = Date.now();
       const s = await a.settle(pollMs, inj.settleMs, inj);
       a.final(s, inj, o.limits);
-      const w = audits.writes(await target.writer());
+      const wr = await target.writer();
+      const w = audits.writes(wr);
       const fresh = w.lost.filter((n) => !lost.has(n));
       for (const n of fresh) lost.add(n);
       // A record lost once stays missing: it is counted at the step that lost it.
       a.add(w.violations.filter((v) => v.audit !== 'lost-writes' || fresh.length)
         .map((v) => (v.audit === 'lost-writes' ? { ...v, detail: `${fresh.length} acknowledged record(s) missing: ${fresh.slice(0, 10).join(', ')}` } : v)));
       const settledMs = Date.now() - healed;
-      out(`step ${step}/${o.steps}: ${fault}: ${inj.detail}; ${s.settled ? `settled in ${settledMs} ms` : `NOT settled in ${inj.settleMs} ms`}${a.vs.length ? `; ${a.vs.length} violation(s)` : ''}`);
+      out(`step ${step}/${o.steps}: ${fault}: ${inj.detail}; ${s.settled ? `settled in ${settledMs} ms` : `NOT settled in ${inj.settleMs} ms`}; ${wr.acked.length} writes acked${a.vs.length ? `; ${a.vs.length} violation(s)` : ''}`);
       await report(step, fault, inj.detail, a.vs);
       records.push({ step, fault, detail: inj.detail, settledMs, violations: a.vs });
     }

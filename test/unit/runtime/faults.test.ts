@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Registry } from '../../../src/control/registry';
 import { pmOps } from '../../../src/pm/protocol';
-import { type FaultState, serveFaults, RoleFailure, stall } from '../../../src/pm/faults';
+import { type FaultState, installSteppableClock, serveFaults, RoleFailure, stall } from '../../../src/pm/faults';
 
 t.test('fault op', async (t) => {
   const r = new Registry();
@@ -35,4 +35,23 @@ t.test('stall blocks the event loop for the time asked', async (t) => {
   t.ok(Date.now() - t0 >= 290, 'blocked ~300 ms');
   t.equal(ticks, 0, 'no timer ran meanwhile');
   clearInterval(timer);
+});
+
+t.test('clock-step: Date.now moves by the step, the monotonic clock does not; bounded, and refused without a steppable clock', async (t) => {
+  const real = Date.now;
+  t.teardown(() => { Date.now = real; });
+  const r = new Registry();
+  const state: FaultState = { stallShutdown: false };
+  serveFaults(r, state);
+  const step = (ms: unknown) => r.dispatch({ op: pmOps.fault.name, args: { kind: 'clock-step', ms } }, { local: true });
+  t.match(await step(1000), { code: 3, message: 'this runtime has no steppable clock' });
+  state.stepClock = installSteppableClock();
+  const [w0, m0] = [Date.now(), performance.now()];
+  t.same(await step(-3600000), { code: 0 });
+  const [w1, m1] = [Date.now(), performance.now()];
+  t.ok(w1 - w0 <= -3600000 + 1000 && w1 - w0 >= -3600000, `wall clock stepped back an hour (${w1 - w0} ms)`);
+  t.ok(m1 >= m0 && m1 - m0 < 1000, 'monotonic clock unmoved');
+  t.match(await step(86400001), { code: 2, message: /ms must be an integer within ±86400000/ });
+  t.match(await step('1h'), { code: 2, message: /ms must be an integer/ });
+  t.match(await r.dispatch({ op: pmOps.fault.name, args: { kind: 'clock-step', ms: 5 } }, { local: false, server: 'server2' }), { code: 2, message: /local control socket only/ });
 });
