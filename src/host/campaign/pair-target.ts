@@ -80,11 +80,20 @@ export class PairTarget implements Target {
   async up(): Promise<void> {
     const t0 = Date.now();
     this.m = await mirrorPair(`c${this.o.instance ?? ''}`, (c) => withWriter(c).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${this.hb}`));
-    await this.pair.waitOnline(this.s, 400000);
-    for (const x of SERVERS) await waitFor(() => this.mp.mdstat(x), (o) => normal.test(o), 600000, `clpmdstat --mirror md1 Normal on ${x}`, 5000);
-    await waitFor(() => this.activeOn(), (on) => on.length === 1, 300000, `${GROUP} active on one server`);
-    this.startClient();
-    await waitFor(async () => this.acked.length, (n) => n > 0, 120000, 'a first record acknowledged by the writer', 1000);
+    // (the campaign takes a target down only once it is up: a pair that did not come up goes down here)
+    try {
+      await this.pair.waitOnline(this.s, 400000);
+      this.o.log(`pair Online after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      for (const x of SERVERS) await waitFor(() => this.mp.mdstat(x), (o) => normal.test(o), 600000, `clpmdstat --mirror md1 Normal on ${x}`, 5000);
+      const views = async () => (await Promise.all(SERVERS.map((x) => this.view(x, false)))).map((v) => `${v.name}: ${v.up ? `active ${v.activeGroups.join(',') || 'none'}, ${JSON.stringify(v.clpstat)}` : 'no answer'}`).join('; ');
+      await waitFor(views, (v) => (v.match(new RegExp(`active ${GROUP}`, 'g')) ?? []).length === 1, 300000, `${GROUP} active on one server`);
+      this.startClient();
+      await waitFor(async () => this.acked.length, (n) => n > 0, 120000, 'a first record acknowledged by the writer', 1000);
+    } catch (e) {
+      this.o.log(`the pair did not come up: ${(e as Error).message}\n${await this.mp.report(60).catch(() => '')}`);
+      await this.down();
+      throw e;
+    }
     this.o.log(`pair up in ${((Date.now() - t0) / 1000).toFixed(0)} s (hb_timeout ${this.hb} ms, ${this.pair.dir}); the writer acknowledges records`);
   }
 
