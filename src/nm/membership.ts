@@ -26,7 +26,9 @@ export class Membership extends EventEmitter implements Role {
   private readonly transports: Transport[];
   private timer?: NodeJS.Timeout;
   private checker?: NodeJS.Timeout;
-  private seq = 0n;
+  /** Starts at the monotonic clock's nanoseconds: a daemon started again in this process (clpcl -t,
+   *  -s) keeps the boot id, so it must go on above every sequence the peer already has. */
+  private seq = process.hrtime.bigint();
   private readonly st: MembershipStats;
   private readonly log: Logger;
 
