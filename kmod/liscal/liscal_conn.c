@@ -173,17 +173,43 @@ static int lsc_sock_ends(struct socket *s, u8 me[6], u8 peer[6])
 	return 0;
 }
 
-/* Both sides send a HELLO (a fresh nonce, the NMP number), derive the
- * transcript (lsc_proto.h: NMP, both ends, both nonces) and prove the
- * cluster key with an AUTH of their role; the session keys come from the
- * same transcript. A reflected AUTH carries the other role's value, a
- * connection relayed to another NMP or address another transcript. */
-static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
-			 struct lsc_keys *k, unsigned long deadline)
+static int lsc_refused(struct lsc_nmp *nmp, const char *what)
 {
-	u8 ours[LSC_NONCE_LEN], theirs[LSC_NONCE_LEN], got[LSC_MAC_LEN];
+	lsc_err("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
+	pr_info(LSC_PFX "NMP%d handshake refused: the peer's %s does not match (another key, or a relayed or reflected connection)\n",
+		nmp->idx, what);
+	return -EACCES;
+}
+
+/* A HELLO's proof: HMAC(cluster key, transcript || 'h' or 'H') over the
+ * transcript with only the sender's nonce (the other one zero), so the
+ * listener knows a dialer holds the key after its first frame. */
+static int lsc_hello_proof(struct lsc_nmp *nmp, const u8 *d, const u8 *l,
+			   const u8 *nonce, bool of_dialer, u8 *out)
+{
+	static const u8 zero[LSC_NONCE_LEN];
+	u8 tr[LSC_TRANSCRIPT_LEN], v[1][32];
+	int r;
+
+	lsc_transcript(nmp->idx, d, l, of_dialer ? nonce : zero, of_dialer ? zero : nonce, tr);
+	r = lsc_derive(tr, of_dialer ? "h" : "H", v);
+	memcpy(out, v[0], LSC_MAC_LEN);
+	return r;
+}
+
+/* Both sides send a HELLO (the NMP number, a fresh nonce and its proof of
+ * the cluster key), derive the transcript (lsc_proto.h: NMP, both ends, both
+ * nonces) and prove the key on it with an AUTH of their role; the session
+ * keys come from the same transcript. A reflected AUTH carries the other
+ * role's value, a connection relayed to another NMP or address another
+ * transcript. proven: set once the peer's HELLO proof matched. */
+static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
+			 struct lsc_keys *k, unsigned long deadline, bool *proven)
+{
+	u8 ours[LSC_HELLO_LEN], theirs[LSC_HELLO_LEN], want[LSC_MAC_LEN], got[LSC_MAC_LEN];
 	u8 me[6], peer[6], tr[LSC_TRANSCRIPT_LEN];
 	u8 v[4][32];	/* our AUTH, theirs, our key, theirs */
+	const u8 *d, *l;
 	u64 nmp_no;
 	int r;
 
@@ -192,8 +218,12 @@ static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
 	r = lsc_sock_ends(s, me, peer);
 	if (r)
 		return r;
-	get_random_bytes(ours, sizeof(ours));
-	r = lsc_send_sock(s, LSC_HELLO, nmp->idx, ours, sizeof(ours));
+	d = dialer ? me : peer;
+	l = dialer ? peer : me;
+	get_random_bytes(ours, LSC_NONCE_LEN);
+	r = lsc_hello_proof(nmp, d, l, ours, dialer, ours + LSC_NONCE_LEN);
+	if (!r)
+		r = lsc_send_sock(s, LSC_HELLO, nmp->idx, ours, sizeof(ours));
 	if (!r)
 		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs, &nmp_no, deadline);
 	if (r)
@@ -203,8 +233,15 @@ static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
 			nmp->idx, nmp_no);
 		return -EPROTO;
 	}
-	if (!memcmp(ours, theirs, sizeof(ours)))
+	if (!memcmp(ours, theirs, LSC_NONCE_LEN))
 		return -EPROTO;
+	r = lsc_hello_proof(nmp, d, l, theirs, !dialer, want);
+	if (r)
+		return r;
+	if (crypto_memneq(want, theirs + LSC_NONCE_LEN, LSC_MAC_LEN))
+		return lsc_refused(nmp, "HELLO");
+	if (proven)
+		WRITE_ONCE(*proven, true);
 	if (dialer)
 		lsc_transcript(nmp->idx, me, peer, ours, theirs, tr);
 	else
@@ -214,12 +251,8 @@ static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
 		r = lsc_send_sock(s, LSC_AUTH, 0, v[0], LSC_MAC_LEN);
 	if (!r)
 		r = lsc_recv_small(nmp, s, LSC_AUTH, got, &nmp_no, deadline);
-	if (!r && crypto_memneq(v[1], got, LSC_MAC_LEN)) {
-		lsc_err("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
-		pr_info(LSC_PFX "NMP%d handshake refused: the peer's AUTH does not match (another key, or a relayed or reflected connection)\n",
-			nmp->idx);
-		r = -EACCES;
-	}
+	if (!r && crypto_memneq(v[1], got, LSC_MAC_LEN))
+		r = lsc_refused(nmp, "AUTH");
 	if (!r) {
 		memcpy(k->tx, v[2], LSC_SKEY_LEN);
 		memcpy(k->rx, v[3], LSC_SKEY_LEN);
@@ -318,7 +351,7 @@ int lsc_connect(struct lsc_nmp *nmp)
 		goto fail;
 	}
 	deadline = jiffies + msecs_to_jiffies(lsc_connect_timeout_ms);
-	r = lsc_handshake(nmp, s, true, &k, deadline);
+	r = lsc_handshake(nmp, s, true, &k, deadline, NULL);
 	if (r) {
 		lsc_err("NMP%d connection failed(%d).", nmp->idx, r);
 		goto fail;
@@ -343,6 +376,7 @@ struct lsc_hs {
 	struct socket *s;
 	struct list_head list;		/* on nmp->hs_list until it ends */
 	unsigned long deadline;
+	bool proven;			/* the dialer's HELLO proved the key */
 };
 
 /* Off the listener and without link_lock: a slow or silent dialer holds
@@ -354,7 +388,7 @@ static void lsc_hs_fn(struct work_struct *w)
 	struct lsc_keys k;
 	int r;
 
-	r = lsc_handshake(nmp, hs->s, false, &k, hs->deadline);
+	r = lsc_handshake(nmp, hs->s, false, &k, hs->deadline, &hs->proven);
 	mutex_lock(&nmp->hs_mutex);
 	if (!list_empty(&hs->list)) {
 		list_del_init(&hs->list);
@@ -377,8 +411,21 @@ static void lsc_hs_fn(struct work_struct *w)
 		wake_up_all(&nmp->hs_wait);
 }
 
-/* hand an accepted socket to a handshake work item; the oldest pending one
- * is ended when all slots are taken */
+/* with hs_mutex held and every slot taken: the one to end, the oldest of
+ * those whose dialer has not proved the key (a flood cannot evict the peer
+ * once its first frame is in), else the oldest */
+static struct lsc_hs *lsc_hs_victim(struct lsc_nmp *nmp)
+{
+	struct lsc_hs *hs;
+
+	list_for_each_entry(hs, &nmp->hs_list, list)
+		if (!READ_ONCE(hs->proven))
+			return hs;
+	return list_first_entry(&nmp->hs_list, struct lsc_hs, list);
+}
+
+/* hand an accepted socket to a handshake work item; one pending is ended
+ * when all slots are taken */
 static void lsc_hs_start(struct lsc_nmp *nmp, struct socket *s)
 {
 	struct lsc_hs *hs = kzalloc(sizeof(*hs), GFP_KERNEL), *old;
@@ -393,12 +440,12 @@ static void lsc_hs_start(struct lsc_nmp *nmp, struct socket *s)
 	hs->deadline = jiffies + msecs_to_jiffies(lsc_connect_timeout_ms);
 	mutex_lock(&nmp->hs_mutex);
 	if (nmp->hs_pending >= LSC_HS_MAX) {
-		old = list_first_entry(&nmp->hs_list, struct lsc_hs, list);
+		old = lsc_hs_victim(nmp);
 		list_del_init(&old->list);
 		nmp->hs_pending--;
 		/* its recv fails at once; the work item releases the socket */
 		kernel_sock_shutdown(old->s, SHUT_RDWR);
-		pr_info_ratelimited(LSC_PFX "NMP%d handshake dropped: %d newer connections\n",
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake dropped: %d handshakes pending\n",
 				    nmp->idx, LSC_HS_MAX);
 	}
 	list_add_tail(&hs->list, &nmp->hs_list);

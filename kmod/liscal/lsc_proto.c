@@ -68,7 +68,9 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 		return LSC_ELEN;
 	if ((h->cmd == LSC_WRITE || h->cmd == LSC_RDATA) && (h->len % 512))
 		return LSC_ELEN;
-	if ((h->cmd == LSC_HELLO || h->cmd == LSC_AUTH) && h->len != LSC_NONCE_LEN)
+	if (h->cmd == LSC_HELLO && h->len != LSC_HELLO_LEN)
+		return LSC_ELEN;
+	if (h->cmd == LSC_AUTH && h->len != LSC_MAC_LEN)
 		return LSC_ELEN;
 	if (h->cmd == LSC_STATE && h->len != LSC_STATE_LEN)
 		return LSC_ELEN;

@@ -22,9 +22,10 @@
 #define LSC_MAX_PAYLOAD	(1u << 20)
 #define LSC_NONCE_LEN	32
 #define LSC_MAC_LEN	32
+#define LSC_HELLO_LEN	(LSC_NONCE_LEN + LSC_MAC_LEN)
 
 enum lsc_cmd {
-	LSC_HELLO = 1,	/* payload: 32-byte nonce, sector = the NMP dialed/listening */
+	LSC_HELLO = 1,	/* payload: nonce, its proof (liscal_conn.c); sector = the NMP */
 	LSC_AUTH,	/* payload: HMAC-SHA256(key, transcript || role), liscal_conn.c */
 	LSC_STATE,	/* payload: struct lsc_state */
 	LSC_WRITE,	/* sector, payload = data, flags PREFLUSH/FUA */

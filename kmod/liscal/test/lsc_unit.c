@@ -159,9 +159,9 @@ static void test_proto(void)
 	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "unknown flag");
 
-	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 31 };
+	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 32 };
 	lsc_frame_encode(&h, hb);
-	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 32 bytes");
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 64 bytes (nonce, proof)");
 	h = (struct lsc_hdr){ .cmd = LSC_PING };
 	lsc_frame_encode(&h, hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.len == 0, "empty frame");
