@@ -21,6 +21,8 @@
 #define LSC_PFX "liscal: "
 #define lsc_info(fmt, ...) pr_info(LSC_PFX fmt "\n", ##__VA_ARGS__)
 #define lsc_err(fmt, ...) pr_err(LSC_PFX fmt "\n", ##__VA_ARGS__)
+/* for what anyone reaching the data port can cause (the handshake) */
+#define lsc_err_rl(fmt, ...) pr_err_ratelimited(LSC_PFX fmt "\n", ##__VA_ARGS__)
 
 enum lsc_conn { LSC_C_DISCONNECTED, LSC_C_CONNECTING, LSC_C_CONNECTED };
 enum lsc_rec { LSC_R_NONE, LSC_R_FULL, LSC_R_DIFF, LSC_R_RECV, LSC_R_STOPPED,

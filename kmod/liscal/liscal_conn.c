@@ -120,25 +120,25 @@ static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p
 
 	r = lsc_recv_by(s, hb, sizeof(hb), deadline);
 	if (r) {
-		lsc_err("NMP%d head part recv failed(%d).", nmp->idx, r);
+		lsc_err_rl("NMP%d head part recv failed(%d).", nmp->idx, r);
 		return r;
 	}
 	r = lsc_hdr_decode(hb, &h);
 	if (r == LSC_EMAGIC) {
-		lsc_err("NMP%d receive wrong magic data.", nmp->idx);
+		lsc_err_rl("NMP%d receive wrong magic data.", nmp->idx);
 		return -EPROTO;
 	}
 	if (r == LSC_EVERSION) {
-		pr_info(LSC_PFX "NMP%d handshake refused: peer speaks protocol version %u, this driver %u\n",
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: peer speaks protocol version %u, this driver %u\n",
 			nmp->idx, h.version, LSC_VERSION);
 		return -EPROTO;
 	}
 	if (r == LSC_ECMD || (r == LSC_OK && h.cmd != want)) {
-		lsc_err("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
+		lsc_err_rl("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
 		return -EPROTO;
 	}
 	if (r) {
-		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+		lsc_err_rl("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
 			h.magic, h.cmd);
 		return -EPROTO;
 	}
@@ -146,11 +146,11 @@ static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p
 	if (!r)
 		r = lsc_recv_by(s, tr, sizeof(tr), deadline);
 	if (r) {
-		lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
+		lsc_err_rl("NMP%d data part receive failed(%d).", nmp->idx, r);
 		return r;
 	}
 	if (lsc_frame_verify(&h, p, tr)) {
-		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+		lsc_err_rl("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
 			h.magic, h.cmd);
 		return -EPROTO;
 	}
@@ -175,8 +175,8 @@ static int lsc_sock_ends(struct socket *s, u8 me[6], u8 peer[6])
 
 static int lsc_refused(struct lsc_nmp *nmp, const char *what)
 {
-	lsc_err("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
-	pr_info(LSC_PFX "NMP%d handshake refused: the peer's %s does not match (another key, or a relayed or reflected connection)\n",
+	lsc_err_rl("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
+	pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: the peer's %s does not match (another key, or a relayed or reflected connection)\n",
 		nmp->idx, what);
 	return -EACCES;
 }
@@ -220,16 +220,20 @@ static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
 		return r;
 	d = dialer ? me : peer;
 	l = dialer ? peer : me;
+	/* the listener spends nothing on a connection before its whole HELLO is in */
+	if (!dialer)
+		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs, &nmp_no, deadline);
 	get_random_bytes(ours, LSC_NONCE_LEN);
-	r = lsc_hello_proof(nmp, d, l, ours, dialer, ours + LSC_NONCE_LEN);
+	if (!r)
+		r = lsc_hello_proof(nmp, d, l, ours, dialer, ours + LSC_NONCE_LEN);
 	if (!r)
 		r = lsc_send_sock(s, LSC_HELLO, nmp->idx, ours, sizeof(ours));
-	if (!r)
+	if (!r && dialer)
 		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs, &nmp_no, deadline);
 	if (r)
 		return r;
 	if (nmp_no != nmp->idx) {
-		pr_info(LSC_PFX "NMP%d handshake refused: the peer's HELLO is for NMP%llu\n",
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: the peer's HELLO is for NMP%llu\n",
 			nmp->idx, nmp_no);
 		return -EPROTO;
 	}
@@ -396,7 +400,7 @@ static void lsc_hs_fn(struct work_struct *w)
 	}
 	mutex_unlock(&nmp->hs_mutex);
 	if (r == -ETIMEDOUT)
-		pr_info(LSC_PFX "NMP%d handshake dropped: not done within %u ms\n",
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake dropped: not done within %u ms\n",
 			nmp->idx, lsc_connect_timeout_ms);
 	if (!r) {
 		mutex_lock(&nmp->link_lock);
