@@ -35,7 +35,7 @@ int lsc_key_set(const char *hex)
 }
 
 /* how many handshakes of accepted connections may run at once per NMP:
- * one more evicts the oldest, so a flood cannot fill the slots for long */
+ * one more ends a pending one (lsc_hs_victim) */
 #define LSC_HS_MAX 4
 static struct workqueue_struct *lsc_hs_wq;
 
