@@ -21,7 +21,8 @@ const pairs = Number(opt('--pairs', '2'));
 const rounds = Number(opt('--rounds', '3'));
 if (!koA || !koB || !fs.existsSync(koA) || !fs.existsSync(koB)) throw new Error('usage: ab.ts A.ko B.ko [--pairs N] [--rounds R]');
 
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+/** the middle value; the mean of the middle two for an even count */
+const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const field = (out: string, key: string) => {
   const m = new RegExp(`${key}=([0-9.]+)`).exec(out);
   if (!m) throw new Error(`no ${key} in: ${out}`);
