@@ -21,6 +21,8 @@
 #define LSC_PFX "liscal: "
 #define lsc_info(fmt, ...) pr_info(LSC_PFX fmt "\n", ##__VA_ARGS__)
 #define lsc_err(fmt, ...) pr_err(LSC_PFX fmt "\n", ##__VA_ARGS__)
+/* for what anyone reaching the data port can cause (the handshake) */
+#define lsc_err_rl(fmt, ...) pr_err_ratelimited(LSC_PFX fmt "\n", ##__VA_ARGS__)
 
 enum lsc_conn { LSC_C_DISCONNECTED, LSC_C_CONNECTING, LSC_C_CONNECTED };
 enum lsc_rec { LSC_R_NONE, LSC_R_FULL, LSC_R_DIFF, LSC_R_RECV, LSC_R_STOPPED,
@@ -45,7 +47,9 @@ enum lsc_why {
 	LSC_WHY_NR
 };
 /* fault injection (ctl "inject N ..."): corrupt the next frame sent */
-enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC };
+enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC,
+		 LSC_FI_MAC,		/* the next WRITE's MAC wrong: a forged frame */
+		 LSC_FI_REPLAY };	/* the next small frame sent twice, byte for byte */
 
 #define LSC_RX_PAGES (LSC_MAX_PAYLOAD / PAGE_SIZE)
 #define LSC_REC_WINDOW 16		/* recovery chunks in flight */
@@ -141,7 +145,17 @@ struct lsc_nmp {
 	struct mutex send_lock;
 	struct mutex sock_mutex;	/* nmp->sock shutdown vs release (never held across I/O) */
 	int fault;			/* enum lsc_fault */
-	struct mutex link_lock;		/* connect vs accept (not ctl: unbind stops the listener) */
+	struct mutex link_lock;		/* connect vs attach (not ctl: unbind stops the listener) */
+	/* the link's session (liscal_conn.c): a key and a sequence number per
+	 * direction; tx under send_lock, rx the receiver's own */
+	u8 ktx[LSC_SKEY_LEN], krx[LSC_SKEY_LEN];
+	u64 tx_seq, rx_seq;
+	/* handshakes of accepted connections, each a work item, oldest first */
+	struct mutex hs_mutex;
+	struct list_head hs_list;
+	int hs_pending;			/* on hs_list */
+	atomic_t hs_count;		/* work items not yet finished */
+	wait_queue_head_t hs_wait;
 	u64 seq;
 	struct list_head pending;
 	unsigned long last_rx;
@@ -233,14 +247,19 @@ void lsc_listen_stop(struct lsc_nmp *nmp);
 int lsc_connect(struct lsc_nmp *nmp);
 void lsc_disconnect(struct lsc_nmp *nmp);
 int lsc_key_set(const char *hex);
+int lsc_conn_init(void);
+void lsc_conn_exit(void);
 
 /* liscal_send.c */
 int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 	     const void *payload, u32 len);
-int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len);
+int lsc_send_sock(struct socket *s, u16 cmd, u64 sector, const void *p, u32 len);
 int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags);
 int lsc_send_state(struct lsc_nmp *nmp);
-u32 lsc_crc_bvecs(u32 crc, const struct bio_vec *bv, int n);
+struct blake2s_state;
+void lsc_mac_begin(struct blake2s_state *m, const u8 key[LSC_SKEY_LEN], const u8 *hb);
+void lsc_mac_bvecs(struct blake2s_state *m, const struct bio_vec *bv, int n);
+void lsc_mac_end(struct blake2s_state *m, u64 seq, u8 tag[LSC_TAG_LEN]);
 
 /* liscal_recv.c */
 int lsc_receiver_fn(void *arg);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Connection: listen and accept, connect, the HMAC handshake, attaching a
+/* Connection: listen and accept (each handshake a work item, bounded in time
+ * and number), connect, the handshake and its session keys, attaching a
  * socket as the NMP's link (starts its receiver), disconnect. */
 #include <linux/in.h>
 #include <linux/random.h>
@@ -33,12 +34,34 @@ int lsc_key_set(const char *hex)
 	return 0;
 }
 
-/* MAC = HMAC-SHA256(key, role || challenge to answer || own challenge):
- * the role byte stops a reflected challenge from being answered by us */
-static int lsc_mac(u8 role, const u8 *theirs, const u8 *ours, u8 *out)
+/* how many handshakes of accepted connections may run at once per NMP:
+ * one more ends a pending one (lsc_hs_victim) */
+#define LSC_HS_MAX 4
+static struct workqueue_struct *lsc_hs_wq;
+
+int lsc_conn_init(void)
+{
+	lsc_hs_wq = alloc_workqueue("liscal_hs", WQ_UNBOUND, 0);
+	return lsc_hs_wq ? 0 : -ENOMEM;
+}
+
+void lsc_conn_exit(void)
+{
+	destroy_workqueue(lsc_hs_wq);	/* waits for the last work item's return */
+}
+
+/* the session's secrets: the keys of both directions */
+struct lsc_keys {
+	u8 tx[LSC_SKEY_LEN], rx[LSC_SKEY_LEN];
+};
+
+/* HMAC-SHA256(cluster key, transcript || tag) for each tag, in order:
+ * 'd'/'l' the dialer's/listener's AUTH, 'D'/'L' the key of the frames the
+ * dialer/listener sends */
+static int lsc_derive(const u8 *tr, const char *tags, u8 (*out)[32])
 {
 	struct crypto_shash *tfm;
-	int r;
+	int r, i;
 
 	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(tfm))
@@ -46,97 +69,204 @@ static int lsc_mac(u8 role, const u8 *theirs, const u8 *ours, u8 *out)
 	mutex_lock(&lsc_key_lock);
 	r = lsc_key_len ? crypto_shash_setkey(tfm, lsc_key, lsc_key_len) : -ENOKEY;
 	mutex_unlock(&lsc_key_lock);
-	if (!r) {
+	for (i = 0; !r && tags[i]; i++) {
 		SHASH_DESC_ON_STACK(d, tfm);
 
 		d->tfm = tfm;
 		r = crypto_shash_init(d);
 		if (!r)
-			r = crypto_shash_update(d, &role, 1);
+			r = crypto_shash_update(d, tr, LSC_TRANSCRIPT_LEN);
 		if (!r)
-			r = crypto_shash_update(d, theirs, LSC_NONCE_LEN);
+			r = crypto_shash_update(d, (const u8 *)&tags[i], 1);
 		if (!r)
-			r = crypto_shash_update(d, ours, LSC_NONCE_LEN);
-		if (!r)
-			r = crypto_shash_final(d, out);
+			r = crypto_shash_final(d, out[i]);
 		shash_desc_zero(d);
 	}
 	crypto_free_shash(tfm);
 	return r;
 }
 
-/* read one small handshake frame of the expected command */
-static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p)
+/* recv until len bytes are in or the deadline (jiffies) passes: a peer
+ * trickling bytes cannot keep a handshake alive */
+static int lsc_recv_by(struct socket *s, void *buf, size_t len, unsigned long deadline)
+{
+	struct kvec iv = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	long left;
+	int r;
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &iv, 1, len);
+	while (msg_data_left(&msg)) {
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		s->sk->sk_rcvtimeo = left;
+		r = sock_recvmsg(s, &msg, MSG_NOSIGNAL);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return r == -EAGAIN ? -ETIMEDOUT : r;
+	}
+	return 0;
+}
+
+/* read one small handshake frame of the expected command; sector: its field */
+static int lsc_recv_small(struct lsc_nmp *nmp, struct socket *s, u16 want, u8 *p,
+			  u64 *sector, unsigned long deadline)
 {
 	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
 	struct lsc_hdr h;
 	int r;
 
-	r = lsc_recv_full(s, hb, sizeof(hb));
+	r = lsc_recv_by(s, hb, sizeof(hb), deadline);
 	if (r) {
-		lsc_err("NMP%d head part recv failed(%d).", nmp->idx, r);
+		lsc_err_rl("NMP%d head part recv failed(%d).", nmp->idx, r);
 		return r;
 	}
 	r = lsc_hdr_decode(hb, &h);
 	if (r == LSC_EMAGIC) {
-		lsc_err("NMP%d receive wrong magic data.", nmp->idx);
+		lsc_err_rl("NMP%d receive wrong magic data.", nmp->idx);
+		return -EPROTO;
+	}
+	if (r == LSC_EVERSION) {
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: peer speaks protocol version %u, this driver %u\n",
+			nmp->idx, h.version, LSC_VERSION);
 		return -EPROTO;
 	}
 	if (r == LSC_ECMD || (r == LSC_OK && h.cmd != want)) {
-		lsc_err("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
+		lsc_err_rl("NMP%d wrong command received(%u).", nmp->idx, h.cmd);
 		return -EPROTO;
 	}
 	if (r) {
-		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+		lsc_err_rl("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
 			h.magic, h.cmd);
 		return -EPROTO;
 	}
-	r = lsc_recv_full(s, p, h.len);
+	r = lsc_recv_by(s, p, h.len, deadline);
 	if (!r)
-		r = lsc_recv_full(s, tr, sizeof(tr));
+		r = lsc_recv_by(s, tr, sizeof(tr), deadline);
 	if (r) {
-		lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
+		lsc_err_rl("NMP%d data part receive failed(%d).", nmp->idx, r);
 		return r;
 	}
 	if (lsc_frame_verify(&h, p, tr)) {
-		lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+		lsc_err_rl("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
 			h.magic, h.cmd);
 		return -EPROTO;
 	}
+	*sector = h.sector;
 	return 0;
 }
 
-static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer)
+/* this end's and the other end's IPv4 address and port, as on the wire */
+static int lsc_sock_ends(struct socket *s, u8 me[6], u8 peer[6])
 {
-	u8 ours[LSC_NONCE_LEN], theirs[LSC_NONCE_LEN], mac[LSC_MAC_LEN], got[LSC_MAC_LEN];
+	struct sockaddr_in a, b;
+
+	if (kernel_getsockname(s, (struct sockaddr *)&a) < 0 ||
+	    kernel_getpeername(s, (struct sockaddr *)&b) < 0)
+		return -ENOTCONN;
+	memcpy(me, &a.sin_addr.s_addr, 4);
+	memcpy(me + 4, &a.sin_port, 2);
+	memcpy(peer, &b.sin_addr.s_addr, 4);
+	memcpy(peer + 4, &b.sin_port, 2);
+	return 0;
+}
+
+static int lsc_refused(struct lsc_nmp *nmp, const char *what)
+{
+	lsc_err_rl("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
+	pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: the peer's %s does not match (another key, or a relayed or reflected connection)\n",
+		nmp->idx, what);
+	return -EACCES;
+}
+
+/* A HELLO's proof: HMAC(cluster key, transcript || 'h' or 'H') over the
+ * transcript with only the sender's nonce (the other one zero), so the
+ * listener knows a dialer holds the key after its first frame. */
+static int lsc_hello_proof(struct lsc_nmp *nmp, const u8 *d, const u8 *l,
+			   const u8 *nonce, bool of_dialer, u8 *out)
+{
+	static const u8 zero[LSC_NONCE_LEN];
+	u8 tr[LSC_TRANSCRIPT_LEN], v[1][32];
+	int r;
+
+	lsc_transcript(nmp->idx, d, l, of_dialer ? nonce : zero, of_dialer ? zero : nonce, tr);
+	r = lsc_derive(tr, of_dialer ? "h" : "H", v);
+	memcpy(out, v[0], LSC_MAC_LEN);
+	return r;
+}
+
+/* Both sides send a HELLO (the NMP number, a fresh nonce and its proof of
+ * the cluster key), derive the transcript (lsc_proto.h: NMP, both ends, both
+ * nonces) and prove the key on it with an AUTH of their role; the session
+ * keys come from the same transcript. A reflected AUTH carries the other
+ * role's value, a connection relayed to another NMP or address another
+ * transcript. proven: set once the peer's HELLO proof matched. */
+static int lsc_handshake(struct lsc_nmp *nmp, struct socket *s, bool dialer,
+			 struct lsc_keys *k, unsigned long deadline, bool *proven)
+{
+	u8 ours[LSC_HELLO_LEN], theirs[LSC_HELLO_LEN], want[LSC_MAC_LEN], got[LSC_MAC_LEN];
+	u8 me[6], peer[6], tr[LSC_TRANSCRIPT_LEN];
+	u8 v[4][32];	/* our AUTH, theirs, our key, theirs */
+	const u8 *d, *l;
+	u64 nmp_no;
 	int r;
 
 	if (!READ_ONCE(lsc_key_len))
 		return -ENOKEY;
-	get_random_bytes(ours, sizeof(ours));
-	r = lsc_send_sock(s, LSC_HELLO, 0, ours, sizeof(ours));
-	if (!r)
-		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs);
+	r = lsc_sock_ends(s, me, peer);
 	if (r)
 		return r;
-	if (!memcmp(ours, theirs, sizeof(ours)))
+	d = dialer ? me : peer;
+	l = dialer ? peer : me;
+	/* the listener spends nothing on a connection before its whole HELLO is in */
+	if (!dialer)
+		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs, &nmp_no, deadline);
+	get_random_bytes(ours, LSC_NONCE_LEN);
+	if (!r)
+		r = lsc_hello_proof(nmp, d, l, ours, dialer, ours + LSC_NONCE_LEN);
+	if (!r)
+		r = lsc_send_sock(s, LSC_HELLO, nmp->idx, ours, sizeof(ours));
+	if (!r && dialer)
+		r = lsc_recv_small(nmp, s, LSC_HELLO, theirs, &nmp_no, deadline);
+	if (r)
+		return r;
+	if (nmp_no != nmp->idx) {
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake refused: the peer's HELLO is for NMP%llu\n",
+			nmp->idx, nmp_no);
 		return -EPROTO;
-	r = lsc_mac(dialer ? 'C' : 'A', theirs, ours, mac);
-	if (!r)
-		r = lsc_send_sock(s, LSC_AUTH, 0, mac, sizeof(mac));
-	if (!r)
-		r = lsc_recv_small(nmp, s, LSC_AUTH, got);
-	if (!r)
-		r = lsc_mac(dialer ? 'A' : 'C', ours, theirs, mac);
-	if (!r && crypto_memneq(mac, got, sizeof(mac))) {
-		lsc_err("NMP%d deciding connection type failed(%d)", nmp->idx, -EACCES);
-		r = -EACCES;
 	}
+	if (!memcmp(ours, theirs, LSC_NONCE_LEN))
+		return -EPROTO;
+	r = lsc_hello_proof(nmp, d, l, theirs, !dialer, want);
+	if (r)
+		return r;
+	if (crypto_memneq(want, theirs + LSC_NONCE_LEN, LSC_MAC_LEN))
+		return lsc_refused(nmp, "HELLO");
+	if (proven)
+		WRITE_ONCE(*proven, true);
+	if (dialer)
+		lsc_transcript(nmp->idx, me, peer, ours, theirs, tr);
+	else
+		lsc_transcript(nmp->idx, peer, me, theirs, ours, tr);
+	r = lsc_derive(tr, dialer ? "dlDL" : "ldLD", v);
+	if (!r)
+		r = lsc_send_sock(s, LSC_AUTH, 0, v[0], LSC_MAC_LEN);
+	if (!r)
+		r = lsc_recv_small(nmp, s, LSC_AUTH, got, &nmp_no, deadline);
+	if (!r && crypto_memneq(v[1], got, LSC_MAC_LEN))
+		r = lsc_refused(nmp, "AUTH");
+	if (!r) {
+		memcpy(k->tx, v[2], LSC_SKEY_LEN);
+		memcpy(k->rx, v[3], LSC_SKEY_LEN);
+	}
+	memzero_explicit(v, sizeof(v));
 	return r;
 }
 
 /* after a successful handshake: the socket becomes the NMP's link */
-static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
+static int lsc_attach(struct lsc_nmp *nmp, struct socket *s, const struct lsc_keys *k)
 {
 	struct task_struct *t;
 	u64 off, len;
@@ -145,6 +275,13 @@ static int lsc_attach(struct lsc_nmp *nmp, struct socket *s)
 		return -EISCONN;
 	if (nmp->receiver)	/* the previous link's receiver is exiting */
 		wait_for_completion(&nmp->rx_done);
+	/* the session, before the socket is published to the senders */
+	mutex_lock(&nmp->send_lock);
+	memcpy(nmp->ktx, k->tx, LSC_SKEY_LEN);
+	memcpy(nmp->krx, k->rx, LSC_SKEY_LEN);
+	nmp->tx_seq = 0;
+	nmp->rx_seq = 0;
+	mutex_unlock(&nmp->send_lock);
 	spin_lock_irq(&nmp->lock);
 	if (nmp->conn == LSC_C_CONNECTED || !nmp->bound) {
 		spin_unlock_irq(&nmp->lock);
@@ -198,6 +335,8 @@ int lsc_connect(struct lsc_nmp *nmp)
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = nmp->peer_addr,
 				   .sin_port = htons(nmp->dataport) };
+	unsigned long deadline;
+	struct lsc_keys k;
 	struct socket *s;
 	int r;
 
@@ -215,13 +354,15 @@ int lsc_connect(struct lsc_nmp *nmp)
 		lsc_err("NMP%d connection failed(%d).", nmp->idx, r);
 		goto fail;
 	}
-	r = lsc_handshake(nmp, s, true);
+	deadline = jiffies + msecs_to_jiffies(lsc_connect_timeout_ms);
+	r = lsc_handshake(nmp, s, true, &k, deadline, NULL);
 	if (r) {
 		lsc_err("NMP%d connection failed(%d).", nmp->idx, r);
 		goto fail;
 	}
 	nmp->conn = LSC_C_DISCONNECTED;
-	r = lsc_attach(nmp, s);
+	r = lsc_attach(nmp, s, &k);
+	memzero_explicit(&k, sizeof(k));
 	if (r)
 		goto fail;
 	return 0;
@@ -230,6 +371,92 @@ fail:
 		nmp->conn = LSC_C_DISCONNECTED;
 	sock_release(s);
 	return r;
+}
+
+/* the handshake of one accepted connection */
+struct lsc_hs {
+	struct work_struct work;
+	struct lsc_nmp *nmp;
+	struct socket *s;
+	struct list_head list;		/* on nmp->hs_list until it ends */
+	unsigned long deadline;
+	bool proven;			/* the dialer's HELLO proved the key */
+};
+
+/* Off the listener and without link_lock: a slow or silent dialer holds
+ * only its own slot, until its deadline or until newer ones evict it. */
+static void lsc_hs_fn(struct work_struct *w)
+{
+	struct lsc_hs *hs = container_of(w, struct lsc_hs, work);
+	struct lsc_nmp *nmp = hs->nmp;
+	struct lsc_keys k;
+	int r;
+
+	r = lsc_handshake(nmp, hs->s, false, &k, hs->deadline, &hs->proven);
+	mutex_lock(&nmp->hs_mutex);
+	if (!list_empty(&hs->list)) {
+		list_del_init(&hs->list);
+		nmp->hs_pending--;
+	}
+	mutex_unlock(&nmp->hs_mutex);
+	if (r == -ETIMEDOUT)
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake dropped: not done within %u ms\n",
+			nmp->idx, lsc_connect_timeout_ms);
+	if (!r) {
+		mutex_lock(&nmp->link_lock);
+		r = lsc_attach(nmp, hs->s, &k);
+		mutex_unlock(&nmp->link_lock);
+	}
+	memzero_explicit(&k, sizeof(k));
+	if (r)
+		sock_release(hs->s);
+	kfree(hs);
+	if (atomic_dec_and_test(&nmp->hs_count))
+		wake_up_all(&nmp->hs_wait);
+}
+
+/* with hs_mutex held and every slot taken: the one to end, the oldest of
+ * those whose dialer has not proved the key (a flood cannot evict the peer
+ * once its first frame is in), else the oldest */
+static struct lsc_hs *lsc_hs_victim(struct lsc_nmp *nmp)
+{
+	struct lsc_hs *hs;
+
+	list_for_each_entry(hs, &nmp->hs_list, list)
+		if (!READ_ONCE(hs->proven))
+			return hs;
+	return list_first_entry(&nmp->hs_list, struct lsc_hs, list);
+}
+
+/* hand an accepted socket to a handshake work item; one pending is ended
+ * when all slots are taken */
+static void lsc_hs_start(struct lsc_nmp *nmp, struct socket *s)
+{
+	struct lsc_hs *hs = kzalloc(sizeof(*hs), GFP_KERNEL), *old;
+
+	if (!hs) {
+		sock_release(s);
+		return;
+	}
+	INIT_WORK(&hs->work, lsc_hs_fn);
+	hs->nmp = nmp;
+	hs->s = s;
+	hs->deadline = jiffies + msecs_to_jiffies(lsc_connect_timeout_ms);
+	mutex_lock(&nmp->hs_mutex);
+	if (nmp->hs_pending >= LSC_HS_MAX) {
+		old = lsc_hs_victim(nmp);
+		list_del_init(&old->list);
+		nmp->hs_pending--;
+		/* its recv fails at once; the work item releases the socket */
+		kernel_sock_shutdown(old->s, SHUT_RDWR);
+		pr_info_ratelimited(LSC_PFX "NMP%d handshake dropped: %d handshakes pending\n",
+				    nmp->idx, LSC_HS_MAX);
+	}
+	list_add_tail(&hs->list, &nmp->hs_list);
+	nmp->hs_pending++;
+	atomic_inc(&nmp->hs_count);
+	mutex_unlock(&nmp->hs_mutex);
+	queue_work(lsc_hs_wq, &hs->work);
 }
 
 static int lsc_listener_fn(void *arg)
@@ -248,14 +475,12 @@ static int lsc_listener_fn(void *arg)
 			}
 			continue;
 		}
-		lsc_sock_opts(s);
-		mutex_lock(&nmp->link_lock);
-		r = nmp->conn == LSC_C_CONNECTED ? -EISCONN : lsc_handshake(nmp, s, false);
-		if (!r)
-			r = lsc_attach(nmp, s);
-		mutex_unlock(&nmp->link_lock);
-		if (r)
+		if (nmp->conn == LSC_C_CONNECTED) {
 			sock_release(s);
+			continue;
+		}
+		lsc_sock_opts(s);
+		lsc_hs_start(nmp, s);
 	}
 	return 0;
 }
@@ -280,7 +505,7 @@ int lsc_listen_start(struct lsc_nmp *nmp)
 		lsc_err("NMP%d socket binding failed(%d).", nmp->idx, r);
 		goto fail;
 	}
-	r = kernel_listen(nmp->lsock, 4);
+	r = kernel_listen(nmp->lsock, 16);	/* a flood is drained by the listener */
 	if (r) {
 		lsc_err("NMP%d socket listening failed(%d).", nmp->idx, r);
 		goto fail;
@@ -301,6 +526,8 @@ fail:
 
 void lsc_listen_stop(struct lsc_nmp *nmp)
 {
+	struct lsc_hs *hs;
+
 	if (!nmp->lsock)
 		return;
 	kernel_sock_shutdown(nmp->lsock, SHUT_RDWR);
@@ -309,6 +536,12 @@ void lsc_listen_stop(struct lsc_nmp *nmp)
 	nmp->listener = NULL;
 	sock_release(nmp->lsock);
 	nmp->lsock = NULL;
+	/* the handshakes still running end at once */
+	mutex_lock(&nmp->hs_mutex);
+	list_for_each_entry(hs, &nmp->hs_list, list)
+		kernel_sock_shutdown(hs->s, SHUT_RDWR);
+	mutex_unlock(&nmp->hs_mutex);
+	wait_event(nmp->hs_wait, !atomic_read(&nmp->hs_count));
 }
 
 void lsc_disconnect(struct lsc_nmp *nmp)

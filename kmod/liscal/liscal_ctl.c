@@ -266,6 +266,7 @@ static int lsc_inject(struct lsc_nmp *nmp, const char *what)
 	static const char *const names[] = {
 		[LSC_FI_NONE] = "none", [LSC_FI_MAGIC] = "badmagic",
 		[LSC_FI_CMD] = "badcmd", [LSC_FI_CRC] = "badcrc",
+		[LSC_FI_MAC] = "badmac", [LSC_FI_REPLAY] = "replay",
 	};
 	int i;
 

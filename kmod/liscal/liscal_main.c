@@ -143,6 +143,9 @@ static int lsc_nmp_init(struct lsc_nmp *nmp, int idx)
 	mutex_init(&nmp->send_lock);
 	mutex_init(&nmp->sock_mutex);
 	mutex_init(&nmp->link_lock);
+	mutex_init(&nmp->hs_mutex);
+	INIT_LIST_HEAD(&nmp->hs_list);
+	init_waitqueue_head(&nmp->hs_wait);
 	init_completion(&nmp->rx_done);
 	init_completion(&nmp->rec_exit);
 	spin_lock_init(&nmp->lock);
@@ -210,9 +213,15 @@ static int __init liscal_init(void)
 		lsc_err("malloc request failed.");
 		return ret;
 	}
+	ret = lsc_conn_init();
+	if (ret) {
+		lsc_io_exit();
+		return ret;
+	}
 	ret = register_blkdev(LISCAL_MAJOR, "liscal");
 	if (ret) {
 		lsc_err("unable to create major number %d", LISCAL_MAJOR);
+		lsc_conn_exit();
 		lsc_io_exit();
 		return -EBUSY;
 	}
@@ -240,6 +249,7 @@ out_disks:
 	kfree(lsc_nmps);
 out_unreg:
 	unregister_blkdev(LISCAL_MAJOR, "liscal");
+	lsc_conn_exit();
 	lsc_io_exit();
 	return ret;
 }
@@ -254,6 +264,7 @@ static void __exit liscal_exit(void)
 		lsc_nmp_exit(&lsc_nmps[i]);
 	kfree(lsc_nmps);
 	unregister_blkdev(LISCAL_MAJOR, "liscal");
+	lsc_conn_exit();
 	lsc_io_exit();
 	lsc_info("unregister blkdev successfully.");
 }

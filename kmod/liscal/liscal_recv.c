@@ -6,6 +6,7 @@
 #include <linux/highmem.h>
 #include <linux/bvec.h>
 #include <net/sock.h>
+#include <crypto/blake2s.h>
 #include "liscal.h"
 
 /* sock_recvmsg until the message's iterator is full: all in, or an error */
@@ -95,20 +96,22 @@ static void lsc_rx_ack(struct lsc_nmp *nmp, const struct lsc_hdr *h)
 #define LSC_RX_BATCH 16	/* payload pages per recvmsg */
 
 /* The payload in batches of rx_pages, one recvmsg each (more only if TCP
- * hands over less), each batch's CRC32C taken as soon as it is in (the check
- * overlaps the arrival of the following ones), then the trailer.
- * ok: whether the trailer matched; nothing is written before. */
-static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok)
+ * hands over less), each batch added to the MAC as soon as it is in (the
+ * check overlaps the arrival of the following ones), then the trailer.
+ * check: lsc_ltrl_check's verdict (the next sequence number counted on
+ * LSC_OK); nothing is written before. */
+static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, const u8 *hb,
+			  int *check, u64 *seq)
 {
 	struct bio_vec bv[LSC_RX_BATCH];
 	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
-	u32 i, n, off, crc = lsc_crc_begin(h);
-	u8 tr[LSC_TRL_LEN];
+	struct blake2s_state m;
+	u8 tr[LSC_LTRL_LEN], tag[LSC_TAG_LEN];
+	u32 i, n, off;
 	int r = 0;
 
-	*ok = true;
-	if (!h->len)
-		return 0;
+	*check = LSC_EMAC;
+	lsc_mac_begin(&m, nmp->krx, hb);
 	for (off = 0; !r && off < h->len; off += n) {
 		n = min_t(u32, LSC_RX_BATCH * PAGE_SIZE, h->len - off);
 		for (i = 0; i * PAGE_SIZE < n; i++)
@@ -117,12 +120,34 @@ static int lsc_rx_payload(struct lsc_nmp *nmp, const struct lsc_hdr *h, bool *ok
 		iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, i, n);
 		r = lsc_recvmsg_all(nmp->sock, &msg);
 		if (!r)
-			crc = lsc_crc_bvecs(crc, bv, i);
+			lsc_mac_bvecs(&m, bv, i);
 	}
 	if (!r)
 		r = lsc_recv_full(nmp->sock, tr, sizeof(tr));
-	*ok = !r && lsc_trailer_check(crc, tr) == LSC_OK;
-	return r;
+	if (r)
+		return r;
+	*seq = lsc_ltrl_seq(tr);
+	lsc_mac_end(&m, *seq, tag);
+	*check = lsc_ltrl_check(tr, tag, nmp->rx_seq);
+	if (*check == LSC_OK)
+		nmp->rx_seq++;
+	return 0;
+}
+
+/* why a frame was refused (the seed's text follows) */
+static void lsc_rx_refused(struct lsc_nmp *nmp, const struct lsc_hdr *h, int check, u64 seq)
+{
+	if (check == LSC_EMAC)
+		pr_info(LSC_PFX "NMP%d frame rejected: MAC mismatch (cmd %u, link seq %llu, %u bytes)\n",
+			nmp->idx, h->cmd, seq, h->len);
+	else if (check == LSC_EREPLAY)
+		pr_info(LSC_PFX "NMP%d frame rejected: replayed (cmd %u, link seq %llu, expected %llu)\n",
+			nmp->idx, h->cmd, seq, nmp->rx_seq);
+	else
+		pr_info(LSC_PFX "NMP%d frame rejected: link seq %llu skips ahead of %llu (cmd %u)\n",
+			nmp->idx, seq, nmp->rx_seq, h->cmd);
+	lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)", nmp->idx,
+		h->magic, h->cmd);
 }
 
 static void lsc_rx_state(struct lsc_nmp *nmp)
@@ -156,8 +181,8 @@ int lsc_receiver_fn(void *arg)
 	u64 t_hdr, t_pay, t_wr;
 	u8 hb[LSC_HDR_LEN];
 	struct lsc_hdr h;
-	bool ok;
-	int r;
+	int r, check;
+	u64 seq;
 
 	for (;;) {
 		r = lsc_recv_full(nmp->sock, hb, sizeof(hb));
@@ -188,16 +213,14 @@ int lsc_receiver_fn(void *arg)
 					nmp->idx, h.version, h.flags, h.len);
 			break;
 		}
-		r = lsc_rx_payload(nmp, &h, &ok);
+		r = lsc_rx_payload(nmp, &h, hb, &check, &seq);
 		if (r) {
 			lsc_err("NMP%d data part receive failed(%d).", nmp->idx, r);
 			break;
 		}
-		if (!ok) {
-			pr_info(LSC_PFX "NMP%d payload rejected: CRC mismatch (seq %llu, %u bytes)\n",
-				nmp->idx, h.seq, h.len);
-			lsc_err("NMP%d head part received is wrong. (magic=0x%x, cmd=%u)",
-				nmp->idx, h.magic, h.cmd);
+		/* forged, replayed or out of order: the link breaks, nothing is used */
+		if (check) {
+			lsc_rx_refused(nmp, &h, check, seq);
 			break;
 		}
 		/* the peer's error: the link breaks, never a local disk error */

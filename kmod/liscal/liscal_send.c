@@ -2,25 +2,44 @@
 /* Frames out: a header with a contiguous payload (lsc_send, the handshake's
  * lsc_send_sock), a WRITE frame straight from a bio's pages (lsc_send_bio),
  * the STATE frame, fault injection. Callers hold no lock; nmp->send_lock
- * keeps frames whole. Calls nothing else of liscal. */
+ * keeps frames whole and in the order of their sequence numbers. Calls
+ * nothing else of liscal. */
 #include <linux/highmem.h>
 #include <linux/version.h>
 #include <linux/bvec.h>
 #include <net/sock.h>
+#include <crypto/blake2s.h>
 #include "liscal.h"
 
-/* CRC32C continued over a batch of pages (a payload's, sent or received) */
-u32 lsc_crc_bvecs(u32 crc, const struct bio_vec *bv, int n)
+/* A link frame's MAC (lsc_proto.h): keyed BLAKE2s-128, from the kernel's
+ * library (built in, x86-accelerated, in 6.1 and 6.12: no module, no tfm) */
+void lsc_mac_begin(struct blake2s_state *m, const u8 key[LSC_SKEY_LEN], const u8 *hb)
+{
+	blake2s_init_key(m, LSC_TAG_LEN, key, LSC_SKEY_LEN);
+	blake2s_update(m, hb, LSC_HDR_LEN);
+}
+
+/* continued over a batch of pages (a payload's, sent or received) */
+void lsc_mac_bvecs(struct blake2s_state *m, const struct bio_vec *bv, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		void *p = kmap_local_page(bv[i].bv_page);
 
-		crc = lsc_crc32c(crc, p + bv[i].bv_offset, bv[i].bv_len);
+		blake2s_update(m, p + bv[i].bv_offset, bv[i].bv_len);
 		kunmap_local(p);
 	}
-	return crc;
+}
+
+/* the sequence number last, as the trailer carries it */
+void lsc_mac_end(struct blake2s_state *m, u64 seq, u8 tag[LSC_TAG_LEN])
+{
+	u8 s[8];
+
+	lsc_put64(s, seq);
+	blake2s_update(m, s, sizeof(s));
+	blake2s_final(m, tag);
 }
 
 #define LSC_TX_PAGES 16	/* payload pages per sendmsg */
@@ -54,41 +73,38 @@ static int lsc_send_vec(struct socket *s, struct kvec *iv, int n, bool more)
 	return lsc_sendmsg_all(s, &msg);
 }
 
-/* a header, its contiguous payload and the payload's trailer (tr: unused
- * when len is 0) */
+/* a header, its contiguous payload and its trailer of tlen bytes */
 static int lsc_send_frame(struct socket *s, const u8 *hb, const void *p, u32 len,
-			  const u8 *tr)
+			  const u8 *tr, u32 tlen)
 {
 	struct kvec iv[3] = { { .iov_base = (void *)hb, .iov_len = LSC_HDR_LEN },
 			      { .iov_base = (void *)p, .iov_len = len },
-			      { .iov_base = (void *)tr, .iov_len = LSC_TRL_LEN } };
+			      { .iov_base = (void *)tr, .iov_len = tlen } };
 
-	return lsc_send_vec(s, iv, len ? 3 : 1, false);
+	return lsc_send_vec(s, iv, 3, false);
 }
 
-/* header and trailer of a frame with a contiguous payload */
-static void lsc_seal(struct lsc_hdr *h, const void *p, u8 *hb, u8 *tr)
+/* a handshake frame (the socket is not yet the link): a CRC32C trailer */
+int lsc_send_sock(struct socket *s, u16 cmd, u64 sector, const void *p, u32 len)
 {
-	lsc_frame_encode(h, hb);
-	if (h->len)
-		lsc_trailer_encode(h, p, tr);
-}
-
-/* a frame on a socket not yet the link (the handshake) */
-int lsc_send_sock(struct socket *s, u16 cmd, u64 seq, const void *p, u32 len)
-{
-	struct lsc_hdr h = { .cmd = cmd, .seq = seq, .len = len };
+	struct lsc_hdr h = { .cmd = cmd, .sector = sector, .len = len };
 	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
 
-	lsc_seal(&h, p, hb, tr);
-	return lsc_send_frame(s, hb, p, len, tr);
+	lsc_frame_encode(&h, hb);
+	if (len)
+		lsc_trailer_encode(&h, p, tr);
+	return lsc_send_frame(s, hb, p, len, tr, len ? LSC_TRL_LEN : 0);
 }
 
-/* fault injection: damage the next WRITE frame the way the test asked, once;
- * returns what to XOR into the payload's CRC */
-static u32 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb, u32 len)
+/* fault injection: damage the next WRITE frame the way the test asked, once
+ * (a replay is lsc_send's); returns what to XOR into the MAC's first byte */
+static u8 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb)
 {
-	switch (xchg(&nmp->fault, LSC_FI_NONE)) {
+	int f = READ_ONCE(nmp->fault);
+
+	if (f == LSC_FI_NONE || f == LSC_FI_REPLAY || cmpxchg(&nmp->fault, f, LSC_FI_NONE) != f)
+		return 0;
+	switch (f) {
 	case LSC_FI_MAGIC:
 		hb[0] ^= 0xff;
 		break;
@@ -97,14 +113,25 @@ static u32 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb, u32 len)
 		lsc_hdr_reseal(hb);
 		break;
 	case LSC_FI_CRC:
-		if (len)
-			return 1;
 		hb[28] ^= 0x01;
 		break;
-	default:
-		break;
+	case LSC_FI_MAC:	/* what an injector without the key sends */
+		return 1;
 	}
 	return 0;
+}
+
+/* with send_lock held: the trailer of the link's next frame */
+static void lsc_seal(struct lsc_nmp *nmp, const u8 *hb, const void *p, u32 len, u8 *tr)
+{
+	struct blake2s_state m;
+	u8 tag[LSC_TAG_LEN];
+	u64 seq = nmp->tx_seq++;
+
+	lsc_mac_begin(&m, nmp->ktx, hb);
+	blake2s_update(&m, p, len);
+	lsc_mac_end(&m, seq, tag);
+	lsc_ltrl_encode(seq, tag, tr);
 }
 
 int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
@@ -112,21 +139,26 @@ int lsc_send(struct lsc_nmp *nmp, u16 cmd, u8 flags, u64 seq, u64 sector,
 {
 	struct lsc_hdr h = { .cmd = cmd, .flags = flags, .seq = seq,
 			     .sector = sector, .len = len };
-	u8 hb[LSC_HDR_LEN], tr[LSC_TRL_LEN];
+	u8 hb[LSC_HDR_LEN], tr[LSC_LTRL_LEN];
 	int r = -ENOTCONN;
 
-	lsc_seal(&h, payload, hb, tr);
+	lsc_frame_encode(&h, hb);
 	mutex_lock(&nmp->send_lock);
-	if (nmp->sock && nmp->conn == LSC_C_CONNECTED)
-		r = lsc_send_frame(nmp->sock, hb, payload, len, tr);
+	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
+		lsc_seal(nmp, hb, payload, len, tr);
+		r = lsc_send_frame(nmp->sock, hb, payload, len, tr, sizeof(tr));
+		/* fault injection: the same bytes again, as a replaying injector would */
+		if (!r && READ_ONCE(nmp->fault) == LSC_FI_REPLAY &&
+		    cmpxchg(&nmp->fault, LSC_FI_REPLAY, LSC_FI_NONE) == LSC_FI_REPLAY)
+			r = lsc_send_frame(nmp->sock, hb, payload, len, tr, sizeof(tr));
+	}
 	mutex_unlock(&nmp->send_lock);
 	return r;
 }
 
-/* A WRITE frame's payload goes out in batches of pages, each batch's CRC32C
- * taken just before it is handed to TCP, so checksumming the next batch
- * overlaps the transmission of the previous ones; the CRC follows as the
- * trailer. A tx function sends one batch: the header first if still
+/* A WRITE frame's payload goes out in batches of pages, each batch added to
+ * the MAC just before it is handed to TCP, so MACing the next batch overlaps
+ * the transmission of the previous ones; the MAC follows in the trailer. A tx function sends one batch: the header first if still
  * pending, the trailer too when given (the last batch). */
 struct lsc_txf {
 	struct socket *s;
@@ -152,7 +184,7 @@ static int lsc_tx_copy(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, co
 	}
 	if (tr) {
 		iv[k].iov_base = (void *)tr;
-		iv[k++].iov_len = LSC_TRL_LEN;
+		iv[k++].iov_len = LSC_LTRL_LEN;
 	}
 	r = lsc_send_vec(f->s, iv, k, !tr);
 	while (i-- > 0)		/* unmap the pages in reverse order */
@@ -197,36 +229,50 @@ static int lsc_tx_splice(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, 
 	if (r || !tr)
 		return r;
 	kv.iov_base = (void *)tr;
-	kv.iov_len = LSC_TRL_LEN;
+	kv.iov_len = LSC_LTRL_LEN;
 	return lsc_send_vec(f->s, &kv, 1, false);
 }
 #endif
 
 typedef int (*lsc_tx_fn)(struct lsc_txf *f, struct bio_vec *bv, int n, u32 len, const u8 *tr);
 
-/* the bio's pages in batches through tx, each batch checksummed just before
- * (the header alone for an empty flush); crc: the header's, as the seed */
-static int lsc_send_bio_pages(struct lsc_txf *f, struct bio *bio, u32 crc, u32 flip,
-			      lsc_tx_fn tx)
+/* the trailer: seq and MAC (flip: fault injection's damage) */
+static void lsc_bio_trailer(struct blake2s_state *m, u64 seq, u8 flip, u8 *tr)
 {
-	struct kvec hv = { .iov_base = f->hb, .iov_len = LSC_HDR_LEN };
+	u8 tag[LSC_TAG_LEN];
+
+	lsc_mac_end(m, seq, tag);
+	tag[0] ^= flip;
+	lsc_ltrl_encode(seq, tag, tr);
+}
+
+/* the bio's pages in batches through tx, each batch MACed just before (the
+ * header and the trailer alone for an empty flush); m: begun on the header */
+static int lsc_send_bio_pages(struct lsc_txf *f, struct bio *bio, struct blake2s_state *m,
+			      u64 seq, u8 flip, lsc_tx_fn tx)
+{
 	struct bio_vec bvs[LSC_TX_PAGES], bv;
 	struct bvec_iter it;
 	u32 batch = 0, left = bio->bi_iter.bi_size;
-	u8 tr[LSC_TRL_LEN];
+	u8 tr[LSC_LTRL_LEN];
 	int r = 0, n = 0;
 
-	if (!left)
-		return lsc_send_vec(f->s, &hv, 1, false);
+	if (!left) {
+		struct kvec iv[2] = { { .iov_base = f->hb, .iov_len = LSC_HDR_LEN },
+				      { .iov_base = tr, .iov_len = LSC_LTRL_LEN } };
+
+		lsc_bio_trailer(m, seq, flip, tr);
+		return lsc_send_vec(f->s, iv, 2, false);
+	}
 	bio_for_each_segment(bv, bio, it) {
 		bvs[n++] = bv;
 		batch += bv.bv_len;
 		left -= bv.bv_len;
 		if (n < LSC_TX_PAGES && left)
 			continue;
-		crc = lsc_crc_bvecs(crc, bvs, n);
-		if (!left)	/* fault injection may ask for a wrong trailer */
-			lsc_put32(tr, crc ^ flip);
+		lsc_mac_bvecs(m, bvs, n);
+		if (!left)
+			lsc_bio_trailer(m, seq, flip, tr);
 		r = tx(f, bvs, n, batch, left ? NULL : tr);
 		if (r)
 			break;
@@ -244,8 +290,9 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 			     .len = bio->bi_iter.bi_size };
 	u8 hb[LSC_HDR_LEN];
 	struct lsc_txf f = { .hb = hb };
+	struct blake2s_state m;
 	lsc_tx_fn tx = lsc_tx_copy;
-	u32 flip;
+	u8 flip;
 	int r = -ENOTCONN;
 
 	lsc_frame_encode(&h, hb);
@@ -256,8 +303,9 @@ int lsc_send_bio(struct lsc_nmp *nmp, struct bio *bio, u64 seq, u8 flags)
 	mutex_lock(&nmp->send_lock);
 	if (nmp->sock && nmp->conn == LSC_C_CONNECTED) {
 		f.s = nmp->sock;
-		flip = lsc_fault_apply(nmp, hb, h.len);
-		r = lsc_send_bio_pages(&f, bio, lsc_crc_begin(&h), flip, tx);
+		flip = lsc_fault_apply(nmp, hb);
+		lsc_mac_begin(&m, nmp->ktx, hb);
+		r = lsc_send_bio_pages(&f, bio, &m, nmp->tx_seq++, flip, tx);
 	}
 	mutex_unlock(&nmp->send_lock);
 	return r;

@@ -68,7 +68,9 @@ int lsc_hdr_decode(const u8 in[LSC_HDR_LEN], struct lsc_hdr *h)
 		return LSC_ELEN;
 	if ((h->cmd == LSC_WRITE || h->cmd == LSC_RDATA) && (h->len % 512))
 		return LSC_ELEN;
-	if ((h->cmd == LSC_HELLO || h->cmd == LSC_AUTH) && h->len != LSC_NONCE_LEN)
+	if (h->cmd == LSC_HELLO && h->len != LSC_HELLO_LEN)
+		return LSC_ELEN;
+	if (h->cmd == LSC_AUTH && h->len != LSC_MAC_LEN)
 		return LSC_ELEN;
 	if (h->cmd == LSC_STATE && h->len != LSC_STATE_LEN)
 		return LSC_ELEN;
@@ -97,6 +99,46 @@ u32 lsc_bitmap_piece(const struct lsc_hdr *h, u64 bytes)
 	if (h->sector >= bytes)
 		return 0;
 	return bytes - h->sector < h->len ? (u32)(bytes - h->sector) : h->len;
+}
+
+void lsc_mac_head(u64 seq, const u8 hdr[LSC_HDR_LEN], u8 out[LSC_MAC_HEAD_LEN])
+{
+	lsc_put64(out, seq);
+	memcpy(out + 8, hdr, LSC_HDR_LEN);
+}
+
+void lsc_ltrl_encode(u64 seq, const u8 tag[LSC_TAG_LEN], u8 out[LSC_LTRL_LEN])
+{
+	lsc_put64(out, seq);
+	memcpy(out + 8, tag, LSC_TAG_LEN);
+}
+
+int lsc_ltrl_check(const u8 in[LSC_LTRL_LEN], const u8 tag[LSC_TAG_LEN], u64 expect)
+{
+	u8 d = 0;
+	int i;
+
+	for (i = 0; i < LSC_TAG_LEN; i++)	/* no early exit: constant time */
+		d |= in[8 + i] ^ tag[i];
+	if (d)
+		return LSC_EMAC;
+	if (lsc_ltrl_seq(in) < expect)
+		return LSC_EREPLAY;
+	if (lsc_ltrl_seq(in) > expect)
+		return LSC_EGAP;
+	return LSC_OK;
+}
+
+void lsc_transcript(u32 nmp, const u8 dialer[6], const u8 listener[6],
+		    const u8 nonce_d[LSC_NONCE_LEN], const u8 nonce_l[LSC_NONCE_LEN],
+		    u8 out[LSC_TRANSCRIPT_LEN])
+{
+	memcpy(out, "liscal v3", 9);
+	lsc_put32(out + 9, nmp);
+	memcpy(out + 13, dialer, 6);
+	memcpy(out + 19, listener, 6);
+	memcpy(out + 25, nonce_d, LSC_NONCE_LEN);
+	memcpy(out + 25 + LSC_NONCE_LEN, nonce_l, LSC_NONCE_LEN);
 }
 
 void lsc_state_encode(const struct lsc_state *s, u8 out[LSC_STATE_LEN])

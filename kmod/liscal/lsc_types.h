@@ -25,6 +25,9 @@ enum lsc_err {
 	LSC_ELEN = 4,
 	LSC_ECRC = 5,
 	LSC_ERANGE = 6,
+	LSC_EMAC = 7,		/* a link frame's MAC does not match */
+	LSC_EREPLAY = 8,	/* a genuine frame's sequence number already seen */
+	LSC_EGAP = 9,		/* a genuine frame from beyond the next expected one */
 };
 
 static inline void lsc_put16(u8 *p, u16 v) { p[0] = v; p[1] = v >> 8; }

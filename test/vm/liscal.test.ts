@@ -1,6 +1,7 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
-// the active VM killed mid-write, lower-device EIO. Harness: src/host/vm/README.md.
+// the active VM killed mid-write, lower-device EIO, link security (reflection, wrong
+// NMP, forged and replayed frames, a flood on the data port). Harness: src/host/vm/README.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,8 @@ import {
 t.setTimeout(40 * 60 * 1000);
 /** a guest tool: one write of many pages (a bio larger than the peer's receive batch) */
 const bigwrite = path.join(__dirname, 'liscal', 'bigwrite.c');
+/** a guest tool: a flood of trickling connections, a TCP relay (lscpoke.c) */
+const lscpoke = path.join(__dirname, 'liscal', 'lscpoke.c');
 // build the module first (incremental; newest installed amd64 headers) unless told not to
 const kmod = path.resolve(__dirname, '../../kmod');
 const haveHeaders = fs.existsSync('/usr/src') && fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d));
@@ -398,4 +401,121 @@ t.test('pair: CRC32C by the library on one side, by the tables on the other; a b
   t.match(await stat(b), { conn: 'connected', state: 'SYNC' }, 'no frame rejected: still mirrored');
   t.notMatch(await dmesg(b), /rejected/, 'b rejected nothing');
   await equalDisks(t, p, 'tables on a, library on b');
+});
+
+t.test('pair: link security (reflection, wrong NMP, forged and replayed frames, a flood on the data port)', async (t) => {
+  const dir = tmp();
+  const p = new Pair(dir, {
+    extraDisks: [{ name: 'data2', mb: 8 }, { name: 'cp2', mb: 1 }],
+    files: { '/bin/lscpoke': guestTool(dir, lscpoke) },
+  });
+  t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
+  await p.bootBoth();
+  const { a, b } = p.vms;
+  const chunkSha = (vm: Vm, c: number) => vm.ok(`dd if=/dev/vda bs=64k skip=${c} count=1 iflag=direct 2>/dev/null | sha256sum`);
+  const refused = (nmp: number) => new RegExp(`liscal: NMP${nmp} handshake refused: the peer's (HELLO|AUTH) does not match`);
+
+  await t.test('a connection relayed back to its own listener (reflection) is refused', async (t) => {
+    await p.bind('a');
+    // nothing bound on b: its data port relays to a's own listener, same NMP, same key
+    await b.ok(`lscpoke relay ${DATAPORT} 10.0.0.1 ${DATAPORT} > /tmp/relay 2>&1 & echo $! > /tmp/relay.pid`);
+    await b.ok('n=0; until grep -q listening /tmp/relay; do n=$((n+1)); [ $n -gt 100 ] && exit 1; sleep 0.2; done', 30000);
+    const r = await ctl(a, 'connect 1');
+    t.not(r.rc, 0, 'connect fails');
+    const log = await dmesg(a);
+    t.match(log, refused(1), 'a names the refused proof');
+    t.match(log, MSG('NMP1 deciding connection type failed(-13)\n'), 'seed text');
+    t.equal((await stat(a)).conn, 'disconnected', 'a is not linked to itself');
+    await b.sh('kill $(cat /tmp/relay.pid) 2>/dev/null');
+    await ctlOk(a, 'unbind 1');
+  });
+
+  await t.test('a dialer of another NMP is refused', async (t) => {
+    await ctlOk(a, `bind 2 data=/dev/vdc cp=/dev/vdd peer=10.0.0.2 dataport=${DATAPORT}`);
+    await p.bind('b');
+    const r = await ctl(a, 'connect 2');
+    t.not(r.rc, 0, 'connect 2 to b\'s NMP1 fails');
+    t.match(await dmesg(b), MSG("NMP1 handshake refused: the peer's HELLO is for NMP2\n"), 'b says which NMP was dialed');
+    t.match(await dmesg(a), MSG("NMP2 handshake refused: the peer's HELLO is for NMP1\n"), 'a says which NMP answered');
+    t.equal((await stat(b)).conn, 'disconnected', 'b not linked');
+    t.equal((await stat(a, 2)).conn, 'disconnected', 'a\'s NMP2 not linked');
+    await ctlOk(a, 'unbind 2');
+    await ctlOk(b, 'unbind 1');
+  });
+
+  await t.test('a forged frame is refused: the link breaks, nothing lands on the standby, no disk-error action', async (t) => {
+    await p.mirrored();
+    const before = await chunkSha(b, 900);
+    // the next WRITE leaves with a wrong MAC and everything else right (header CRC
+    // included): what an injector without the session key can send
+    await ctlOk(a, 'inject 1 badmac');
+    await writeChunk(a, 900);
+    await waitStat(b, (s) => s.conn === 'disconnected');
+    t.match(await dmesg(b), /liscal: NMP1 frame rejected: MAC mismatch \(cmd 4, link seq \d+, 65536 bytes\)\n/, 'b names the MAC');
+    t.equal(await chunkSha(b, 900), before, 'the forged write did not land on b');
+    const sa = await waitStat(a, (s) => s.conn === 'disconnected');
+    t.match(sa, { port: 'open', diskerr: '0' }, 'a: link broken, port still open, no disk error');
+    t.ok(Number(sa.dirty) >= 1, 'the unmirrored chunk is dirty on a');
+    t.match(await stat(b), { diskerr: '0' }, 'b: no disk error');
+    t.notMatch(await dmesg(b), /disk I\/O error/, 'no disk-error action on b');
+    await rejoin(p);
+    await equalDisks(t, p, 'after the forged frame');
+  });
+
+  await t.test('a replayed frame is refused', async (t) => {
+    // b sends its next small frame (the ACK of the write, or a PING) twice, byte for byte
+    await ctlOk(b, 'inject 1 replay');
+    await writeChunk(a, 901);
+    const sa = await waitStat(a, (s) => s.conn === 'disconnected');
+    const m = /liscal: NMP1 frame rejected: replayed \(cmd \d+, link seq (\d+), expected (\d+)\)\n/.exec(await dmesg(a));
+    t.ok(m, 'a names the replay');
+    t.equal(Number(m?.[2]), Number(m?.[1]) + 1, 'the replayed number is the one just received');
+    t.match(sa, { port: 'open', diskerr: '0' }, 'a: link broken, no disk error');
+    t.match(await stat(b), { diskerr: '0' }, 'b: no disk error');
+    await rejoin(p);
+    await equalDisks(t, p, 'after the replayed frame');
+  });
+
+  /** lscpoke flood on a against b's data port, in the background; its output file */
+  const flood = async (n: number, secs: number, out: string) => {
+    await a.ok(`lscpoke flood 10.0.0.2 ${DATAPORT} ${n} ${secs} > ${out} 2>&1 &`);
+    return async () => {
+      await a.ok(`n=0; until grep -q reopened= ${out}; do n=$((n+1)); [ $n -gt 600 ] && exit 1; sleep 0.2; done`, 180000);
+      return Number(/reopened=(\d+)/.exec(await a.ok(`cat ${out}`))?.[1]);
+    };
+  };
+  /** b's kernel log names the event (rate-limited lines: the first ones are there) */
+  const logged = (vm: Vm, text: string) =>
+    vm.ok(`n=0; until dmesg | grep -qF '${text}'; do n=$((n+1)); [ $n -gt 300 ] && exit 1; sleep 0.2; done`, 90000);
+
+  await t.test('tricklers on the data port are dropped at the deadline and do not keep the peer out', async (t) => {
+    await ctlOk(a, 'disconnect 1');
+    await waitStat(b, (s) => s.conn === 'disconnected');
+    // 3 connections (of 4 handshake slots), each sending a header byte every 200 ms
+    const done = await flood(3, 12, '/tmp/trickle');
+    await logged(b, 'NMP1 handshake dropped: not done within 3000 ms');
+    t.pass('b dropped a trickler at its deadline');
+    await ctlOk(a, 'connect 1');
+    t.match(await waitStat(b, (s) => s.conn === 'connected'), { conn: 'connected' }, 'the peer connected while the tricklers trickle');
+    t.ok(await done() > 0, 'the tricklers\' connections were ended by b');
+    await writeChunk(a, 902);
+    t.match(await stat(a), { conn: 'connected', state: 'SYNC' }, 'mirrored');
+  });
+
+  await t.test('a flood of connections on the data port does not keep the peer out', async (t) => {
+    await ctlOk(a, 'disconnect 1');
+    await waitStat(b, (s) => s.conn === 'disconnected');
+    // 16 trickling connections for 4 slots: each new one ends a pending one, which the
+    // flood opens again at once
+    const done = await flood(16, 30, '/tmp/flood');
+    await logged(b, 'NMP1 handshake dropped: 4 handshakes pending');
+    t.pass('b ends pending handshakes for newer ones');
+    await ctlOk(a, 'connect 1');
+    t.match(await waitStat(b, (s) => s.conn === 'connected'), { conn: 'connected' }, 'the peer connected during the flood');
+    const reopened = await done();
+    t.ok(reopened > 16, `the flood's connections were ended by b (${reopened} reopened)`);
+    await writeChunk(a, 903);
+    t.match(await stat(a), { conn: 'connected', state: 'SYNC' }, 'still mirrored after the flood');
+    await equalDisks(t, p, 'after the flood');
+  });
 });

@@ -24,6 +24,26 @@ static void lsc_fuzz_ranges(const struct lsc_hdr *h)
 		abort();
 }
 
+/* a link trailer against a tag and an expected number from the input:
+ * accepted only when the MAC is equal and the number the expected one */
+static void lsc_fuzz_link(const u8 *data, size_t size)
+{
+	u64 expect;
+	int r;
+
+	if (size < LSC_LTRL_LEN + LSC_TAG_LEN + 8)
+		return;
+	expect = lsc_get64(data + LSC_LTRL_LEN + LSC_TAG_LEN);
+	r = lsc_ltrl_check(data, data + LSC_LTRL_LEN, expect);
+	if ((r == LSC_EMAC) != !!memcmp(data + 8, data + LSC_LTRL_LEN, LSC_TAG_LEN))
+		abort();
+	if (r == LSC_OK && lsc_ltrl_seq(data) != expect)
+		abort();
+	if ((r == LSC_EREPLAY && lsc_ltrl_seq(data) >= expect) ||
+	    (r == LSC_EGAP && lsc_ltrl_seq(data) <= expect))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct lsc_hdr h;
@@ -64,5 +84,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			abort();
 	}
 	lsc_state_decode(data, size, &s);
+	lsc_fuzz_link(data, size);
 	return 0;
 }

@@ -159,9 +159,9 @@ static void test_proto(void)
 	lsc_hdr_reseal(hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "unknown flag");
 
-	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 31 };
+	h = (struct lsc_hdr){ .cmd = LSC_HELLO, .len = 32 };
 	lsc_frame_encode(&h, hb);
-	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 32 bytes");
+	CHECK(lsc_hdr_decode(hb, &d) == LSC_ELEN, "HELLO must carry 64 bytes (nonce, proof)");
 	h = (struct lsc_hdr){ .cmd = LSC_PING };
 	lsc_frame_encode(&h, hb);
 	CHECK(lsc_hdr_decode(hb, &d) == LSC_OK && d.len == 0, "empty frame");
@@ -201,6 +201,61 @@ static void test_proto(void)
 	CHECK(lsc_state_decode(st, sizeof(st), &sd) == LSC_ERANGE, "state port flag range");
 }
 
+/* a link frame's trailer and the handshake's transcript (the MAC itself is
+ * the kernel's BLAKE2s: here any 16 bytes stand for it) */
+static void test_link(void)
+{
+	u8 tag[LSC_TAG_LEN], tr[LSC_LTRL_LEN], a[LSC_TRANSCRIPT_LEN], b[LSC_TRANSCRIPT_LEN];
+	const u8 d[6] = { 10, 0, 0, 1, 0x9c, 0x40 }, l[6] = { 10, 0, 0, 2, 0x71, 0x83 };
+	u8 nd[LSC_NONCE_LEN], nl[LSC_NONCE_LEN], hb[LSC_HDR_LEN];
+	struct lsc_hdr h = { .cmd = LSC_ACK, .seq = 9 }, dh;
+	int i, missed = 0;
+
+	for (i = 0; i < LSC_TAG_LEN; i++)
+		tag[i] = 0xa0 + i;
+	lsc_ltrl_encode(7, tag, tr);
+	CHECK(lsc_ltrl_seq(tr) == 7 && !memcmp(tr + 8, tag, LSC_TAG_LEN),
+	      "trailer: sequence number, then the MAC");
+	CHECK(lsc_ltrl_check(tr, tag, 7) == LSC_OK, "the expected frame passes");
+	CHECK(lsc_ltrl_check(tr, tag, 8) == LSC_EREPLAY, "a genuine frame seen before: replay");
+	CHECK(lsc_ltrl_check(tr, tag, 6) == LSC_EGAP, "a genuine frame after a missing one: gap");
+	for (i = 0; i < LSC_TAG_LEN * 8; i++) {
+		tr[8 + i / 8] ^= 1 << (i % 8);
+		if (lsc_ltrl_check(tr, tag, 7) != LSC_EMAC)
+			missed++;
+		tr[8 + i / 8] ^= 1 << (i % 8);
+	}
+	CHECK(missed == 0, "every MAC bit flip is refused as a MAC mismatch, before the number");
+	tag[15] ^= 1;	/* a forged frame with the right number: still the MAC */
+	CHECK(lsc_ltrl_check(tr, tag, 7) == LSC_EMAC, "wrong MAC, right number: MAC mismatch");
+	CHECK(lsc_ltrl_check(tr, tag, 8) == LSC_EMAC, "wrong MAC, old number: MAC mismatch first");
+	lsc_ltrl_encode(~0ull, tag, tr);
+	CHECK(lsc_ltrl_seq(tr) == ~0ull && lsc_ltrl_check(tr, tag, ~0ull) == LSC_OK,
+	      "64-bit numbers round trip");
+
+	memset(nd, 0x11, sizeof(nd));
+	memset(nl, 0x22, sizeof(nl));
+	lsc_transcript(3, d, l, nd, nl, a);
+	CHECK(!memcmp(a, "liscal v3", 9) && lsc_get32(a + 9) == 3 && !memcmp(a + 13, d, 6) &&
+	      !memcmp(a + 19, l, 6) && a[25] == 0x11 && a[25 + LSC_NONCE_LEN] == 0x22 &&
+	      LSC_TRANSCRIPT_LEN == 25 + 2 * LSC_NONCE_LEN,
+	      "transcript: label, NMP, dialer, listener, dialer's nonce, listener's");
+	lsc_transcript(4, d, l, nd, nl, b);
+	CHECK(memcmp(a, b, sizeof(a)), "another NMP, another transcript");
+	lsc_transcript(3, l, d, nd, nl, b);
+	CHECK(memcmp(a, b, sizeof(a)), "ends swapped (a reflected connection), another transcript");
+	lsc_transcript(3, d, l, nl, nd, b);
+	CHECK(memcmp(a, b, sizeof(a)), "nonces swapped, another transcript");
+
+	/* version 2 (CRC32C only) and version 3 refuse each other at the first header */
+	lsc_frame_encode(&h, hb);
+	CHECK(hb[4] == 3 && lsc_hdr_decode(hb, &dh) == LSC_OK, "this driver speaks version 3");
+	hb[4] = 2;
+	lsc_hdr_reseal(hb);
+	CHECK(lsc_hdr_decode(hb, &dh) == LSC_EVERSION && dh.version == 2,
+	      "a version 2 header is refused as such");
+}
+
 int main(void)
 {
 	test_crc();
@@ -208,6 +263,7 @@ int main(void)
 	test_sizes();
 	test_meta();
 	test_proto();
+	test_link();
 	printf("1..%d\n# %d passed, %d failed\n", n_run, n_run - n_fail, n_fail);
 	return n_fail ? 1 : 0;
 }

@@ -20,13 +20,13 @@ export const IPS: Record<string, string> = { a: '10.0.0.1', b: '10.0.0.2' };
 const PEER: Record<string, string> = { a: 'b', b: 'a' };
 
 export function initrd(dir: string, kernel: KernelInfo,
-  extra: { modules?: string[]; earlyModules?: string[]; files?: Record<string, string> } = {}): string {
+  extra: { modules?: string[]; earlyModules?: string[]; files?: Record<string, string>; ko?: string } = {}): string {
   return buildInitramfs({
     out: path.join(dir, 'initrd.cpio'), kernel,
     // liscal uses the kernel's crc32c() (libcrc32c, which picks the best crc32c loaded when
     // it loads: earlyModules such as crc32c_intel come before it)
     modules: ['virtio_pci', 'virtio_blk', 'virtio_net', ...(extra.earlyModules ?? []), 'libcrc32c', ...(extra.modules ?? [])],
-    extraModules: [KO],
+    extraModules: [extra.ko ?? KO],
     files: extra.files,
   });
 }
@@ -38,6 +38,7 @@ export interface PairOptions {
   earlyModules?: string[];                      // loaded before libcrc32c (e.g. crc32c_intel)
   files?: Record<string, string>;               // more guest files (guest path -> host file)
   cpu?: string;                                 // qemu -cpu model of both VMs
+  ko?: string;                                  // another build of liscal.ko (named so) than KO (A/B benchmarks)
   /** disk files written out in full: a sparse file allocates blocks on first write, and
    * the host's journal commit then couples both guests' flushes (benchmarks) */
   preallocate?: boolean;
