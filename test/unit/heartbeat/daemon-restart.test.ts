@@ -6,24 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { RuntimeContext } from '../../../src/core/context';
-import type { Transport } from '../../../src/heartbeat/transport';
 import { nullLogger } from '../../../src/logger';
 import { Membership, newBootId } from '../../../src/nm/membership';
 import { testConfig } from '../../helpers/config';
+import { Wire } from '../../helpers/wire';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const config = testConfig([['timeouts', { hb_interval: 50, hb_timeout: 300 }]]);
 const key = randomBytes(32);
-
-class Wire implements Transport {
-  readonly name = 'lanhb1';
-  usable = true;
-  other?: Wire;
-  private deliver?: (buf: Buffer) => void;
-  async start(onPacket: (buf: Buffer) => void): Promise<void> { this.deliver = onPacket; }
-  send(buf: Buffer): void { const o = this.other; setImmediate(() => o?.deliver?.(buf)); }
-  async stop(): Promise<void> { this.deliver = undefined; }
-}
 
 const ctxOf = (name: string) => ({
   config, local: config.servers.find((s) => s.name === name)!, key, bootId: newBootId(), events: { emit: () => {} }, log: nullLogger,
