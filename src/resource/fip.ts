@@ -1,10 +1,15 @@
 // Floating IP resource: the address goes on the interface holding an address of the same
 // subnet, only if nobody else answers for it (return 15), then gratuitous ARP tells the
 // neighbours where it lives now. Return codes: seed §12.4.1.
+// The lookup, the duplicate check, the change and the first announcement go through the
+// platform's netlink/packet-socket adapter (no process each: a failover waits for them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FipResourceConfig } from '../config/types';
+import type { LocalAddress, ProbeWindow } from '../platform/netif';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
+
+export type { LocalAddress } from '../platform/netif';
 
 const toInt = (a: string) => a.split('.').reduce((n, o) => (n * 256) + Number(o), 0);
 const sameSubnet = (a: string, b: string, prefix: number) => {
@@ -12,9 +17,7 @@ const sameSubnet = (a: string, b: string, prefix: number) => {
   return ((toInt(a) & mask) >>> 0) === ((toInt(b) & mask) >>> 0);
 };
 
-export interface LocalAddress { iface: string; address: string; prefix: number }
-
-/** Parse `ip -o -4 addr show`. */
+/** Parse `ip -o -4 addr show` (the lab's softdog reads a namespace's addresses this way). */
 export function parseAddresses(out: string): LocalAddress[] {
   const list: LocalAddress[] = [];
   for (const line of out.split('\n')) {
@@ -23,6 +26,14 @@ export function parseAddresses(out: string): LocalAddress[] {
   }
   return list;
 }
+
+/** The duplicate check listens 20 ms: two probes 10 ms apart (one lost frame is not a miss),
+ * 10 ms after the second. A host that holds the address answers from its kernel's receive
+ * path, no process scheduled: on a LAN that takes microseconds to a millisecond (the lab's
+ * bridge on a host at load 10: median 7 µs, worst of 1000 0.7 ms; docs/performance.md), so a
+ * reply to the first probe has 28 times the worst seen. The old `arping -w 0.5` waited 25
+ * times longer than this, on every failover, since a dead holder never answers. */
+export const probeWindow: ProbeWindow = { probes: 2, gapMs: 10, waitMs: 10 };
 
 /** Announcements after the first: request (-U) and reply (-A) forms, some devices heed only
  * one; three of each, 0.5 s apart, so a lost one or a neighbour that ignores ARP updates for
@@ -36,9 +47,10 @@ export class FipResource implements Resource {
   constructor(readonly cfg: FipResourceConfig, private readonly d: ResourceDeps) {}
 
   private async addresses(): Promise<LocalAddress[]> {
-    const r = await this.d.platform.run('ip', ['-o', '-4', 'addr', 'show'], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(14, 'IP address did not exist.');
-    return parseAddresses(r.stdout);
+    try { return await this.d.platform.net.addresses(); } catch (e) {
+      this.d.log.warn(`${this.cfg.name}: address list: ${(e as Error).message}`);
+      throw new ResourceError(14, 'IP address did not exist.');
+    }
   }
 
   /** The interface for the address: the configured one, else the one on the same subnet. */
@@ -52,13 +64,26 @@ export class FipResource implements Resource {
     return own.iface;
   }
 
-  /** Does another host answer for the address? arping from 0.0.0.0 (no cache is touched), else ping. */
+  /** Does another host answer for the address? ARP probes from 0.0.0.0 (no neighbour's cache
+   * is touched); on an interface without ARP, ping. */
   private async answered(iface: string): Promise<boolean> {
-    const a = await this.d.platform.run('arping', ['-q', '-0', '-c', '2', '-W', '0.2', '-w', '0.5', '-i', iface, this.cfg.address], { timeoutMs: 5000 });
-    if (a.code === 0) return true;
-    if (a.code === 1) return false;
+    try {
+      const mac = await this.d.platform.net.probe(iface, this.cfg.address, probeWindow);
+      if (mac) this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${mac} on ${iface}`);
+      return mac !== undefined;
+    } catch (e) {
+      this.d.log.info(`${this.cfg.name}: ARP probe on ${iface}: ${(e as Error).message}; asking with ping`);
+    }
     const p = await this.d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', '1', this.cfg.address], { timeoutMs: 5000 });
     return p.code === 0;
+  }
+
+  private async change(add: boolean, iface: string): Promise<void> {
+    const net = this.d.platform.net;
+    try { await (add ? net.add(iface, this.cfg.address, this.cfg.prefix) : net.remove(iface, this.cfg.address, this.cfg.prefix)); } catch (e) {
+      const err = e as Error & { errno?: number };
+      throw new ResourceError(1, `Internal error. (status=${err.errno ?? 1}: ${err.message})`);
+    }
   }
 
   async activate(_why: Why): Promise<void> {
@@ -66,15 +91,14 @@ export class FipResource implements Resource {
     if (list.some((a) => a.address === this.cfg.address)) return; // already here
     const iface = this.pick(list);
     if (await this.answered(iface)) throw new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
-    const r = await this.d.platform.run('ip', ['addr', 'add', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', iface], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
+    await this.change(true, iface);
     // Gratuitous ARP: neighbours that cached the previous holder's MAC update it now. One
     // before returning (neighbours switch at once), the repeats in the background.
-    const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
-    await this.d.platform.run('arping', ['-q', '-U', '-c', '1', '-w', '0.05', ...target], { timeoutMs: 5000 });
+    await this.d.platform.net.announce(iface, this.cfg.address).catch((e: Error) => this.d.log.warn(`${this.cfg.name}: announcement: ${e.message}`));
     this.stopAnnouncing();
     const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
     fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
+    const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
     for (const r of repeats) {
       try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
     }
@@ -90,7 +114,6 @@ export class FipResource implements Resource {
     this.stopAnnouncing();
     const here = (await this.addresses()).find((a) => a.address === this.cfg.address);
     if (!here) return;
-    const r = await this.d.platform.run('ip', ['addr', 'del', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', here.iface], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
+    await this.change(false, here.iface);
   }
 }

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { HostPlatform } from '../../../src/platform/host';
+import { loadNetIf } from '../../../src/platform/netif';
 import type { Platform } from '../../../src/platform/types';
 import { FipResource } from '../../../src/resource/fip';
 import { resourceDeps, testResource } from '../../helpers/config';
@@ -39,6 +40,7 @@ t.test('fip: announcements over ~1 s, stopped when the address goes', async (t) 
     daemon: (f, args, o) => host.daemon('ip', ['netns', 'exec', a, f, ...args], o),
     signal: (pid, sig, group) => host.signal(pid, sig, group),
     power: async () => { throw new Error('no power here'); },
+    net: loadNetIf(a),
   };
   const fip = new FipResource(testResource('fip', 'fip1', { address: '10.98.0.50/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: inA }));
   const rx = async () => (JSON.parse((await host.run('ip', ['-n', b, '-s', '-j', 'link', 'show', 'v1'])).stdout) as Array<{ stats64: { rx: { packets: number } } }>)[0].stats64.rx.packets;
