@@ -43,6 +43,7 @@ const repeats: string[][] = [['-U', '-c', '3', '-W', '0.5'], ['-A', '-c', '3', '
 export class FipResource implements Resource {
   /** Background announcers of the last activation; stopped before the address goes. */
   private announcers: number[] = [];
+  private spawning?: NodeJS.Timeout;
 
   constructor(readonly cfg: FipResourceConfig, private readonly d: ResourceDeps) {}
 
@@ -96,16 +97,23 @@ export class FipResource implements Resource {
     // before returning (neighbours switch at once), the repeats in the background.
     await this.d.platform.net.announce(iface, this.cfg.address).catch((e: Error) => this.d.log.warn(`${this.cfg.name}: announcement: ${e.message}`));
     this.stopAnnouncing();
-    const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
-    fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
-    const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
-    for (const r of repeats) {
-      try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
-    }
+    // Spawning a repeater blocks the event loop 10-30 ms on a loaded box: a timer lets the
+    // group's next resources (the service) start first, they run after this call's promises.
+    this.spawning = setTimeout(() => {
+      this.spawning = undefined;
+      const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
+      fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
+      const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
+      for (const r of repeats) {
+        try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
+      }
+    }, 0);
   }
 
   /** A holder that gave the address up must not go on claiming it. */
   private stopAnnouncing(): void {
+    clearTimeout(this.spawning);
+    this.spawning = undefined;
     for (const pid of this.announcers) this.d.platform.signal(pid, 'SIGKILL', true);
     this.announcers = [];
   }
