@@ -1,7 +1,10 @@
 // netif: the floating IP's steps without a process per step. Spawning `ip` and `arping`
 // costs 10-100 ms each on a loaded box, longer than the steps themselves: the address list
 // and changes go over rtnetlink, the duplicate-address probe and the announcement over an
-// AF_PACKET socket, each on a worker thread so the event loop never waits.
+// AF_PACKET socket, each on a thread of its own so the event loop never waits. Not on
+// libuv's pool: the disk heartbeat's O_DSYNC writes can hold all its threads for hundreds of
+// milliseconds on a loaded box, and a failover must not queue behind them. The thread
+// inherits the runtime's SCHED_RR priority.
 //
 //   call(op, netns, iface, address, prefix, probes, gapMs, waitMs, cb(err, result))
 //     op 'list'      -> [{ iface, address, prefix }] (IPv4)
@@ -9,6 +12,10 @@
 //     op 'probe'     -> MAC of a host that claims address, or null: `probes` ARP probes
 //                       (sender 0.0.0.0, RFC 5227) gapMs apart, then waitMs for answers
 //     op 'announce'  -> undefined                    (one gratuitous ARP request)
+//     op 'claim'     -> probe; if nobody answered, add and announce, all on the one thread:
+//                       a busy event loop does not stand between the probe's end and the
+//                       address. { answeredBy } or { warning } (announcement failed); a
+//                       failure's error has stage 'probe' or 'add'.
 //
 // netns ('' for our own) is a namespace file (/run/netns/NAME) the worker thread enters for
 // the call: tests drive an interface of another namespace from one process.
@@ -24,6 +31,7 @@
 #include <net/if_arp.h>
 #include <node_api.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +43,8 @@
 
 #define MAX_ADDRS 512
 
-enum op { OP_LIST, OP_ADD, OP_DEL, OP_PROBE, OP_ANNOUNCE };
-static const char *const op_names[] = { "list", "add", "del", "probe", "announce" };
+enum op { OP_LIST, OP_ADD, OP_DEL, OP_PROBE, OP_ANNOUNCE, OP_CLAIM };
+static const char *const op_names[] = { "list", "add", "del", "probe", "announce", "claim" };
 
 struct addr {
 	char iface[IF_NAMESIZE];
@@ -53,8 +61,7 @@ struct arp_pkt {
 } __attribute__((packed));
 
 struct job {
-	napi_async_work work;
-	napi_ref cb;
+	napi_threadsafe_function done;
 	enum op op;
 	char netns[256];
 	char iface[IF_NAMESIZE];
@@ -62,6 +69,9 @@ struct job {
 	int prefix, probes, gap_ms, wait_ms;
 	int err;            /* errno, 0 on success */
 	const char *what;   /* step that failed */
+	const char *stage;  /* claim: 'probe' or 'add' */
+	char warning[300];  /* claim: the announcement failed */
+	char what_ns[300];
 	struct addr *addrs;
 	int naddrs;
 	int answered;
@@ -96,13 +106,15 @@ static void list_addrs(struct job *j)
 		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.ifa = { .ifa_family = AF_INET },
 	};
-	static __thread char buf[32768];
+	char *buf = malloc(32768);
 	int fd = nl_open(j), done = 0;
 
-	if (fd < 0)
+	if (fd < 0) {
+		free(buf);
 		return;
+	}
 	j->addrs = calloc(MAX_ADDRS, sizeof(*j->addrs));
-	if (!j->addrs) {
+	if (!j->addrs || !buf) {
 		fail(j, "list", ENOMEM);
 		goto out;
 	}
@@ -111,7 +123,7 @@ static void list_addrs(struct job *j)
 		goto out;
 	}
 	while (!done) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, 32768, 0);
 		struct nlmsghdr *nh;
 
 		if (n < 0) {
@@ -151,6 +163,7 @@ static void list_addrs(struct job *j)
 		}
 	}
 out:
+	free(buf);
 	close(fd);
 }
 
@@ -346,12 +359,10 @@ static void announce(struct job *j)
 	close(fd);
 }
 
-static void execute(napi_env env, void *data)
+static void execute(struct job *j)
 {
-	struct job *j = data;
 	int home = -1, ns;
 
-	(void)env;
 	if (j->netns[0]) {
 		home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (home < 0) {
@@ -360,7 +371,8 @@ static void execute(napi_env env, void *data)
 		}
 		ns = open(j->netns, O_RDONLY | O_CLOEXEC);
 		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
-			fail(j, "enter network namespace", errno);
+			snprintf(j->what_ns, sizeof(j->what_ns), "enter network namespace %s", j->netns);
+			fail(j, j->what_ns, errno);
 			if (ns >= 0)
 				close(ns);
 			close(home);
@@ -374,6 +386,23 @@ static void execute(napi_env env, void *data)
 	case OP_DEL: change_addr(j); break;
 	case OP_PROBE: probe(j); break;
 	case OP_ANNOUNCE: announce(j); break;
+	case OP_CLAIM:
+		j->stage = "probe";
+		probe(j);
+		if (j->err || j->answered)
+			break;
+		j->stage = "add";
+		j->op = OP_ADD;
+		change_addr(j);
+		j->op = OP_CLAIM;
+		if (j->err)
+			break;
+		announce(j);
+		if (j->err) {
+			snprintf(j->warning, sizeof(j->warning), "%s: %s: %s", j->iface, j->what, strerror(j->err));
+			j->err = 0;
+		}
+		break;
 	}
 	if (home >= 0) {
 		/* A pool thread left in another namespace would misdirect every later call. */
@@ -383,17 +412,26 @@ static void execute(napi_env env, void *data)
 	}
 }
 
-static void complete(napi_env env, napi_status status, void *data)
+static void release(struct job *j)
+{
+	free(j->addrs);
+	free(j);
+}
+
+/* On the main thread: the result to the callback. */
+static void complete(napi_env env, napi_value cb, void *context, void *data)
 {
 	struct job *j = data;
-	napi_value cb, global, argv[2], v;
+	napi_value global, argv[2], v;
 	char text[INET_ADDRSTRLEN + 320];
 	int i;
 
-	napi_get_reference_value(env, j->cb, &cb);
+	(void)context;
+	if (!env) {   /* the environment is going away */
+		release(j);
+		return;
+	}
 	napi_get_global(env, &global);
-	if (status != napi_ok)
-		fail(j, "cancelled", ECANCELED);
 	napi_get_undefined(env, &argv[1]);
 	if (j->err) {
 		napi_value m, c;
@@ -405,6 +443,10 @@ static void complete(napi_env env, napi_status status, void *data)
 		napi_create_error(env, c, m, &argv[0]);
 		napi_create_int32(env, j->err, &v);
 		napi_set_named_property(env, argv[0], "errno", v);
+		if (j->stage) {
+			napi_create_string_utf8(env, j->stage, NAPI_AUTO_LENGTH, &v);
+			napi_set_named_property(env, argv[0], "stage", v);
+		}
 	} else {
 		napi_get_null(env, &argv[0]);
 		if (j->op == OP_LIST) {
@@ -422,6 +464,17 @@ static void complete(napi_env env, napi_status status, void *data)
 				napi_set_named_property(env, o, "prefix", v);
 				napi_set_element(env, argv[1], (uint32_t)i, o);
 			}
+		} else if (j->op == OP_CLAIM) {
+			napi_create_object(env, &argv[1]);
+			if (j->answered) {
+				snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", j->mac[0], j->mac[1], j->mac[2], j->mac[3], j->mac[4], j->mac[5]);
+				napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+				napi_set_named_property(env, argv[1], "answeredBy", v);
+			}
+			if (j->warning[0]) {
+				napi_create_string_utf8(env, j->warning, NAPI_AUTO_LENGTH, &v);
+				napi_set_named_property(env, argv[1], "warning", v);
+			}
 		} else if (j->op == OP_PROBE) {
 			if (j->answered) {
 				snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", j->mac[0], j->mac[1], j->mac[2], j->mac[3], j->mac[4], j->mac[5]);
@@ -432,10 +485,18 @@ static void complete(napi_env env, napi_status status, void *data)
 		}
 	}
 	napi_call_function(env, global, cb, 2, argv, NULL);
-	napi_delete_reference(env, j->cb);
-	napi_delete_async_work(env, j->work);
-	free(j->addrs);
-	free(j);
+	release(j);
+}
+
+static void *run(void *data)
+{
+	struct job *j = data;
+	napi_threadsafe_function done = j->done;
+
+	execute(j);
+	napi_call_threadsafe_function(done, j, napi_tsfn_blocking);
+	napi_release_threadsafe_function(done, napi_tsfn_release);
+	return NULL;
 }
 
 static napi_value throw_type(napi_env env, const char *msg)
@@ -457,6 +518,9 @@ static napi_value js_call(napi_env env, napi_callback_info info)
 	char opname[16], addr[INET_ADDRSTRLEN];
 	struct job *j;
 	unsigned i;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int err;
 
 	napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
 	if (argc != 9)
@@ -492,18 +556,30 @@ static napi_value js_call(napi_env env, napi_callback_info info)
 	}
 	if (!get_int(env, argv[4], 0, 32, &j->prefix) || !get_int(env, argv[5], 0, 100, &j->probes) ||
 	    !get_int(env, argv[6], 0, 60000, &j->gap_ms) || !get_int(env, argv[7], 0, 60000, &j->wait_ms) ||
-	    (j->op == OP_PROBE && j->probes < 1)) {
+	    ((j->op == OP_PROBE || j->op == OP_CLAIM) && j->probes < 1)) {
 		free(j);
 		return throw_type(env, "prefix 0-32, probes 0-100 (at least 1 to probe), gapMs and waitMs 0-60000");
 	}
-	napi_create_reference(env, argv[8], 1, &j->cb);
 	napi_create_string_utf8(env, "netif.call", NAPI_AUTO_LENGTH, &name);
-	napi_create_async_work(env, NULL, name, execute, complete, j, &j->work);
-	napi_queue_async_work(env, j->work);
+	if (napi_create_threadsafe_function(env, argv[8], NULL, name, 0, 1, NULL, NULL, NULL, complete, &j->done) != napi_ok) {
+		free(j);
+		napi_throw_error(env, "ENETIF", "netif: cannot create the completion callback");
+		return NULL;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&thread, &attr, run, j);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		napi_release_threadsafe_function(j->done, napi_tsfn_abort);
+		free(j);
+		napi_throw_error(env, "ENETIF", "netif: cannot start a thread");
+		return NULL;
+	}
 	return NULL;
 bad_op:
 	free(j);
-	return throw_type(env, "op must be one of list, add, del, probe, announce");
+	return throw_type(env, "op must be one of list, add, del, probe, announce, claim");
 }
 
 static napi_value init(napi_env env, napi_value exports)

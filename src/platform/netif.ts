@@ -17,12 +17,16 @@ export interface NetIf {
   probe(iface: string, address: string, w: ProbeWindow): Promise<string | undefined>;
   /** One gratuitous ARP request for `address` from `iface`. */
   announce(iface: string, address: string): Promise<void>;
+  /** probe(), then, if nobody answered, add() and announce() on the same thread: the address
+   * is up as soon as the window ends, however busy the event loop. A failure's error has
+   * `stage` 'probe' or 'add'; a failed announcement is a warning (the address is up). */
+  claim(iface: string, address: string, prefix: number, w: ProbeWindow): Promise<{ answeredBy?: string; warning?: string }>;
 }
 
-type Op = 'list' | 'add' | 'del' | 'probe' | 'announce';
+type Op = 'list' | 'add' | 'del' | 'probe' | 'announce' | 'claim';
 interface Addon {
   call(op: Op, netns: string, iface: string, address: string, prefix: number, probes: number, gapMs: number, waitMs: number,
-    cb: (e: (Error & { errno?: number }) | null, r: unknown) => void): void;
+    cb: (e: (Error & { errno?: number; stage?: string }) | null, r: unknown) => void): void;
 }
 
 export const netifAddonPath = path.resolve(__dirname, '..', '..', 'dist', 'native', 'netif.node');
@@ -44,5 +48,6 @@ export function loadNetIf(netns = '', file = netifAddonPath): NetIf {
     remove: (iface, address, prefix) => call<void>('del', iface, address, prefix),
     probe: async (iface, address, w) => (await call<string | null>('probe', iface, address, 0, w)) ?? undefined,
     announce: (iface, address) => call<void>('announce', iface, address),
+    claim: (iface, address, prefix, w) => call<{ answeredBy?: string; warning?: string }>('claim', iface, address, prefix, w),
   };
 }

@@ -40,6 +40,11 @@ export const probeWindow: ProbeWindow = { probes: 2, gapMs: 10, waitMs: 10 };
  * locktime (1 s) after its last one still learns the new holder. */
 const repeats: string[][] = [['-U', '-c', '3', '-W', '0.5'], ['-A', '-c', '3', '-W', '0.5']];
 
+const internal = (e: unknown) => {
+  const err = e as Error & { errno?: number };
+  return new ResourceError(1, `Internal error. (status=${err.errno ?? 1}: ${err.message})`);
+};
+
 export class FipResource implements Resource {
   /** Background announcers of the last activation; stopped before the address goes. */
   private announcers: number[] = [];
@@ -65,37 +70,39 @@ export class FipResource implements Resource {
     return own.iface;
   }
 
-  /** Does another host answer for the address? ARP probes from 0.0.0.0 (no neighbour's cache
-   * is touched); on an interface without ARP, ping. */
-  private async answered(iface: string): Promise<boolean> {
-    try {
-      const mac = await this.d.platform.net.probe(iface, this.cfg.address, probeWindow);
-      if (mac) this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${mac} on ${iface}`);
-      return mac !== undefined;
-    } catch (e) {
-      this.d.log.info(`${this.cfg.name}: ARP probe on ${iface}: ${(e as Error).message}; asking with ping`);
-    }
+  /** Does another host answer ping for the address (an interface without ARP)? */
+  private async pinged(): Promise<boolean> {
     const p = await this.d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', '1', this.cfg.address], { timeoutMs: 5000 });
     return p.code === 0;
   }
 
   private async change(add: boolean, iface: string): Promise<void> {
     const net = this.d.platform.net;
-    try { await (add ? net.add(iface, this.cfg.address, this.cfg.prefix) : net.remove(iface, this.cfg.address, this.cfg.prefix)); } catch (e) {
-      const err = e as Error & { errno?: number };
-      throw new ResourceError(1, `Internal error. (status=${err.errno ?? 1}: ${err.message})`);
-    }
+    try { await (add ? net.add(iface, this.cfg.address, this.cfg.prefix) : net.remove(iface, this.cfg.address, this.cfg.prefix)); } catch (e) { throw internal(e); }
   }
 
   async activate(_why: Why): Promise<void> {
     const list = await this.addresses();
     if (list.some((a) => a.address === this.cfg.address)) return; // already here
     const iface = this.pick(list);
-    if (await this.answered(iface)) throw new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
-    await this.change(true, iface);
-    // Gratuitous ARP: neighbours that cached the previous holder's MAC update it now. One
-    // before returning (neighbours switch at once), the repeats in the background.
-    await this.d.platform.net.announce(iface, this.cfg.address).catch((e: Error) => this.d.log.warn(`${this.cfg.name}: announcement: ${e.message}`));
+    const used = () => new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
+    const net = this.d.platform.net;
+    // ARP probes from 0.0.0.0 (no neighbour's cache is touched), then the address and the
+    // first gratuitous ARP (neighbours that cached the previous holder's MAC switch at once).
+    let claimed: { answeredBy?: string; warning?: string };
+    try { claimed = await net.claim(iface, this.cfg.address, this.cfg.prefix, probeWindow); } catch (e) {
+      if ((e as { stage?: string }).stage !== 'probe') throw internal(e);
+      this.d.log.info(`${this.cfg.name}: ARP probe on ${iface}: ${(e as Error).message}; asking with ping`);
+      if (await this.pinged()) throw used();
+      await this.change(true, iface);
+      claimed = await net.announce(iface, this.cfg.address).then(() => ({}), (x: Error) => ({ warning: x.message }));
+    }
+    if (claimed.answeredBy) {
+      this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${claimed.answeredBy} on ${iface}`);
+      throw used();
+    }
+    if (claimed.warning) this.d.log.warn(`${this.cfg.name}: announcement: ${claimed.warning}`);
+    // The repeats go on in the background.
     this.stopAnnouncing();
     // Spawning a repeater blocks the event loop 10-30 ms on a loaded box: a timer lets the
     // group's next resources (the service) start first, they run after this call's promises.

@@ -5,7 +5,7 @@ import type { Platform } from '../../src/platform/types';
 
 const refuse = (op: string) => async (): Promise<never> => { throw new Error(`stubPlatform: this test touches no interface (net.${op})`); };
 /** Network interfaces a test without namespaces must not touch: every call is a test error. */
-export const noNet: NetIf = { addresses: refuse('addresses'), add: refuse('add'), remove: refuse('remove'), probe: refuse('probe'), announce: refuse('announce') };
+export const noNet: NetIf = { addresses: refuse('addresses'), add: refuse('add'), remove: refuse('remove'), probe: refuse('probe'), announce: refuse('announce'), claim: refuse('claim') };
 
 export function stubPlatform(over: Partial<Platform> = {}): Platform {
   return {
