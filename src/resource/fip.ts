@@ -30,9 +30,9 @@ export function parseAddresses(out: string): LocalAddress[] {
 /** The duplicate check listens 20 ms: two probes 10 ms apart (one lost frame is not a miss),
  * 10 ms after the second. A host that holds the address answers from its kernel's receive
  * path, no process scheduled: on a LAN that takes microseconds to a millisecond (the lab's
- * bridge on a host at load 10: median 7 µs, worst of 1000 0.7 ms; docs/performance.md), so a
- * reply to the first probe has 28 times the worst seen. The old `arping -w 0.5` waited 25
- * times longer than this, on every failover, since a dead holder never answers. */
+ * bridge, host at load 8-10: median 8 µs, worst of 2000 1.2 ms; docs/performance.md), so a
+ * reply to the first probe has 16 times the worst seen. The old `arping -w 0.5` waited 25
+ * times longer than this on every failover, since a dead holder never answers. */
 export const probeWindow: ProbeWindow = { probes: 2, gapMs: 10, waitMs: 10 };
 
 /** Announcements after the first: request (-U) and reply (-A) forms, some devices heed only
