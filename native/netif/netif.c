@@ -12,10 +12,11 @@
 //     op 'probe'     -> MAC of a host that claims address, or null: `probes` ARP probes
 //                       (sender 0.0.0.0, RFC 5227) gapMs apart, then waitMs for answers
 //     op 'announce'  -> undefined                    (one gratuitous ARP request)
-//     op 'claim'     -> probe; if nobody answered, add and announce, all on the one thread:
-//                       a busy event loop does not stand between the probe's end and the
-//                       address. { answeredBy } or { warning } (announcement failed); a
-//                       failure's error has stage 'probe' or 'add'.
+//     op 'claim'     -> list, probe and, if nobody answered, add and announce, all on the
+//                       one thread: a busy event loop does not stand between the steps.
+//                       iface '' picks the interface with an address of the same subnet.
+//                       { iface, already, answeredBy?, warning? (announcement failed) }; a
+//                       failure's error has stage 'list', 'pick', 'probe' or 'add' and iface.
 //
 // netns ('' for our own) is a namespace file (/run/netns/NAME) the worker thread enters for
 // the call: tests drive an interface of another namespace from one process.
@@ -75,6 +76,7 @@ struct job {
 	struct addr *addrs;
 	int naddrs;
 	int answered;
+	int already;        /* claim: the address is here already */
 	unsigned char mac[ETH_ALEN];
 };
 
@@ -359,6 +361,38 @@ static void announce(struct job *j)
 	close(fd);
 }
 
+static int same_subnet(struct in_addr a, struct in_addr b, int prefix)
+{
+	uint32_t mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
+
+	return (a.s_addr & mask) == (b.s_addr & mask);
+}
+
+/* Claim's first step, without a round trip through the event loop: is the address here
+ * already; else the interface (given, or the one with an address of the same subnet). */
+static int pick(struct job *j)
+{
+	int i;
+
+	list_addrs(j);
+	if (j->err)
+		return -1;
+	for (i = 0; i < j->naddrs; i++)
+		if (j->addrs[i].ip.s_addr == j->ip.s_addr) {
+			j->already = 1;
+			snprintf(j->iface, sizeof(j->iface), "%s", j->addrs[i].iface);
+			return -1;
+		}
+	j->stage = "pick";
+	for (i = 0; i < j->naddrs; i++)
+		if (j->iface[0] ? !strcmp(j->addrs[i].iface, j->iface) : same_subnet(j->addrs[i].ip, j->ip, j->addrs[i].prefix))
+			break;
+	if (i == j->naddrs)
+		return fail(j, j->iface[0] ? "interface has no IPv4 address" : "no interface on the address's subnet", ENODEV);
+	snprintf(j->iface, sizeof(j->iface), "%s", j->addrs[i].iface);
+	return 0;
+}
+
 static void execute(struct job *j)
 {
 	int home = -1, ns;
@@ -387,6 +421,9 @@ static void execute(struct job *j)
 	case OP_PROBE: probe(j); break;
 	case OP_ANNOUNCE: announce(j); break;
 	case OP_CLAIM:
+		j->stage = "list";
+		if (pick(j))
+			break;
 		j->stage = "probe";
 		probe(j);
 		if (j->err || j->answered)
@@ -446,6 +483,8 @@ static void complete(napi_env env, napi_value cb, void *context, void *data)
 		if (j->stage) {
 			napi_create_string_utf8(env, j->stage, NAPI_AUTO_LENGTH, &v);
 			napi_set_named_property(env, argv[0], "stage", v);
+			napi_create_string_utf8(env, j->iface, NAPI_AUTO_LENGTH, &v);
+			napi_set_named_property(env, argv[0], "iface", v);
 		}
 	} else {
 		napi_get_null(env, &argv[0]);
@@ -466,6 +505,10 @@ static void complete(napi_env env, napi_value cb, void *context, void *data)
 			}
 		} else if (j->op == OP_CLAIM) {
 			napi_create_object(env, &argv[1]);
+			napi_create_string_utf8(env, j->iface, NAPI_AUTO_LENGTH, &v);
+			napi_set_named_property(env, argv[1], "iface", v);
+			napi_get_boolean(env, j->already, &v);
+			napi_set_named_property(env, argv[1], "already", v);
 			if (j->answered) {
 				snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", j->mac[0], j->mac[1], j->mac[2], j->mac[3], j->mac[4], j->mac[5]);
 				napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
@@ -540,12 +583,14 @@ static napi_value js_call(napi_env env, napi_callback_info info)
 	if (i == sizeof(op_names) / sizeof(op_names[0]))
 		goto bad_op;
 	j->op = (enum op)i;
+	if (j->op == OP_CLAIM)
+		j->stage = "list";   /* entering the namespace counts as the lookup */
 	if (napi_get_value_string_utf8(env, argv[1], j->netns, sizeof(j->netns), &len) != napi_ok || len >= sizeof(j->netns) - 1) {
 		free(j);
 		return throw_type(env, "netns must be a path string ('' for this process's namespace)");
 	}
 	if (napi_get_value_string_utf8(env, argv[2], j->iface, sizeof(j->iface), &len) != napi_ok || len >= sizeof(j->iface) - 1 ||
-	    (j->op != OP_LIST && !len)) {
+	    (j->op != OP_LIST && j->op != OP_CLAIM && !len)) {
 		free(j);
 		return throw_type(env, "iface must be an interface name (1-15 characters)");
 	}

@@ -17,11 +17,14 @@ export interface NetIf {
   probe(iface: string, address: string, w: ProbeWindow): Promise<string | undefined>;
   /** One gratuitous ARP request for `address` from `iface`. */
   announce(iface: string, address: string): Promise<void>;
-  /** probe(), then, if nobody answered, add() and announce() on the same thread: the address
-   * is up as soon as the window ends, however busy the event loop. A failure's error has
-   * `stage` 'probe' or 'add'; a failed announcement is a warning (the address is up). */
-  claim(iface: string, address: string, prefix: number, w: ProbeWindow): Promise<{ answeredBy?: string; warning?: string }>;
+  /** The address list, probe() and, if nobody answered, add() and announce(), on one thread:
+   * the address is up as soon as the window ends, however busy the event loop. iface '':
+   * the interface holding an address of the same subnet. A failure's error has `stage`
+   * ('list', 'pick', 'probe', 'add') and `iface`; a failed announcement is a warning. */
+  claim(iface: string, address: string, prefix: number, w: ProbeWindow): Promise<Claim>;
 }
+
+export interface Claim { iface: string; already: boolean; answeredBy?: string; warning?: string }
 
 type Op = 'list' | 'add' | 'del' | 'probe' | 'announce' | 'claim';
 interface Addon {
@@ -48,6 +51,6 @@ export function loadNetIf(netns = '', file = netifAddonPath): NetIf {
     remove: (iface, address, prefix) => call<void>('del', iface, address, prefix),
     probe: async (iface, address, w) => (await call<string | null>('probe', iface, address, 0, w)) ?? undefined,
     announce: (iface, address) => call<void>('announce', iface, address),
-    claim: (iface, address, prefix, w) => call<{ answeredBy?: string; warning?: string }>('claim', iface, address, prefix, w),
+    claim: (iface, address, prefix, w) => call<Claim>('claim', iface, address, prefix, w),
   };
 }

@@ -6,16 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FipResourceConfig } from '../config/types';
-import type { LocalAddress, ProbeWindow } from '../platform/netif';
+import type { Claim, LocalAddress, ProbeWindow } from '../platform/netif';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
 
 export type { LocalAddress } from '../platform/netif';
-
-const toInt = (a: string) => a.split('.').reduce((n, o) => (n * 256) + Number(o), 0);
-const sameSubnet = (a: string, b: string, prefix: number) => {
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((toInt(a) & mask) >>> 0) === ((toInt(b) & mask) >>> 0);
-};
 
 /** Parse `ip -o -4 addr show` (the lab's softdog reads a namespace's addresses this way). */
 export function parseAddresses(out: string): LocalAddress[] {
@@ -59,17 +53,6 @@ export class FipResource implements Resource {
     }
   }
 
-  /** The interface for the address: the configured one, else the one on the same subnet. */
-  private pick(list: LocalAddress[]): string {
-    if (this.cfg.interface) {
-      if (!list.some((a) => a.iface === this.cfg.interface)) throw new ResourceError(17, 'Fip interface was not found.');
-      return this.cfg.interface;
-    }
-    const own = list.find((a) => a.address !== this.cfg.address && sameSubnet(a.address, this.cfg.address, a.prefix));
-    if (!own) throw new ResourceError(17, 'Fip interface was not found.');
-    return own.iface;
-  }
-
   /** Does another host answer ping for the address (an interface without ARP)? */
   private async pinged(): Promise<boolean> {
     const p = await this.d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', '1', this.cfg.address], { timeoutMs: 5000 });
@@ -82,21 +65,28 @@ export class FipResource implements Resource {
   }
 
   async activate(_why: Why): Promise<void> {
-    const list = await this.addresses();
-    if (list.some((a) => a.address === this.cfg.address)) return; // already here
-    const iface = this.pick(list);
     const used = () => new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
     const net = this.d.platform.net;
-    // ARP probes from 0.0.0.0 (no neighbour's cache is touched), then the address and the
-    // first gratuitous ARP (neighbours that cached the previous holder's MAC switch at once).
-    let claimed: { answeredBy?: string; warning?: string };
-    try { claimed = await net.claim(iface, this.cfg.address, this.cfg.prefix, probeWindow); } catch (e) {
-      if ((e as { stage?: string }).stage !== 'probe') throw internal(e);
-      this.d.log.info(`${this.cfg.name}: ARP probe on ${iface}: ${(e as Error).message}; asking with ping`);
+    // In one call, no event-loop round trip between the steps: is the address here already,
+    // the interface (the configured one, else the one on the address's subnet), ARP probes
+    // from 0.0.0.0 (no neighbour's cache is touched), the address, the first gratuitous ARP
+    // (neighbours that cached the previous holder's MAC switch at once).
+    let claimed: Claim;
+    try { claimed = await net.claim(this.cfg.interface || '', this.cfg.address, this.cfg.prefix, probeWindow); } catch (e) {
+      const err = e as Error & { stage?: string; iface?: string };
+      if (err.stage === 'list') {
+        this.d.log.warn(`${this.cfg.name}: address list: ${err.message}`);
+        throw new ResourceError(14, 'IP address did not exist.');
+      }
+      if (err.stage === 'pick') throw new ResourceError(17, 'Fip interface was not found.');
+      if (err.stage !== 'probe' || !err.iface) throw internal(e);
+      this.d.log.info(`${this.cfg.name}: ARP probe on ${err.iface}: ${err.message}; asking with ping`);
       if (await this.pinged()) throw used();
-      await this.change(true, iface);
-      claimed = await net.announce(iface, this.cfg.address).then(() => ({}), (x: Error) => ({ warning: x.message }));
+      await this.change(true, err.iface);
+      claimed = await net.announce(err.iface, this.cfg.address).then(() => ({ iface: err.iface!, already: false }), (x: Error) => ({ iface: err.iface!, already: false, warning: x.message }));
     }
+    if (claimed.already) return;
+    const iface = claimed.iface;
     if (claimed.answeredBy) {
       this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${claimed.answeredBy} on ${iface}`);
       throw used();

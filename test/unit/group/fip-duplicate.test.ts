@@ -98,7 +98,7 @@ t.test('fip duplicate check and the netif adapter on real veths', async (t) => {
   });
 
   t.test('where ARP cannot probe (an interface without ARP), ping asks instead', async (t) => {
-    const noArp = platformVia(inA, { net: { ...net, claim: () => Promise.reject(Object.assign(new Error('v0: interface does no ARP: Operation not supported'), { errno: 95, stage: 'probe' })) } });
+    const noArp = platformVia(inA, { net: { ...net, claim: () => Promise.reject(Object.assign(new Error('v0: interface does no ARP: Operation not supported'), { errno: 95, stage: 'probe', iface: 'v0' })) } });
     const held = new FipResource(testResource('fip', 'fipp', { address: '10.98.1.60/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: noArp }));
     await t.rejects(held.activate('start'), { code: 15, message: 'This ip address was already used. IP=10.98.1.60' }, 'b answers ping for .60');
     const free = new FipResource(testResource('fip', 'fipq', { address: '10.98.1.63/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: noArp }));
@@ -107,11 +107,18 @@ t.test('fip duplicate check and the netif adapter on real veths', async (t) => {
     await free.deactivate('stop');
   });
 
+  t.test('no interface for the address is return 17', async (t) => {
+    const r = new FipResource(testResource('fip', 'fipz', { address: '10.97.0.5/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: inA }));
+    await t.rejects(r.activate('start'), { code: 17, message: 'Fip interface was not found.' }, 'no address of 10.97.0.0/24 here');
+    const named = new FipResource(testResource('fip', 'fipw', { address: '10.98.1.90/24', interface: 'nosuch0', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: inA }));
+    await t.rejects(named.activate('start'), { code: 17, message: 'Fip interface was not found.' }, 'the configured interface does not exist');
+  });
+
   t.test('a fip whose lookup fails is return 14, whose change fails is an internal error', async (t) => {
     const broken = platformVia(inA, { net: loadNetIf(`${prefix}-none`) });
     const r = new FipResource(testResource('fip', 'fipx', { address: '10.98.1.80/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: broken }));
     await t.rejects(r.activate('start'), { code: 14, message: 'IP address did not exist.' });
-    const noAdd = platformVia(inA, { net: { ...net, claim: () => Promise.reject(Object.assign(new Error('v0: add address: Permission denied'), { errno: 1, stage: 'add' })) } });
+    const noAdd = platformVia(inA, { net: { ...net, claim: () => Promise.reject(Object.assign(new Error('v0: add address: Permission denied'), { errno: 1, stage: 'add', iface: 'v0' })) } });
     const r2 = new FipResource(testResource('fip', 'fipy', { address: '10.98.1.81/24', deactive_final_action: 'none' }), resourceDeps({ root: dir, platform: noAdd }));
     await t.rejects(r2.activate('start'), { code: 1, message: 'Internal error. (status=1: v0: add address: Permission denied)' });
   });
