@@ -2,9 +2,8 @@
 // costs 10-100 ms each on a loaded box, longer than the steps themselves: the address list
 // and changes go over rtnetlink, the duplicate-address probe and the announcement over an
 // AF_PACKET socket, each on a thread of its own so the event loop never waits. Not on
-// libuv's pool: the disk heartbeat's O_DSYNC writes can hold all its threads for hundreds of
-// milliseconds on a loaded box, and a failover must not queue behind them. The thread
-// inherits the runtime's SCHED_RR priority.
+// libuv's pool, which the disk heartbeat's O_DSYNC I/O shares: a failover must not queue
+// behind a slow disk. The thread inherits the runtime's SCHED_RR priority.
 //
 //   call(op, netns, iface, address, prefix, probes, gapMs, waitMs, cb(err, result))
 //     op 'list'      -> [{ iface, address, prefix }] (IPv4)
