@@ -8,5 +8,7 @@
   [ -n "$name" ] || continue
   if [ ! -b "$dev" ]; then boot_warn "dmtab: $name: $dev is not a block device"; continue; fi
   sz=$(blockdev --getsz "$dev") || { boot_warn "dmtab: $name: cannot read the size of $dev"; continue; }
-  dmsetup create "$name" --table "0 $sz $target $dev 0${args:+ $args}" || boot_warn "dmtab: $name: dmsetup create failed ($target over $dev)"
+  # (no udev in the box: the node in /dev/mapper is made by mknodes)
+  dmsetup create "$name" --table "0 $sz $target $dev 0${args:+ $args}" && dmsetup mknodes "$name" \
+    || boot_warn "dmtab: $name: dmsetup create failed ($target over $dev)"
 done
