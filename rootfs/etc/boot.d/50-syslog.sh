@@ -6,4 +6,6 @@ syslogd -O /var/log/messages
 klogd
 /opt/pairha/lib/sh/logkeep.sh /config/log </dev/null >/dev/null 2>&1 &
 echo $! > /var/run/logkeep.pid
+# (syslogd makes its socket after it forks: wait for it, or the line is lost)
+for i in 1 2 3 4 5; do [ -S /dev/log ] && break; sleep 1; done
 [ -f /config/log/resets ] && logger -t boot "$(tail -n 1 /config/log/resets | cut -d' ' -f2-)"
