@@ -75,7 +75,7 @@ t.test('a panic\'s reason survives the reset; clplogcc collects both servers', a
   t.match(liscal, /^NMP1 /m, 'server2\'s liscalstat, collected there');
 
   // To a USB stick (a loop device here), from server2, logs only.
-  const stick = await sh('server2', 'dd if=/dev/zero of=/tmp/usb.img bs=1M count=16 2>/dev/null && mke2fs -q -F /tmp/usb.img && d=$(losetup -f) && losetup "$d" /tmp/usb.img && echo "$d"');
+  const stick = await sh('server2', 'dd if=/dev/zero of=/tmp/usb.img bs=1M count=16 2>/dev/null && mke2fs -q -F /tmp/usb.img >/dev/null 2>&1 && d=$(losetup -f) && losetup "$d" /tmp/usb.img && echo "$d"');
   const dev = stick.stdout.trim();
   t.match(dev, /^\/dev\/loop\d+$/, `a stick: ${stick.stderr}`);
   const usb = await sh('server2', `clplogcc -t type3 -d ${dev}`);
