@@ -29,12 +29,24 @@ membership() {
 }
 
 failover() {
-  echo "## Failover (issue 3): \`npx tsx bench/failover.ts\`"
+  echo "## Failover (issues 3 and 16): \`scripts/bench.sh failover\`"
   echo
-  echo "Measured on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), node $(node --version)."
-  echo "The active box loses power (every process of its namespace SIGKILLed, its floating address gone at"
-  echo "once); timed until the client, polling TCP every 5 ms, is answered by the other box. Both systems"
-  echo "announce the address with gratuitous ARP."
+  cat <<'EOF'
+pairha and keepalived run side by side in the same lab namespaces, each at its best for fast
+failover: pairha at heartbeat 100/300 ms with a floating IP and the service as an exec resource;
+keepalived with VRRPv3, advert_int 0.1, both BACKUP with nopreempt, one gratuitous ARP at once
+(vrrp_garp_master_delay 0, vrrp_garp_master_repeat 1) and the runtime's SCHED_RR priority 10
+(vrrp_rt_priority). Each cut powers off the box holding both floating addresses (every process of
+its namespace SIGKILLed and both addresses deleted within a millisecond), so both systems fail over
+at the same moment under the same load; the next cut is of the other box. Probes from the client
+namespace, the same for both: ICMP every 20 ms (the client's neighbour cache flushed once the cut
+box is gone, so the client has to learn the new holder's MAC) and a TCP connect every 5 ms that the
+service answers with its box's name. By hand: `PAIRHA_LAB_NS=<yours> SHOW_CONF=1
+CONF=failover-lan.conf npx tsx bench/failover.ts` and `PAIRHA_LAB_NS=<yours> npx tsx
+bench/failover.ts` (TRIALS=20 cuts, MOVES=10 by default).
+EOF
+  echo
+  SHOW_CONF=1 CONF=failover-lan.conf npx tsx bench/failover.ts
   echo
   npx tsx bench/failover.ts
 }

@@ -3,6 +3,7 @@
 // asked to stop, which is what a power-off looks like to the peer.
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { loadNetIf, type NetIf } from './netif';
 import type { Platform, PowerAction, RunOptions, RunResult } from './types';
 
 export interface HostPlatformOptions {
@@ -20,7 +21,11 @@ const powerCommands: Record<PowerAction, [string, string[]]> = {
 };
 
 export class HostPlatform implements Platform {
+  private netif?: NetIf;
   constructor(private readonly opts: HostPlatformOptions) {}
+
+  /** Loaded on first use: a clp* command that never touches an address never loads the addon. */
+  get net(): NetIf { return (this.netif ??= loadNetIf()); }
 
   run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve) => {

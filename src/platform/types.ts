@@ -1,5 +1,7 @@
-// The one adapter through which the runtime touches the OS: commands and power.
-// No other module spawns processes or powers the box off.
+// The one adapter through which the runtime touches the OS: commands, power and the
+// network interfaces' addresses. No other module spawns processes or powers the box off.
+import type { NetIf } from './netif';
+
 export interface RunResult { code: number; stdout: string; stderr: string; signal?: string }
 export interface RunOptions { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; input?: string }
 
@@ -14,4 +16,6 @@ export interface Platform {
   daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): number;
   /** Send a signal to a process (or, with group, its whole process group); false if it is gone. */
   signal(pid: number, sig: NodeJS.Signals | 0, group?: boolean): boolean;
+  /** IPv4 addresses and ARP on the interfaces (netlink, packet sockets: no process). */
+  readonly net: NetIf;
 }

@@ -13,6 +13,7 @@ import type { PowerAction } from '../platform/types';
 import { type FaultState, RoleFailure, stall } from './faults';
 import { ev } from '../events/ids';
 import { checkLicences } from '../licence/check';
+import type { DaemonPhase } from './protocol';
 
 /** The licence is checked again this often while the daemon runs (a trial ends at midnight). */
 const LICENCE_RECHECK_MS = 24 * 3600_000;
@@ -25,22 +26,39 @@ export class ClusterDaemon {
   rm?: MonitorManager;
   private watchdog?: WatchdogKeeper;
   private roles: Role[] = [];
-  private running = false;
+  /** Starting and stopping take seconds (the roles' start, the groups' stop): a second start
+   * in between must join the first, not build a second set of roles in the same process (two
+   * memberships, two group managers: a double activation, seen in the lab campaign). */
+  private phase: DaemonPhase = 'stopped';
+  private starting?: Promise<ControlReply>;
+  private stopping?: Promise<ControlReply>;
+  private stopWhenStarted = false;
   private poweringOff = false;
   private licenceTimer?: NodeJS.Timeout;
 
   constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState) {}
 
-  get isRunning(): boolean { return this.running; }
+  get isRunning(): boolean { return this.phase === 'running'; }
+  get state(): DaemonPhase { return this.phase; }
 
   async start(): Promise<ControlReply> {
-    if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
+    if (this.phase === 'starting') return this.starting!;
+    if (this.phase === 'running') return { code: 0, message: 'the cluster daemon is already running' };
+    if (this.phase === 'stopping') await this.stopping;
+    if (this.phase !== 'stopped') return this.start(); // another caller started it meanwhile
+    this.phase = 'starting';
+    this.starting = this.startRoles().finally(() => { this.starting = undefined; });
+    return this.starting;
+  }
+
+  private async startRoles(): Promise<ControlReply> {
     const { events, log, config } = this.ctx;
     // Seed §11.1 (8): the licence check; without a valid cluster licence the cluster stops (rm 57).
     const licence = checkLicences(this.ctx);
     if (!licence.ok) {
       events.emit(ev.rm.clusterStopForLicense, licence.product);
       log.error(licence.why!);
+      this.phase = 'stopped';
       return { code: 1, message: `the cluster daemon did not start: ${licence.why}` };
     }
     const membership = new Membership(this.ctx);
@@ -59,10 +77,11 @@ export class ClusterDaemon {
         events.emit(ev.pm.processInitFailed, role.type, 1);
         log.error(`${role.type}: ${(e as Error).message}`);
         await this.stopRoles();
+        this.phase = 'stopped';
         return { code: 1, message: `${role.type} failed to start: ${(e as Error).message}` };
       }
     }
-    this.running = true;
+    this.phase = 'running';
     if (config.watchdog.enabled) {
       this.watchdog = new WatchdogKeeper(this.ctx.paths.watchdog, config.watchdog.margin, events, log.child('rm'));
       this.watchdog.start();
@@ -70,24 +89,44 @@ export class ClusterDaemon {
     events.emit(ev.pm.daemonStarted);
     this.licenceTimer = setInterval(() => { void this.recheckLicence(); }, LICENCE_RECHECK_MS);
     this.licenceTimer.unref();
+    if (this.stopWhenStarted) {
+      this.stopWhenStarted = false;
+      await this.stop();
+      return { code: 0, message: 'the cluster daemon started and was stopped at once, as asked meanwhile' };
+    }
     return ok();
   }
 
+  /** A stop asked while the daemon starts (a role's final action, clpcl -t) is done as soon as
+   * the start completes; not awaited here, as a role asking it from its own start would wait
+   * for itself. */
   async stop(): Promise<ControlReply> {
-    if (!this.running) return { code: 0, message: 'the cluster daemon is not running' };
+    switch (this.phase) {
+      case 'stopped': return { code: 0, message: 'the cluster daemon is not running' };
+      case 'stopping': return this.stopping!;
+      case 'starting':
+        this.stopWhenStarted = true;
+        return { code: 0, message: 'the cluster daemon is starting: it stops as soon as its start completes' };
+    }
+    this.phase = 'stopping';
+    this.stopping = this.stopRunning().finally(() => { this.stopping = undefined; });
+    return this.stopping;
+  }
+
+  private async stopRunning(): Promise<ControlReply> {
     this.ctx.events.emit(ev.pm.daemonShuttingDown);
-    this.running = false;
     clearInterval(this.licenceTimer);
     await this.stopRoles();
     // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
     if (!this.poweringOff) this.watchdog?.stop();
     this.watchdog = undefined;
+    this.phase = 'stopped';
     return ok();
   }
 
   /** The daily check: a licence that lapsed while running stops the cluster (rm 57, else rm 58). */
   async recheckLicence(now = new Date()): Promise<void> {
-    if (!this.running) return;
+    if (this.phase !== 'running') return;
     const licence = checkLicences(this.ctx, now);
     if (licence.ok) return;
     this.ctx.events.emit(ev.rm.clusterStopForLicense, licence.product);

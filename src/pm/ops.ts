@@ -10,7 +10,7 @@ export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan:
     if (!daemon.membership) throw new Error('the cluster daemon is not running');
     return daemon.membership;
   };
-  reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.isRunning ? 'running' : 'stopped', server: fan.local, pid: process.pid } }));
+  reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.state, server: fan.local, pid: process.pid } }));
   // The other servers run the op on themselves only.
   reg.serve(clOps.start, async (t, origin) => fanOut(fan, clOps.start, {}, t, origin, () => daemon.start()));
   reg.serve(clOps.stop, async (t, origin) => fanOut(fan, clOps.stop, {}, t, origin, () => daemon.stop()));

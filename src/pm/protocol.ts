@@ -7,7 +7,9 @@ import { defineOp, LONG_OP_MS, noArgs, targetArgs, type Target } from '../contro
 export const coreRoles = ['rc', 'rm', 'nm'] as const;
 export type CoreRole = (typeof coreRoles)[number];
 
-export interface DaemonStatus { daemon: 'running' | 'stopped'; server: string; pid: number }
+/** 'starting' and 'stopping' last while the roles start or the groups stop. */
+export type DaemonPhase = 'stopped' | 'starting' | 'running' | 'stopping';
+export interface DaemonStatus { daemon: DaemonPhase; server: string; pid: number }
 export type FaultArgs = { kind: 'role'; role: CoreRole } | { kind: 'stall-shutdown' } | { kind: 'clock-step'; ms: number };
 
 /** The largest clock step the fault takes, either way. */

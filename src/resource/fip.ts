@@ -1,20 +1,17 @@
 // Floating IP resource: the address goes on the interface holding an address of the same
 // subnet, only if nobody else answers for it (return 15), then gratuitous ARP tells the
 // neighbours where it lives now. Return codes: seed §12.4.1.
+// The lookup, the duplicate check, the change and the first announcement go through the
+// platform's netlink/packet-socket adapter (no process each: a failover waits for them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FipResourceConfig } from '../config/types';
+import type { Claim, LocalAddress, ProbeWindow } from '../platform/netif';
 import { ResourceError, type Resource, type ResourceDeps, type Why } from './types';
 
-const toInt = (a: string) => a.split('.').reduce((n, o) => (n * 256) + Number(o), 0);
-const sameSubnet = (a: string, b: string, prefix: number) => {
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((toInt(a) & mask) >>> 0) === ((toInt(b) & mask) >>> 0);
-};
+export type { LocalAddress } from '../platform/netif';
 
-export interface LocalAddress { iface: string; address: string; prefix: number }
-
-/** Parse `ip -o -4 addr show`. */
+/** Parse `ip -o -4 addr show` (the lab's softdog reads a namespace's addresses this way). */
 export function parseAddresses(out: string): LocalAddress[] {
   const list: LocalAddress[] = [];
   for (const line of out.split('\n')) {
@@ -24,64 +21,105 @@ export function parseAddresses(out: string): LocalAddress[] {
   return list;
 }
 
+/** The duplicate check listens 20 ms: two probes 10 ms apart (one lost frame is not a miss),
+ * 10 ms after the second. A host that holds the address answers from its kernel's receive
+ * path, no process scheduled: on a LAN that takes microseconds to a millisecond (the lab's
+ * bridge, host at load 8-10: median 8 µs, worst of 2000 1.2 ms; docs/performance.md), so a
+ * reply to the first probe has 16 times the worst seen. The old `arping -w 0.5` waited 25
+ * times longer than this on every failover, since a dead holder never answers. */
+export const probeWindow: ProbeWindow = { probes: 2, gapMs: 10, waitMs: 10 };
+
+/** A refusal (return 15) comes this long after the holder answered. The answer takes a
+ * millisecond, and active_retry retries at once: without the pause all retries would meet a
+ * former holder within milliseconds, before its watchdog resets it (the lab's 6 retries are
+ * counted to outlast a 1 s watchdog margin, as they did when each check took 0.5 s). */
+export const refusalPauseMs = 500;
+
 /** Announcements after the first: request (-U) and reply (-A) forms, some devices heed only
  * one; three of each, 0.5 s apart, so a lost one or a neighbour that ignores ARP updates for
  * locktime (1 s) after its last one still learns the new holder. */
 const repeats: string[][] = [['-U', '-c', '3', '-W', '0.5'], ['-A', '-c', '3', '-W', '0.5']];
 
+const internal = (e: unknown) => {
+  const err = e as Error & { errno?: number };
+  return new ResourceError(1, `Internal error. (status=${err.errno ?? 1}: ${err.message})`);
+};
+
 export class FipResource implements Resource {
   /** Background announcers of the last activation; stopped before the address goes. */
   private announcers: number[] = [];
+  private spawning?: NodeJS.Timeout;
 
   constructor(readonly cfg: FipResourceConfig, private readonly d: ResourceDeps) {}
 
   private async addresses(): Promise<LocalAddress[]> {
-    const r = await this.d.platform.run('ip', ['-o', '-4', 'addr', 'show'], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(14, 'IP address did not exist.');
-    return parseAddresses(r.stdout);
-  }
-
-  /** The interface for the address: the configured one, else the one on the same subnet. */
-  private pick(list: LocalAddress[]): string {
-    if (this.cfg.interface) {
-      if (!list.some((a) => a.iface === this.cfg.interface)) throw new ResourceError(17, 'Fip interface was not found.');
-      return this.cfg.interface;
+    try { return await this.d.platform.net.addresses(); } catch (e) {
+      this.d.log.warn(`${this.cfg.name}: address list: ${(e as Error).message}`);
+      throw new ResourceError(14, 'IP address did not exist.');
     }
-    const own = list.find((a) => a.address !== this.cfg.address && sameSubnet(a.address, this.cfg.address, a.prefix));
-    if (!own) throw new ResourceError(17, 'Fip interface was not found.');
-    return own.iface;
   }
 
-  /** Does another host answer for the address? arping from 0.0.0.0 (no cache is touched), else ping. */
-  private async answered(iface: string): Promise<boolean> {
-    const a = await this.d.platform.run('arping', ['-q', '-0', '-c', '2', '-W', '0.2', '-w', '0.5', '-i', iface, this.cfg.address], { timeoutMs: 5000 });
-    if (a.code === 0) return true;
-    if (a.code === 1) return false;
+  /** Does another host answer ping for the address (an interface without ARP)? */
+  private async pinged(): Promise<boolean> {
     const p = await this.d.platform.run('ping', ['-n', '-q', '-c', '1', '-W', '1', this.cfg.address], { timeoutMs: 5000 });
     return p.code === 0;
   }
 
+  private async change(add: boolean, iface: string): Promise<void> {
+    const net = this.d.platform.net;
+    try { await (add ? net.add(iface, this.cfg.address, this.cfg.prefix) : net.remove(iface, this.cfg.address, this.cfg.prefix)); } catch (e) { throw internal(e); }
+  }
+
   async activate(_why: Why): Promise<void> {
-    const list = await this.addresses();
-    if (list.some((a) => a.address === this.cfg.address)) return; // already here
-    const iface = this.pick(list);
-    if (await this.answered(iface)) throw new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
-    const r = await this.d.platform.run('ip', ['addr', 'add', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', iface], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
-    // Gratuitous ARP: neighbours that cached the previous holder's MAC update it now. One
-    // before returning (neighbours switch at once), the repeats in the background.
-    const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
-    await this.d.platform.run('arping', ['-q', '-U', '-c', '1', '-w', '0.05', ...target], { timeoutMs: 5000 });
-    this.stopAnnouncing();
-    const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
-    fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
-    for (const r of repeats) {
-      try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
+    const used = async () => {
+      await new Promise((r) => setTimeout(r, refusalPauseMs));
+      return new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
+    };
+    const net = this.d.platform.net;
+    // In one call, no event-loop round trip between the steps: is the address here already,
+    // the interface (the configured one, else the one on the address's subnet), ARP probes
+    // from 0.0.0.0 (no neighbour's cache is touched), the address, the first gratuitous ARP
+    // (neighbours that cached the previous holder's MAC switch at once).
+    let claimed: Claim;
+    try { claimed = await net.claim(this.cfg.interface || '', this.cfg.address, this.cfg.prefix, probeWindow); } catch (e) {
+      const err = e as Error & { stage?: string; iface?: string };
+      if (err.stage === 'list') {
+        this.d.log.warn(`${this.cfg.name}: address list: ${err.message}`);
+        throw new ResourceError(14, 'IP address did not exist.');
+      }
+      if (err.stage === 'pick') throw new ResourceError(17, 'Fip interface was not found.');
+      if (err.stage !== 'probe' || !err.iface) throw internal(e);
+      this.d.log.info(`${this.cfg.name}: ARP probe on ${err.iface}: ${err.message}; asking with ping`);
+      if (await this.pinged()) throw await used();
+      await this.change(true, err.iface);
+      claimed = await net.announce(err.iface, this.cfg.address).then(() => ({ iface: err.iface!, already: false }), (x: Error) => ({ iface: err.iface!, already: false, warning: x.message }));
     }
+    if (claimed.already) return;
+    const iface = claimed.iface;
+    if (claimed.answeredBy) {
+      this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${claimed.answeredBy} on ${iface}`);
+      throw await used();
+    }
+    if (claimed.warning) this.d.log.warn(`${this.cfg.name}: announcement: ${claimed.warning}`);
+    // The repeats go on in the background.
+    this.stopAnnouncing();
+    // Spawning a repeater blocks the event loop 10-30 ms on a loaded box: a timer lets the
+    // group's next resources (the service) start first, they run after this call's promises.
+    this.spawning = setTimeout(() => {
+      this.spawning = undefined;
+      const log = path.join(this.d.paths.log, `fip-${this.cfg.name}.log`);
+      fs.mkdirSync(this.d.paths.log, { recursive: true, mode: 0o700 });
+      const target = ['-i', iface, '-S', this.cfg.address, this.cfg.address];
+      for (const r of repeats) {
+        try { this.announcers.push(this.d.platform.daemon('arping', ['-q', ...r, ...target], { logFile: log })); } catch (e) { this.d.log.warn(`${this.cfg.name}: ${(e as Error).message}`); }
+      }
+    }, 0);
   }
 
   /** A holder that gave the address up must not go on claiming it. */
   private stopAnnouncing(): void {
+    clearTimeout(this.spawning);
+    this.spawning = undefined;
     for (const pid of this.announcers) this.d.platform.signal(pid, 'SIGKILL', true);
     this.announcers = [];
   }
@@ -90,7 +128,6 @@ export class FipResource implements Resource {
     this.stopAnnouncing();
     const here = (await this.addresses()).find((a) => a.address === this.cfg.address);
     if (!here) return;
-    const r = await this.d.platform.run('ip', ['addr', 'del', `${this.cfg.address}/${this.cfg.prefix}`, 'dev', here.iface], { timeoutMs: 10000 });
-    if (r.code !== 0) throw new ResourceError(r.code, `Internal error. (status=${r.code}: ${r.stderr.trim()})`);
+    await this.change(false, here.iface);
   }
 }

@@ -1,7 +1,6 @@
 // Entry of the runtime process. Everything it needs comes from the environment
 // (src/constants.ts), so the lab can run several on one machine.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { ConfigError, findLocalServer, loadConfig, loadKey } from '../config';
 import { resolvePaths } from '../constants';
 import { createEvents } from '../events';
@@ -10,7 +9,8 @@ import { Logger } from '../logger';
 import { newBootId } from '../nm/membership';
 import { HostPlatform } from '../platform/host';
 import { faultsEnabled, installSteppableClock } from '../pm/faults';
-import { claimPidFile, Runtime } from './runtime';
+import { claimInstance } from './instance';
+import { Runtime } from './runtime';
 
 /** The pm event of each ConfigError (it names them by seed ID). */
 const configEvents = { 13: ev.pm.configInvalid, 14: ev.pm.configMissing, 15: ev.pm.serverNotInConfig } as const;
@@ -38,7 +38,8 @@ export async function main(): Promise<number> {
     return 1;
   }
   await early.bus.close();
-  if (!claimPidFile(path.join(paths.run, 'pairha.pid'))) {
+  const instance = await claimInstance(paths.run);
+  if (!instance) {
     early.bus.emit(ev.pm.alreadyRunning);
     await early.bus.close();
     return 1;

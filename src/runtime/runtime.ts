@@ -2,8 +2,6 @@
 // (control sockets: the seed's clptrnsv) runs as long as the process; the cluster daemon
 // (nm, and rc/rm as they join) starts and stops with clpcl -s / -t, so that `clpcl -s -a`
 // can reach a server whose daemon is stopped, as the seed's procedures need.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ClusterConfig, ServerConfig } from '../config/types';
 import type { Paths } from '../constants';
 import type { RuntimeContext } from '../core/context';
@@ -167,23 +165,4 @@ export class Runtime {
     });
     if (this.d.faults) serveFaults(r, this.faults);
   }
-}
-
-/** Refuse a second runtime for the same root (pm event 10). A pid file left by a crash is
- * stale when its process is gone, a zombie, or another program that got the same pid. */
-export function claimPidFile(file: string): boolean {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && isRuntime(pid)) return false;
-  } catch { /* none */ }
-  fs.writeFileSync(file, String(process.pid), { mode: 0o600 });
-  return true;
-}
-
-function isRuntime(pid: number): boolean {
-  try {
-    if (/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join('runtime', 'main'));
-  } catch { return false; }
 }

@@ -23,6 +23,13 @@ const FIP = '10.0.0.100';
 const WRITER_PORT = 7070;
 const RECORDS = '/mnt/md1/campaign/records';
 const LOG = '/opt/pairha/log/pairha.log';
+/** liscal writes the lower device by bios, which leave the block device's page cache as it was:
+ * a buffered read of /dev/vda4 would give what an earlier read cached (seen as a mirror that
+ * "differs" with the same two sums step after step). Dropped before every read. */
+const DROP_CACHES = 'sync; echo 3 > /proc/sys/vm/drop_caches';
+/** md1's lower device: a dm map of the data partition, so a fault can swap its table. */
+const DMTAB = 'md1lower linear /dev/vda4\n';
+const swapTable = (table: string) => `sz=$(blockdev --getsz /dev/vda4) && dmsetup suspend md1lower && dmsetup load md1lower --table "0 $sz ${table}" && dmsetup resume md1lower`;
 
 /** The writer: an exec resource after exec1, so md1 is mounted before it starts. */
 const WRITER = `[resource exec2]
@@ -78,7 +85,8 @@ export class PairTarget implements Target {
 
   async up(): Promise<void> {
     const t0 = Date.now();
-    this.m = await mirrorPair(`c${this.o.instance ?? ''}`, (c) => withWriter(c).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${this.hb}`));
+    this.m = await mirrorPair(`c${this.o.instance ?? ''}`, (c) => withWriter(c).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${this.hb}`)
+      .replace(/^data_partition = \/dev\/vda4$/m, 'data_partition = /dev/mapper/md1lower'), { dmtab: DMTAB });
     // (the campaign takes a target down only once it is up: a pair that did not come up goes down here)
     try {
       await this.pair.waitOnline(this.s, 400000);
@@ -210,15 +218,26 @@ export class PairTarget implements Target {
         heal: async () => { await this.pair.powerOn(this.s, peer); await this.online(); },
       };
     },
-    // (dm-flakey/dm-delay are not in the image: liscal's own lower-device error path stands in, seed 10.8)
+    // Below liscal: md1's data partition is /dev/mapper/md1lower, a dm-linear map of /dev/vda4
+    // (the stick's dmtab, boot.d/35-dm.sh) whose table is swapped for flakey or delay.
     'disk-errors': async (rng) => {
       const x = rng.pick(SERVERS);
       const boot = await this.bootId(x);
-      // (the write never returns: the driver resets the box)
-      await this.agent(x, '(sleep 1; echo inject 1 ioerror > /proc/liscal/ctl) >/dev/null 2>&1 &', 30000);
+      // Every I/O fails: liscal's disk-error action resets the box; its boot maps linear again.
+      await this.agent(x, `(sleep 1; ${swapTable('flakey /dev/vda4 0 0 3600')}) >/dev/null 2>&1 &`, 30000);
       return {
-        fault: 'disk-errors', detail: `I/O error of md1's lower device on ${x} (liscal inject 1 ioerror: the box resets)`, downed: [x], settleMs: 300000,
+        fault: 'disk-errors', detail: `dm-flakey below md1 on ${x} (every I/O fails: the box resets)`, downed: [x], settleMs: 300000,
         allow: [], heal: this.rebooted(x, boot),
+      };
+    },
+    'disk-slow': async (rng) => {
+      const x = rng.pick(SERVERS);
+      const ms = rng.pick([20, 100, 400]);
+      await this.mustRun(x, swapTable(`delay /dev/vda4 0 ${ms}`), 60000);
+      await sleep(5000 + 1000 * rng.int(16));
+      return {
+        fault: 'disk-slow', detail: `dm-delay of ${ms} ms below md1 on ${x}, for a while`, downed: [], settleMs: 300000, allow: [],
+        heal: async () => { await this.mustRun(x, swapTable('linear /dev/vda4 0'), 60000); },
       };
     },
     'simultaneous-start': async () => {
@@ -352,7 +371,7 @@ export class PairTarget implements Target {
     try {
       await this.mustRun(holder, 'sync && fsfreeze --freeze /mnt/md1');
       try {
-        const sums = await Promise.all(SERVERS.map(async (x) => (await this.mustRun(x, 'sha256sum /dev/vda4', 300000)).split(' ')[0]));
+        const sums = await Promise.all(SERVERS.map(async (x) => (await this.mustRun(x, `${DROP_CACHES}; sha256sum /dev/vda4`, 300000)).split(' ')[0]));
         this.o.log(`mirror data sha256 (md1 Normal, held by ${holder}): ${SERVERS.map((x, i) => `${x}=${sums[i].slice(0, 16)}`).join(' ')}`);
         if (sums[0] !== sums[1]) this.o.log(`mirror data differs in these MiB of /dev/vda4: ${await this.differingMiB()}`);
         return Object.fromEntries(SERVERS.map((x, i) => [x, sums[i]]));
@@ -369,7 +388,7 @@ export class PairTarget implements Target {
 
   /** Which MiB of the data partitions differ (for the report of a mirror-sums violation). */
   private async differingMiB(): Promise<string> {
-    const script = 'n=$(( $(cat /sys/class/block/vda4/size) / 2048 )); i=0; while [ $i -lt $n ]; do dd if=/dev/vda4 bs=1M skip=$i count=1 2>/dev/null | md5sum; i=$((i+1)); done';
+    const script = `${DROP_CACHES}; ` + 'n=$(( $(cat /sys/class/block/vda4/size) / 2048 )); i=0; while [ $i -lt $n ]; do dd if=/dev/vda4 bs=1M skip=$i count=1 2>/dev/null | md5sum; i=$((i+1)); done';
     const [a, b] = await Promise.all(SERVERS.map(async (x) => (await this.mustRun(x, script, 600000)).split('\n')));
     const diff = a.map((l, i) => (l !== b[i] ? i : -1)).filter((i) => i >= 0);
     return diff.length ? `${diff.slice(0, 40).join(', ')}${diff.length > 40 ? ` ... (${diff.length})` : ''}` : 'none (it changed while read)';

@@ -26,10 +26,10 @@ export interface MirrorPair {
   down(): Promise<void>;
 }
 
-export async function mirrorPair(nsSuffix: string, edit: (conf: string) => string = (c) => c): Promise<MirrorPair> {
+export async function mirrorPair(nsSuffix: string, edit: (conf: string) => string = (c) => c, stickFiles?: Record<string, string>): Promise<MirrorPair> {
   const { pair, host, dir, config, imageDir, cleanup } = await preparePair('mirror', nsSuffix, edit);
   // (a pair that did not come up is taken down here: the caller has no handle to do it)
-  const s = await pair.up({ config, imageDir, memoryMb: 512 }).catch(async (e: Error) => {
+  const s = await pair.up({ config, imageDir, memoryMb: 512, stickFiles }).catch(async (e: Error) => {
     const consoles = consoleTails(dir);
     await pair.down();
     throw new Error(`${e.message}\n${consoles}`);

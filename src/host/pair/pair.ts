@@ -28,7 +28,11 @@ export interface PairState {
   cut: string[];
 }
 
-export interface PairOptions { config: string; imageDir: string; memoryMb: number }
+export interface PairOptions {
+  config: string; imageDir: string; memoryMb: number;
+  /** More files at the top of each box's config stick, imported at boot (e.g. dmtab). */
+  stickFiles?: Record<string, string>;
+}
 
 const codeDir = path.resolve(__dirname, '..', '..', '..');
 export const defaultPairConfig = path.join(codeDir, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
@@ -80,7 +84,7 @@ export class Pair {
     const s: PairState = { dir: this.dir, configFile, imageDir: o.imageDir, memoryMb: o.memoryMb, cut: [], boxes: t.servers.map((name, index) => ({ name, index })) };
     this.save(s);
     try {
-      await this.writeSticks(s, text);
+      await this.writeSticks(s, text, o.stickFiles ?? {});
       for (const b of s.boxes) await this.sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', path.join(o.imageDir, 'disk.img'), boxFiles(this.dir, b.name).disk]);
       await this.wire(t);
       for (const b of s.boxes) await this.powerOn(s, b.name);
@@ -92,7 +96,7 @@ export class Pair {
   }
 
   /** Each box's config stick (label PAIRHA-CFG): the configuration, the key, its name. */
-  private async writeSticks(s: PairState, config: string): Promise<void> {
+  private async writeSticks(s: PairState, config: string, extra: Record<string, string>): Promise<void> {
     const key = randomBytes(32);
     for (const b of s.boxes) {
       const d = path.join(this.dir, `${b.name}.stick`);
@@ -100,6 +104,7 @@ export class Pair {
       fs.writeFileSync(path.join(d, 'clp.conf'), config);
       fs.writeFileSync(path.join(d, 'cluster.key'), key, { mode: 0o600 });
       fs.writeFileSync(path.join(d, 'hostname'), `${b.name}\n`);
+      for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(d, name), text);
       this.stickLicences(d, config);
       await this.sh('mke2fs', ['-q', '-F', '-t', 'ext2', '-L', 'PAIRHA-CFG', '-d', d, boxFiles(this.dir, b.name).stick, '4M']);
     }

@@ -15,6 +15,7 @@ import { formatStatusLine, type LiscalStatus } from '../../../src/mirror/liscal-
 import type { Platform } from '../../../src/platform/types';
 import { Runtime } from '../../../src/runtime/runtime';
 import { until } from '../../helpers/lab';
+import { noNet } from '../../helpers/platform';
 import { md1Conf, st } from '../../helpers/mirror';
 import { freeTcpPort } from '../../helpers/ports';
 
@@ -56,7 +57,7 @@ mirror_error = board:md-red
   const config = parseConfig(text, path.join(dir, 'clp.conf'));
   const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LEDS: leds, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), PAIRHA_MESSAGES: messages, ...licensedEnv(dir, config) });
   const log = new Logger({ write: () => {} }, 'error');
-  const platform: Platform = { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {}, daemon: () => 0, signal: () => false };
+  const platform: Platform = { run: async () => ({ code: 0, stdout: '', stderr: '' }), power: async () => {}, daemon: () => 0, signal: () => false, net: noNet };
   const rt = new Runtime({ config, local: config.servers[0], key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log, platform, events: new EventBus(messages, 'server1', {}, log) });
   // What the LEDs show, as the fake sysfs holds it: run, status, status red, mirror, mirror red.
   const fake = new LedClass(leds);
