@@ -7,6 +7,7 @@ import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
 import { clplcncs } from './commands/clplcncs';
+import { clplogcc } from './commands/clplogcc';
 import { clpmdchng } from './commands/clpmdchng';
 import { clpmdctrl } from './commands/clpmdctrl';
 import { clpmdinit } from './commands/clpmdinit';
@@ -19,7 +20,7 @@ import { config } from './commands/config';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc,
   config,
 };
 

@@ -69,6 +69,9 @@ export class HostPlatform implements Platform {
       this.opts.onRecordedPower?.(action);
       return;
     }
+    // The reason in the kernel's log: a reset leaves no time for syslog, but ramoops keeps
+    // the kernel's last messages across it (docs/logs.md).
+    try { fs.writeFileSync('/dev/kmsg', `<4>pairha: ${action}: ${reason.replace(/\s+/g, ' ').slice(0, 400)}\n`); } catch { /* no kmsg: the reason is in the runtime's log */ }
     const [file, args] = powerCommands[action];
     await this.run(file, args);
   }

@@ -19,6 +19,7 @@ import { serveGroupOps } from '../group/ops';
 import { fastSyncLicensed } from '../licence/check';
 import { LedRole, mirrorDisks, panelState } from '../leds';
 import type { Logger } from '../logger';
+import { serveLogOps } from '../logs/ops';
 import { defaultAgentOptions, MirrorAgent } from '../mirror/agent';
 import { serveMirrorOps } from '../mirror/ops';
 import type { MonitorManager } from '../monitor/manager';
@@ -158,6 +159,10 @@ export class Runtime {
     });
     serveMirrorOps(r, { config: c, platform, events, agent: () => this.mirror });
     serveAlertOps(r, { alertDir: paths.alert, sync: this.alertSync });
+    serveLogOps(r, {
+      peer: this.peer, local: local.name, servers, tmp: paths.tmp,
+      collect: () => ({ paths, platform, key: this.d.key, mirrors: c.resources.filter((x) => x.type === 'md').map((x) => x.name) }),
+    });
     if (this.d.faults) serveFaults(r, this.faults);
   }
 }

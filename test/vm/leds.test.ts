@@ -9,7 +9,6 @@ import { panel, type LedSetting, type PanelState } from '../../src/leds';
 import { parseConfig } from '../../src/config/load';
 import { type PairState } from '../../src/host/pair/pair';
 import { until } from '../helpers/lab';
-import { withMd1 } from '../../src/host/pair/mirror-fixture';
 import { HB_TIMEOUT, testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
@@ -18,8 +17,8 @@ if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`); process.exit(0); }
 const roles = ['run', 'status', 'statusError', 'mirror', 'mirrorError'] as const;
 
 t.test('the runtime drives the LEDs in sysfs as the mapping says', async (t) => {
-  // With md1 (the mirror tests' resource), so the mirror LEDs show a real mirror's colour.
-  const { pair, config, text, imageDir } = await testPair(t, 'leds', 'l', withMd1, ['server1']);
+  // The shipped configuration has md1, so the mirror LEDs show a real mirror's colour.
+  const { pair, config, text, imageDir } = await testPair(t, 'leds', 'l', undefined, ['server1']);
   const leds = parseConfig(text, config).leds;
   t.ok(leds.enabled, 'the image configuration enables [leds]');
   const withMirror = parseConfig(text, config).resources.some((r) => r.type === 'md');

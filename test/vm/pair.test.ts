@@ -1,8 +1,9 @@
 // The virtual pair for real: two boxes of the appliance image in qemu (TCG). Both reach
 // Online over LAN and COM; softdog has the configured margin; the console login and menu
 // run clp* commands; pulling the COM cable shows in clpstat -n; the example group answers
-// the client; powering the standby off is reported, powering the active off fails the group
-// over; pair down leaves nothing behind.
+// the client; the shipped md1 mirrors (GREEN GREEN); powering the standby off is reported,
+// powering the active off, once the mirror is back to GREEN GREEN, fails the group over;
+// pair down leaves nothing behind.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
@@ -10,6 +11,7 @@ import { until } from '../helpers/lab';
 import { boxFiles } from '../../src/host/pair/qemu';
 import { ConsoleSession } from '../../src/host/vm/console-session';
 import { HB_TIMEOUT, clientGet, testPair, testPairNs, vmSkipReason } from '../../src/host/pair/fixture';
+import { normal } from '../../src/host/pair/mirror-fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`PAIR TESTS SKIPPED: ${skip}`); process.exit(0); }
@@ -79,7 +81,11 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   // The example group (floating IP + exec resource) answers the client on the public LAN.
   const client = () => clientGet(host, pair);
   await until(async () => (await client()) === 'pairha server1', 60000, 'the group answering the client from server1');
-  t.pass('failover1 (fip1 + exec1) answers the client from server1');
+  t.pass('failover1 (fip1 + md1 + exec1) answers the client from server1');
+  // The shipped configuration mirrors md1: the initial construction copies server1's data partition to server2.
+  const mirrorNormal = async (on: string) => normal.test(await run(on, 'clpmdstat', '--mirror', 'md1'));
+  await until(() => mirrorNormal('server1'), 600000, 'md1 GREEN GREEN on server1');
+  t.pass('md1 of the shipped configuration is Normal, GREEN GREEN');
 
   await pair.powerOff(s, 'server2');
   t.notOk(pair.isOn(s, 'server2'), 'server2 is off');
@@ -93,6 +99,9 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
   await pair.powerOn(s, 'server2');
   await pair.waitOnline(s, 300000);
   t.pass('server2 powered on again and both are Online');
+  // server2 may take md1 over only once the automatic recovery brought it up to date (else md 81).
+  await until(() => mirrorNormal('server1'), 600000, 'md1 GREEN GREEN again after server2 came back');
+  t.pass('the automatic mirror recovery brought md1 back to GREEN GREEN');
 
   // Powering the active box off fails the group over.
   await pair.powerOff(s, 'server1');

@@ -1,36 +1,9 @@
-// Shared by the mirror VM tests and bench/mirror.ts: boot the pair of the example
-// configuration with md1 added to failover1 (fip1 + md1 + exec1, docs/mirror.md) and talk
-// to its boxes.
+// Shared by the mirror VM tests and bench/mirror.ts: boot the pair of the shipped
+// configuration (failover1 is fip1 + md1 + exec1, docs/mirror.md) and talk to its boxes.
 import { type Pair, type PairState } from './pair';
 import { HB_TIMEOUT, clientGet, consoleTails, preparePair } from './fixture';
 
 export { HB_TIMEOUT };
-
-/**
- * The mirror disk added to the example group failover1 (fip1 + md1 + exec1; exec1 serves
- * /mnt/md1/www). A test configuration, not the shipped one: with md1 in it, pair.test.ts's
- * power-off of server1 right after server2 returned would race the automatic recovery that
- * server2 needs before it may take the group (md 81), see docs/mirror.md.
- */
-export const MD1 = `; The mirror disk (docs/mirror.md): /dev/NMP1 on the GPT partition "data", its metadata and
-; difference bitmap on "cluster" (docs/image.md); mirrored over the interconnect (lanhb1).
-[resource md1]
-type = md
-group = failover1
-nmp = 1
-data_partition = /dev/vda4
-cluster_partition = /dev/vda3
-mount_point = /mnt/md1
-fs_type = ext4
-mount_options = noatime
-data_port = 29051
-server1 = 192.168.100.1
-server2 = 192.168.100.2
-
-`;
-
-/** The example configuration with md1 in failover1. */
-export const withMd1 = (conf: string) => conf.replace(/^\[resource exec1\]$/m, `${MD1}[resource exec1]`);
 
 export interface MirrorPair {
   pair: Pair;
@@ -54,7 +27,7 @@ export interface MirrorPair {
 }
 
 export async function mirrorPair(nsSuffix: string, edit: (conf: string) => string = (c) => c, stickFiles?: Record<string, string>): Promise<MirrorPair> {
-  const { pair, host, dir, config, imageDir, cleanup } = await preparePair('mirror', nsSuffix, (c) => edit(withMd1(c)));
+  const { pair, host, dir, config, imageDir, cleanup } = await preparePair('mirror', nsSuffix, edit);
   // (a pair that did not come up is taken down here: the caller has no handle to do it)
   const s = await pair.up({ config, imageDir, memoryMb: 512, stickFiles }).catch(async (e: Error) => {
     const consoles = consoleTails(dir);

@@ -22,7 +22,7 @@ export interface BoxSpec { index: number; server: string; files: BoxFiles; image
 export function qemuArgs(t: Topology, b: BoxSpec): string[] {
   const args = [
     ...machineArgs({
-      name: b.server, memoryMb: b.memoryMb, append: 'console=ttyS0 quiet panic=1',
+      name: b.server, memoryMb: b.memoryMb, append: `console=ttyS0 quiet panic=1 ${RAMOOPS}`,
       kernel: path.join(b.imageDir, 'vmlinuz'), initrd: path.join(b.imageDir, 'initramfs.cpio.gz'),
     }),
     ...socketChardev('con', b.files.console, `,logfile=${b.files.consoleLog},logappend=on`), '-serial', 'chardev:con',
@@ -41,5 +41,9 @@ export function qemuArgs(t: Topology, b: BoxSpec): string[] {
   );
   return args;
 }
+
+/** RAM kept across a warm reset for ramoops (the kernel's last messages of a panic or reset,
+ * boot.d/22-lastrun.sh; docs/logs.md): 1 MiB at 256 MiB, reserved from the kernel by memmap. */
+export const RAMOOPS = 'memmap=1M$0x10000000 ramoops.mem_address=0x10000000 ramoops.mem_size=0x100000';
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');

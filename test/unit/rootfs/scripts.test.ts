@@ -44,6 +44,40 @@ t.test('the console menu asks for the mirror disk and passes it to clpmdstat', a
   t.equal(fs.readFileSync(record, 'utf8'), '--mirror md1\n', 'clpmdstat --mirror md1');
 });
 
+t.test('the console menu collects the logs with clplogcc, to a directory or a stick', async (t) => {
+  const dir = scratch();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const record = path.join(dir, 'args');
+  fs.writeFileSync(path.join(dir, 'clplogcc'), `#!/bin/sh\necho "$@" >> ${record}\n`, { mode: 0o755 });
+  const r = spawnSync('sh', [path.join(rootfs, 'opt', 'pairha', 'bin', 'menu')], {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, PAIRHA_MENU_TABLE: path.join(rootfs, 'opt', 'pairha', 'lib', 'sh', 'menu.table') },
+    input: '15\n\n15\n/srv/x\n16\n/dev/sdb1\nq\n', encoding: 'utf8',
+  });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /15\) Collect both servers' logs to a directory\n +16\) Collect both servers' logs to a USB stick/);
+  t.equal(fs.readFileSync(record, 'utf8'), '-o /opt/pairha/tmp\n-o /srv/x\n-d /dev/sdb1\n', 'the default directory, the one given, the stick');
+});
+
+t.test('logkeep rotates the logs over their cap and keeps so many', async (t) => {
+  const dir = scratch();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keep = () => execFileSync('sh', [path.join(rootfs, 'opt', 'pairha', 'lib', 'sh', 'logkeep.sh'), dir, 'once']);
+  const f = (n: string) => path.join(dir, n);
+  fs.writeFileSync(f('pairha.log'), 'small\n');
+  for (let i = 0; i < 6; i++) {
+    fs.writeFileSync(f('messages'), `round ${i}\n`.padEnd(512 * 1024 + 1, 'x'));
+    keep();
+  }
+  t.notOk(fs.existsSync(f('messages')), 'messages over 512 KiB is moved away (syslogd makes a new one)');
+  t.same(['0', '1', '2', '3'].map((n) => fs.readFileSync(f(`messages.${n}`), 'utf8').split('\n')[0]), ['round 5', 'round 4', 'round 3', 'round 2'], 'the newest in .0, four kept');
+  t.notOk(fs.existsSync(f('messages.4')), 'no fifth');
+  t.equal(fs.readFileSync(f('pairha.log'), 'utf8'), 'small\n', 'a log under its cap is left alone');
+  fs.writeFileSync(f('pairha.log'), 'big\n'.padEnd(1024 * 1024 + 1, 'y'));
+  keep();
+  t.equal(fs.statSync(f('pairha.log')).size, 0, 'pairha.log is truncated in place (the runtime keeps it open)');
+  t.match(fs.readFileSync(f('pairha.log.0'), 'utf8'), /^big\n/, 'after its copy to pairha.log.0');
+});
+
 t.test('a service logs the seed\'s start-up lines to syslog', async (t) => {
   const dir = scratch();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
