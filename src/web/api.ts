@@ -28,6 +28,7 @@ export const actions: Record<string, Action> = {
   'group-stop': act(rcOps.stop, pass('group'), 'Stop the group'),
   'group-move': act(rcOps.move, pass('group', 'host'), 'Move the group'),
   'md-recover': act(mdOps.recovery, pass('resource'), 'Start mirror recovery'),
+  'md-stop-recovery': act(mdOps.stopRecovery, pass('resource'), 'Stop the running recovery'),
   'md-force': act(mdOps.force, pass('resource', 'server'), 'Force recovery from the chosen server'),
 };
 
