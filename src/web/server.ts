@@ -141,7 +141,7 @@ export async function handle(req: http.IncomingMessage, res: http.ServerResponse
   };
   try {
     const url = new URL(req.url ?? '/', 'https://x');
-    const r: Req = { req, res, url, addr: req.socket.remoteAddress ?? '?' };
+    const r: Req = { req, res, url, addr: (req.socket.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.)/, '') }; // IPv4 as IPv4
     if (url.pathname === '/metrics') {
       if (req.method !== 'GET') throw new HttpError(405, '/metrics: GET only');
       if (!whoIs(req, d)) { res.setHeader('www-authenticate', 'Bearer'); throw new HttpError(401, '/metrics needs a token (Authorization: Bearer) or a session'); }
