@@ -205,6 +205,8 @@ t.test('sessions expire when idle and after their absolute life', async (t) => {
 
 t.test('/metrics with a token, in Prometheus text format', async (t) => {
   const token = accounts.newToken('prometheus');
+  fs.mkdirSync(path.join(dir, 'liscal'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'liscal', 'stats'), 'NMP1 fast=7 queued=3 intent=1 meta=0 noflush=0 queue=10/500 total=10/2500000 rxack=0/0\ngarbage line\n');
   t.equal((await req('GET', '/metrics', { headers: { authorization: 'Bearer wrong' } })).status, 401);
   const r = await req('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } });
   t.equal(r.status, 200);
@@ -215,6 +217,8 @@ t.test('/metrics with a token, in Prometheus text format', async (t) => {
   t.match(r.text, /pairha_heartbeat_dropped\{heartbeat="lanhb1",reason="auth"\} 2/);
   t.match(r.text, /pairha_group_failovers\{group="failover1"\} 3/);
   t.match(r.text, /pairha_runtime_resident_bytes \d+/);
+  t.match(r.text, /pairha_liscal_writes\{nmp="NMP1",stage="total"\} 10/, 'liscal write counts from /proc/liscal/stats');
+  t.match(r.text, /pairha_liscal_stage_seconds\{nmp="NMP1",stage="total"\} 2\.5/, 'and the time spent (latency = seconds / writes)');
   t.match(r.text, /pairha_web_nodejs_eventloop_lag_seconds/);
   t.equal((await req('POST', '/api/action/cluster-suspend', { body: {}, headers: { authorization: `Bearer ${token}` } })).status, 403, 'a read-only token cannot act');
 });
