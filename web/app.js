@@ -198,7 +198,7 @@ function renderMirrors(list) {
       button(`md-recover-${m.resource}`, 'Recover', () => act('md-recover', { resource: m.resource }, `Recover ${m.resource}`, 'Copy the latest data to the other server (differences only where possible).')),
       'md-stop-recovery' in (window.pairhaActions || {}) ? button(`md-stop-${m.resource}`, 'Stop recovery', () => act('md-stop-recovery', { resource: m.resource }, `Stop recovery of ${m.resource}`, 'The copy stops; the mirror stays broken until the next recovery.')) : null,
       h('button', { id: `md-detail-${m.resource}`, type: 'button', 'aria-expanded': 'false', onclick: (ev) => { detail.hidden = !detail.hidden; ev.target.setAttribute('aria-expanded', String(!detail.hidden)); } }, 'Detail'),
-      from,
+      h('label', { class: 'inline' }, 'Data on ', from),
       button(`md-force-${m.resource}`, 'Force recovery', () => act('md-force', { resource: m.resource, server: from.value }, `Force recovery of ${m.resource}`, `${from.value}'s data becomes the latest and is copied in full to the other server.`), { class: 'danger' })), detail);
     out.push(card);
   }
