@@ -30,7 +30,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   t.pass('logged in; both servers Online');
   await page.click('nav [data-page="mirrors"]');
   const card = page.locator('[data-md="md1"]');
-  await card.locator('.md-state', { hasText: 'Normal' }).waitFor({ timeout: 30000 });
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 30000 });
   t.pass('md1 Normal on the page');
 
   // A break while the group is stopped: server1 writes alone (as in mirror-procedures).
@@ -40,7 +40,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await ok('server1', ['sh', '-c', 'dd if=/dev/urandom of=/mnt/md1/brk bs=64k count=16 conv=fsync 2>/dev/null; sync'], 'server1 writes alone');
   await ok('server1', ['clpmdctrl', '--deactive', 'md1'], 'clpmdctrl --deactive md1');
   await pair.link(s, 'mirror', true);
-  await card.locator('.md-state', { hasText: 'Abnormal' }).waitFor({ timeout: 180000 });
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 180000 });
   await card.locator('.badge.RED').waitFor({ timeout: 60000 });
   t.equal(await card.locator('.badge').allInnerTexts().then((x) => x.join(' ')), 'GREEN RED', '§11.10.7 the broken mirror: GREEN RED');
   await shot(page, 'mirror-broken');
@@ -48,7 +48,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   // Recover: the differences are copied; the page reaches Normal (100 %).
   await page.click('#md-recover-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: 'Normal' }).waitFor({ timeout: 300000 });
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 300000 });
   t.match(await m.mdstat('server1'), normal, '§11.10.8 Recover: GREEN GREEN, the console agrees');
 
   // Forced recovery from server2 (a full copy), stopped midway from the page.
@@ -62,7 +62,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await shot(page, 'mirror-recovering');
   await page.click('#md-stop-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: 'Abnormal' }).waitFor({ timeout: 60000 });
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 60000 });
   const st = await m.liscal('server2');
   t.equal(st.recovery, 'stopped', `§11.10.9 Stop recovery: liscal on server2 says recovery=${st.recovery}`);
 
@@ -72,7 +72,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await page.selectOption('#force-from-md1', 'server1');
   await page.click('#md-force-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: 'Normal' }).waitFor({ timeout: 600000 });
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 600000 });
   t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done: GREEN GREEN');
   await shot(page, 'mirror-normal');
   await page.click('#logout');

@@ -90,7 +90,7 @@ t.test('the mirror disk helper: live percentage, Stop recovery, Detail, Force, R
   await page.click('#md-stop-md1');
   await page.locator('#confirm-title', { hasText: 'Stop recovery of md1' }).waitFor();
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: 'Abnormal' }).waitFor();
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor();
   t.same(asked.shift(), [mdOps.stopRecovery.name, { resource: 'md1' }], 'Stop recovery sends md.stoprecovery');
   const rows = await card.locator('tbody tr').allInnerTexts();
   t.ok(rows.some((r) => /Difference\s+55% \(9000 of 16384 chunks\)/.test(r)), 'difference percentage and size per server');
@@ -114,7 +114,7 @@ t.test('the mirror disk helper: live percentage, Stop recovery, Detail, Force, R
 
   await page.click('#md-recover-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: 'Normal' }).waitFor();
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor();
   t.same(asked, [[mdOps.recovery.name, { resource: 'md1' }]], 'Recover sends md.recovery, as clpmdctrl --recovery');
-  t.equal(await card.locator('.badge').allInnerTexts().then((x) => x.join(' ')), 'GREEN GREEN');
+  t.equal((await card.locator('.badge').allInnerTexts()).join(' '), 'GREEN GREEN', 'both sides GREEN');
 });
