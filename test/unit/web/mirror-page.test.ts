@@ -117,4 +117,11 @@ t.test('the mirror disk helper: live percentage, Stop recovery, Detail, Force, R
   await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor();
   t.same(asked, [[mdOps.recovery.name, { resource: 'md1' }]], 'Recover sends md.recovery, as clpmdctrl --recovery');
   t.equal((await card.locator('.badge').allInnerTexts()).join(' '), 'GREEN GREEN', 'both sides GREEN');
+
+  // The same state in /metrics (a session may scrape too); the ops the stubs lack are left out.
+  sides = [st({ state: 'BREAK', dirty: 300 }), st({ state: 'STALE', dirty: 0 })];
+  const metrics = await page.evaluate(async () => (await fetch('/metrics')).text());
+  t.match(metrics, /pairha_mirror_color\{resource="md1",server="server1",color="GREEN"\} 1/);
+  t.match(metrics, /pairha_mirror_dirty_chunks\{resource="md1",server="server1"\} 300/);
+  t.match(metrics, /pairha_mirror_recovery_percent\{resource="md1",server="server2"\} 0/);
 });
