@@ -159,7 +159,7 @@ export class Runtime {
       stopGroups: () => daemon.stopGroups(), power: (action, reason) => daemon.power(action, reason),
     });
     serveMirrorOps(r, { config: c, platform, events, agent: () => this.mirror });
-    serveAlertOps(r, { alertDir: paths.alert, sync: this.alertSync });
+    serveAlertOps(r, { alertDir: paths.alert, sync: this.alertSync, events });
     if (this.d.faults) serveFaults(r, this.faults);
   }
 }

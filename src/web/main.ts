@@ -8,6 +8,8 @@ import { loadConfig } from '../config';
 import type { ClusterConfig } from '../config/types';
 import { resolvePaths } from '../constants';
 import { request } from '../control/local';
+import { call } from '../control/op';
+import { alertOps } from '../events/protocol';
 import { AlertLog } from '../events/sinks/alert';
 import { HostPlatform } from '../platform/host';
 import { Accounts } from './accounts';
@@ -39,7 +41,13 @@ async function main(): Promise<void> {
     limiter: new LoginLimiter(),
     metrics: createMetrics(send, () => config, paths.liscalProc),
     assets: assetsDir(env),
-    alert: (text) => alertLog.append({ time: Date.now(), server, type: 'webmgr', id: 1, lvl: 'WARN', text }),
+    // Through the runtime's event bus (syslog, alert log, the peer); written here only when
+    // the runtime does not answer, so that no failed login goes unrecorded.
+    loginFailed: (user, address) => {
+      call(send, alertOps.loginFailed, { user, address }).then((r) => { if (r.code) throw new Error(r.message); }).catch(() => {
+        alertLog.append({ time: Date.now(), server, type: 'webmgr', id: 1, lvl: 'WARN', text: `Web manager: failed login for user '${user.replace(/[^\x20-\x7e]/g, '?')}' from ${address}.` });
+      });
+    },
   });
   const port = Number(env.PAIRHA_WEB_PORT) || config.ports.manager;
   await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(port, env.PAIRHA_WEB_ADDR || '::', resolve); });

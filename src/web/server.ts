@@ -25,8 +25,8 @@ export interface WebDeps {
   metrics: MetricsRegistry;
   /** Where the pages are (web/ of the install). */
   assets: string;
-  /** A line for the alert log (failed logins). */
-  alert: (text: string) => void;
+  /** A failed login, for the alert log. */
+  loginFailed: (user: string, address: string) => void;
 }
 
 const COOKIE = 'pairha_sid';
@@ -93,8 +93,8 @@ async function login(r: Req, d: WebDeps): Promise<unknown> {
   if (d.accounts.empty()) throw new HttpError(403, 'no account is set yet: set the first password on the serial console (clpwebpasswd)');
   const role = await d.accounts.verify(user, body.password);
   if (!role) {
-    const n = d.limiter.fail(r.addr);
-    d.alert(`Web manager: failed login for user '${user.replace(/[^\x20-\x7e]/g, '?')}' from ${r.addr} (${n} in a row).`);
+    d.limiter.fail(r.addr);
+    d.loginFailed(user, r.addr);
     throw new HttpError(401, 'wrong user name or password');
   }
   d.limiter.succeed(r.addr);

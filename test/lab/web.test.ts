@@ -44,6 +44,8 @@ t.test('log in, watch the pair, move a group, refuse forgeries, log out', async 
   t.pass('wrong password refused');
   await until(async () => /failed login for user 'admin'/.test((await clp('server1', 'clpalert')).out), 10000, 'the failed login in the alert log');
   t.pass('the failed login is in the alert log');
+  await until(async () => /webmgr WARN 1 Web manager: failed login for user 'admin' from 10\.77\.1\.254\./.test((await clp('server2', 'clpalert')).out), 10000, 'the line on server2 (alert sync)');
+  t.pass("it is an event (webmgr 1) of the runtime's bus: server2's alert log has it too");
   await shot(page, 'login');
 
   await page.fill('#user', '');

@@ -64,7 +64,7 @@ t.test('the mirror disk helper: live percentage, Stop recovery, Detail, Force, R
   await accounts.setPassword('admin', 'correct horse', 'operator');
   server = createServer(await ensureTls(path.join(dir, 'etc', 'web'), 'server1', new HostPlatform({ powerRecord: '' })), {
     send, config: () => config, accounts, sessions: new Sessions(), limiter: new LoginLimiter(),
-    metrics: createMetrics(send, () => config, path.join(dir, 'liscal')), assets: path.resolve(__dirname, '..', '..', '..', 'web'), alert: () => {},
+    metrics: createMetrics(send, () => config, path.join(dir, 'liscal')), assets: path.resolve(__dirname, '..', '..', '..', 'web'), loginFailed: () => {},
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(async () => { server.close(); server.closeAllConnections(); await control.stop(); });
