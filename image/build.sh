@@ -58,9 +58,10 @@ say "kernel $kver, node $("$node_bin" --version), SOURCE_DATE_EPOCH=$SOURCE_DATE
 stage_base "$root"
 stage_busybox "$root" "$busybox_bin"
 stage_binary "$root" "$node_bin" /usr/bin/node
-for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger /usr/bin/openssl; do stage_binary "$root" "$b" "$b"; done
+for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger; do stage_binary "$root" "$b" "$b"; done
 stage_runtime "$root" "$repo" "$work/npm" "$dist" "$keys"
 stage_modules "$root" "$kver" system initramfs
+stage_binary "$root" /usr/bin/openssl /usr/bin/openssl # the web manager's first certificate (src/web/tls.ts)
 # The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).
 if [ -d "/lib/modules/$kver/build" ]; then
   make -s -C "$repo/kmod/leds" KVER="$kver" >"$work/kmod-leds.log" 2>&1 || { cat "$work/kmod-leds.log" >&2; die "kmod/leds did not build"; }
