@@ -129,7 +129,10 @@ function renderCluster(c) {
     button('cluster-resume', 'Resume', () => act('cluster-resume', {}, 'Resume the cluster', 'Heartbeats start again.')),
     button('cluster-reboot', 'Reboot pair', () => act('cluster-reboot', {}, 'Reboot both servers', 'Every group stops, then every server reboots.'), { class: 'danger' }),
     button('cluster-shutdown', 'Shut down pair', () => act('cluster-shutdown', {}, 'Power off both servers', 'Every group stops, then every server powers off.'), { class: 'danger' })));
-  out.push(h('h2', {}, 'Servers'), table(['#', 'Server', 'Status'], v.servers.map((s) => h('tr', { 'data-server': s.name }, h('td', {}, s.index), h('td', {}, s.name), h('td', { class: 'server-status' }, cls(s.status)))), 'Servers'));
+  out.push(h('h2', {}, 'Servers'), table(['#', 'Server', 'Status', 'Operations'], v.servers.map((s) => h('tr', { 'data-server': s.name }, h('td', {}, s.index), h('td', {}, s.name), h('td', { class: 'server-status' }, cls(s.status)),
+    h('td', {}, h('div', { class: 'actions' },
+      button(`server-reboot-${s.name}`, 'Reboot', () => act('server-reboot', { host: s.name }, `Reboot ${s.name}`, `${s.name}'s groups move to the other server, then it reboots.`)),
+      button(`server-shutdown-${s.name}`, 'Shut down', () => act('server-shutdown', { host: s.name }, `Shut down ${s.name}`, `${s.name}'s groups move to the other server, then it powers off.`), { class: 'danger' }))))), 'Servers'));
   out.push(h('h2', {}, 'Heartbeats'));
   const hbHead = ['Seen by', 'Server', ...v.heartbeats.map((hb) => `HB${hb.index} ${hb.name} (${hb.type})`)];
   const rows = [];

@@ -24,6 +24,8 @@ export const actions: Record<string, Action> = {
   'cluster-resume': act(clOps.resume, () => ({ all: true }), 'Resume the cluster'),
   'cluster-shutdown': act(clOps.shutdown, () => ({ reboot: false }), 'Shut down every server'),
   'cluster-reboot': act(clOps.shutdown, () => ({ reboot: true }), 'Reboot every server'),
+  'server-shutdown': act(clOps.power, (b) => ({ host: b.host, reboot: false }), 'Shut down one server'),
+  'server-reboot': act(clOps.power, (b) => ({ host: b.host, reboot: true }), 'Reboot one server'),
   'group-start': act(rcOps.start, pass('group', 'host'), 'Start the group'),
   'group-stop': act(rcOps.stop, pass('group'), 'Stop the group'),
   'group-move': act(rcOps.move, pass('group', 'host'), 'Move the group'),

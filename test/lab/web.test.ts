@@ -65,7 +65,8 @@ t.test('log in, watch the pair, move a group, refuse forgeries, log out', async 
   const row = page.locator('tr[data-group="failover1"]');
   await until(async () => /server/.test(await row.locator('.group-where').innerText()), 20000, 'failover1 placed');
   const from = (await row.locator('.group-where').innerText()).trim();
-  const to = from === 'server1' ? 'server2' : 'server1';
+  t.equal(from, 'server1', 'failover1 starts on server1, its first server');
+  const to = 'server2';
   await page.selectOption('#move-to-failover1', to);
   await page.click('#group-move-failover1');
   await page.locator('#confirm-title', { hasText: 'Move failover1' }).waitFor();
@@ -83,6 +84,17 @@ t.test('log in, watch the pair, move a group, refuse forgeries, log out', async 
   const noToken = await page.evaluate(async () => (await fetch('/api/action/cluster-stop', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
   t.equal(noToken, 403, 'a request without the CSRF token is refused');
   t.match((await clp('server1', 'clpstat')).out, /server1.*Online/s, 'the cluster still runs');
+
+  // One server's reboot from the page: its group is handed over and comes back to server1.
+  await page.click('#server-reboot-server2');
+  await page.locator('#confirm-title', { hasText: 'Reboot server2' }).waitFor();
+  await page.click('#confirm-ok');
+  await row.locator('.group-where', { hasText: 'server1' }).waitFor({ timeout: 60000 });
+  t.pass('failover1 handed over to server1 as server2 reboots');
+  await page.locator('tr[data-server="server2"] .server-status', { hasText: 'Offline' }).waitFor({ timeout: 30000 });
+  const powerLog = path.join(s.servers[1].root, 'power.log');
+  await until(async () => fs.existsSync(powerLog) && /reboot/.test(fs.readFileSync(powerLog, 'utf8')), 20000, 'the reboot recorded on server2');
+  t.pass('server2 rebooted (the lab records the power action)');
 
   // Alert log page, the phone width, logout.
   await page.click('nav [data-page="alerts"]');

@@ -166,6 +166,8 @@ t.test('an operator session: reads, actions through the ops, CSRF and Origin che
   r = await req('POST', '/api/action/group-move', { body: { group: 'failover1' }, headers: { cookie, 'x-csrf-token': csrf } });
   t.equal(r.status, 400);
   t.equal(r.body.message, 'group-move: host is missing', "the op's own checker names what is missing");
+  r = await req('POST', '/api/action/server-reboot', { body: {}, headers: { cookie, 'x-csrf-token': csrf } });
+  t.equal(r.body.message, 'server-reboot: host is missing');
   r = await req('POST', '/api/action/nope', { body: {}, headers: { cookie, 'x-csrf-token': csrf } });
   t.equal(r.status, 404);
   t.match(r.body.message, /unknown action 'nope' \(known: cluster-start/);
