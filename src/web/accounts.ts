@@ -11,7 +11,7 @@ export const roles: readonly Role[] = ['operator', 'readonly'];
 interface Account { role: Role; salt: string; hash: string; N: number; r: number; p: number }
 interface AccountFile { users: Record<string, Account>; tokens: Record<string, { role: Role; sha256: string }> }
 
-/** scrypt cost: N=2^15 takes ~100 ms here, so a guess costs the guesser as much. */
+/** scrypt cost: N=2^15 takes 0.1-0.3 s on the development host, so each guess costs as much. */
 const COST = { N: 1 << 15, r: 8, p: 1 };
 const KEYLEN = 32;
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
