@@ -61,6 +61,7 @@ stage_binary "$root" "$node_bin" /usr/bin/node
 for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger /usr/sbin/dmsetup; do stage_binary "$root" "$b" "$b"; done
 stage_runtime "$root" "$repo" "$work/npm" "$dist" "$keys"
 stage_modules "$root" "$kver" system initramfs
+stage_binary "$root" /usr/bin/openssl /usr/bin/openssl # the web manager's first certificate (src/web/tls.ts)
 # The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).
 if [ -d "/lib/modules/$kver/build" ]; then
   make -s -C "$repo/kmod/leds" KVER="$kver" >"$work/kmod-leds.log" 2>&1 || { cat "$work/kmod-leds.log" >&2; die "kmod/leds did not build"; }

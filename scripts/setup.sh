@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   qemu-utils bsdutils
   linux-source-6.12 flex bison python3-magic python3-flake8 shellcheck
   clang libclang-rt-14-dev drbd-utils
+  chromium openssl
 )
 
 missing=()

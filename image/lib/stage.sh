@@ -45,6 +45,7 @@ stage_runtime() {
   rm -rf "$npmwork/node_modules/.cache"
   cp -a "$npmwork/node_modules" "$npmwork/package.json" "$app/"
   cp -a "$repo/messages" "$app/messages"
+  cp -a "$repo/web" "$app/web" # the web manager's pages (src/web/paths.ts)
   # The public keys licences must be signed by (docs/licences.md); never a private key.
   mkdir -p "$app/trusted-keys"
   for k in "$keys"/*.pub; do [ -f "$k" ] && install -m 0644 "$k" "$app/trusted-keys/"; done

@@ -16,11 +16,12 @@ import { clproset } from './commands/clproset';
 import { clpstat } from './commands/clpstat';
 import { clpstdn } from './commands/clpstdn';
 import { clptoratio } from './commands/clptoratio';
+import { clpwebpasswd } from './commands/clpwebpasswd';
 import { config } from './commands/config';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc, clpwebpasswd,
   config,
 };
 

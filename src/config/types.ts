@@ -51,7 +51,7 @@ export type HeartbeatConfig = LanHeartbeatConfig | ComHeartbeatConfig | DiskHear
 
 /** startSyncWait: grace before declaring a peer down at cluster start (the seed's synchronous wait). */
 export type TimeoutConfig = Values<Single['timeouts']>;
-/** Seed §8 ports; manager is not listened on (no web manager). */
+/** Seed §8 ports; manager is the web manager's HTTPS (src/web). */
 export type PortConfig = Values<Single['ports']>;
 export type MailConfig = Values<Single['mail']>;
 /** sync: send alert log entries to the peers on ports.alertSync; maxEntries kept on disk. */

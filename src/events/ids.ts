@@ -307,4 +307,8 @@ export const ev = {
     /** Disk has been cleaned by fsck.(Device: %1) */
     fsckCleaned: { type: 'vxvol', id: 11 } as EventId<'vxvol', 11, [device: EventArg]>,
   },
+  webmgr: {
+    /** Web manager: failed login for user %1 from %2. */
+    loginFailed: { type: 'webmgr', id: 1 } as EventId<'webmgr', 1, [user: EventArg, address: EventArg]>,
+  },
 } as const;

@@ -16,6 +16,7 @@ export interface ChannelAgent {
   localStatus(nmp: number): LiscalStatus | undefined;
   forceHere(r: MdResourceConfig): Promise<string>;
   recoverFrom(r: MdResourceConfig, from: string, mode: RecoverMode): Promise<string>;
+  stopRecoveryHere(r: MdResourceConfig): Promise<void>;
 }
 
 export function serveAgentChannel(reg: ControlRegistry, agent: ChannelAgent): void {
@@ -31,5 +32,6 @@ export function serveAgentChannel(reg: ControlRegistry, agent: ChannelAgent): vo
     await agent.liscal.force(r.nmp, kind);
     return { code: 0 };
   }));
+  reg.serve(agentOps.stopRecovery, withResource(async (r) => { await agent.stopRecoveryHere(r); return { code: 0 }; }));
   reg.serve(agentOps.recover, withResource(async (r, { mode }) => ({ code: 0, message: await agent.recoverFrom(r, agent.self, mode) })));
 }

@@ -346,6 +346,23 @@ export class MirrorAgent implements Role {
     return this.recoverFrom(r, d.direction!.from, d.mode ?? 'full', d);
   }
 
+  /** Stop a running recovery at its source (the copy runs there); the mirror stays broken
+   * and the next recovery takes up what is still different. */
+  async stopRecovery(name: string): Promise<string> {
+    const r = this.resource(name);
+    const d = decide(...(await this.sides(r)));
+    if (d.case !== 'recovering' || !d.direction) throw new MdError(1, `no recovery of ${name} is running`);
+    const from = d.direction.from;
+    if (from === this.ctx.local.name) await this.stopRecoveryHere(r);
+    else {
+      const reply = await this.askPeer(agentOps.stopRecovery, { nmp: r.nmp });
+      if (reply.code) throw new MdError(reply.code, reply.message ?? `${from} refused to stop the recovery`);
+    }
+    return `recovery ${from} -> ${d.direction.to} stopped`;
+  }
+
+  async stopRecoveryHere(r: MdResourceConfig): Promise<void> { await this.liscal.stopRecover(r.nmp); }
+
   /** Without the FastSync Option (FSO30) a differential recovery is a full copy. */
   private licensedMode(mode: RecoverMode): RecoverMode {
     return mode === 'diff' && this.opts.fastSync && !this.opts.fastSync() ? 'full' : mode;

@@ -56,6 +56,7 @@ export function serveMirrorOps(reg: ControlRegistry, d: MirrorOpsDeps): void {
   }));
   reg.serve(mdOps.deactive, run(async (agent, a) => { await agent.deactivate(agent.resource(a.resource).name, true); return { code: 0 }; }));
   reg.serve(mdOps.recovery, run(async (agent, a) => ({ code: 0, message: await agent.recovery(agent.resource(a.resource).name) })));
+  reg.serve(mdOps.stopRecovery, run(async (agent, a) => ({ code: 0, message: await agent.stopRecovery(agent.resource(a.resource).name) })));
   reg.serve(mdOps.force, run(async (agent, a) => ({ code: 0, message: await agent.force(agent.resource(a.resource).name, a.server) })));
   reg.serve(mdOps.init, run(async (agent, a) => { await wipeMetadata(d, agent, agent.resource(a.resource)); return { code: 0 }; }));
   reg.serve(mdOps.chng, run(async (agent, { device }) => {

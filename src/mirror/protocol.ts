@@ -28,6 +28,8 @@ export const agentOps = {
   /** The status line of an NMP there, or null when it is not bound there. */
   status: defineOp<{ nmp: number }, { line: string | null }>('agent.status', nmpArg(() => ({}))),
   force: defineOp<{ nmp: number; kind: ForceKind }>('agent.force', nmpArg((a) => (forceKinds.includes(a.kind as ForceKind) ? { kind: a.kind as ForceKind } : `bad force kind '${shown(a.kind)}'`))),
+  /** Stop the recovery this server is the source of (the web manager's Stop recovery). */
+  stopRecovery: defineOp<{ nmp: number }>('agent.stoprecover', nmpArg(() => ({}))),
   recover: defineOp<{ nmp: number; mode: RecoverMode }>('agent.recover', nmpArg((a) => (modes.includes(a.mode as RecoverMode) ? { mode: a.mode as RecoverMode } : `bad recovery mode '${shown(a.mode)}'`))),
 };
 
@@ -50,6 +52,8 @@ export const mdOps = {
   active: defineOp<{ resource: string; mount: boolean }>('md.active', resourceArg((a) => ({ mount: a.mount !== false })), operator),
   deactive: defineOp<{ resource: string }>('md.deactive', resourceOnly, operator),
   recovery: defineOp<{ resource: string }>('md.recovery', resourceOnly, operator),
+  /** Stop a running recovery (§11.10.8: the mirror stays broken until the next one). */
+  stopRecovery: defineOp<{ resource: string }>('md.stoprecovery', resourceOnly, operator),
   force: defineOp<{ resource: string; server: string }>('md.force', resourceArg((a) => { const server = str(a.server); return server ? { server } : invalid(); }), operator),
   init: defineOp<{ resource: string }>('md.init', resourceOnly, operator),
   chng: defineOp<{ device: string }>('md.chng', (a) => {

@@ -44,6 +44,10 @@ export const clOps = {
   stop: defineOp<Target>('cl.stop', targetArgs),
   suspend: defineOp<Target>('cl.suspend', targetArgs),
   resume: defineOp<Target>('cl.resume', targetArgs),
+  /** One server's shutdown or reboot (the web manager; the console's `reboot`/`poweroff`):
+   * its groups are handed over to the others, as when the cluster daemon powers it off. */
+  power: defineOp<{ reboot: boolean; host: string }>('cl.power', (a) => (typeof a.host === 'string' && a.host
+    ? { reboot: a.reboot === true, host: a.host } : 'host is missing'), { from: 'local', timeoutMs: LONG_OP_MS }),
   /** Cluster shutdown (clpstdn): every server's groups, then every server's power. */
   shutdown: defineOp<{ reboot: boolean }>('cl.shutdown', reboot, { from: 'local', timeoutMs: LONG_OP_MS }),
 };

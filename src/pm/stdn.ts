@@ -38,6 +38,12 @@ export function serveClusterShutdown(reg: ControlRegistry, d: ClusterShutdownDep
     return { code: 0 };
   });
 
+  reg.serve(clOps.power, async (a) => {
+    if (a.host === d.local) { powerSoon(actionOf(a), 'the web manager'); return { code: 0 }; }
+    if (!d.servers.includes(a.host)) return { code: 2, message: `unknown server '${a.host.slice(0, 40)}' (servers: ${d.servers.join(', ')})` };
+    return call(toServer(d.peer, a.host), pmOps.power, { reboot: a.reboot });
+  });
+
   reg.serve(clOps.shutdown, async (a) => {
     const action = actionOf(a);
     const others = d.servers.filter((x) => x !== d.local);

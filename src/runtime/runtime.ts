@@ -158,7 +158,7 @@ export class Runtime {
       stopGroups: () => daemon.stopGroups(), power: (action, reason) => daemon.power(action, reason),
     });
     serveMirrorOps(r, { config: c, platform, events, agent: () => this.mirror });
-    serveAlertOps(r, { alertDir: paths.alert, sync: this.alertSync });
+    serveAlertOps(r, { alertDir: paths.alert, sync: this.alertSync, events });
     serveLogOps(r, {
       peer: this.peer, local: local.name, servers, tmp: paths.tmp,
       collect: () => ({ paths, platform, key: this.d.key, mirrors: c.resources.filter((x) => x.type === 'md').map((x) => x.name) }),

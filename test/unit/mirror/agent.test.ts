@@ -124,6 +124,23 @@ t.test('forced recovery from server2, asked on server1; refusals', async (t) => 
   t.equal(b.events.at(-1), 'mdadm 5 Building of switch mirror disk finished abnormally. The destination server is active.(Device:/dev/NMP1)');
 });
 
+t.test('stop recovery: sent to the source, wherever it is asked; refused when none runs', async (t) => {
+  const port = await freeTcpPort();
+  const a = box('server1', port), b = box('server2', port);
+  await a.agent.start(); await b.agent.start();
+  t.teardown(async () => { await a.agent.stop(); await b.agent.stop(); });
+  a.setStatus(st({ state: 'BREAK', gen: 6, peerGen: 6, dirty: 30 }));
+  b.setStatus(st({ state: 'STALE', gen: 6, peerGen: 6 }));
+  await t.rejects(b.agent.stopRecovery('md1'), /no recovery of md1 is running/);
+  a.setStatus(st({ state: 'RECOVERING', recovery: 'full-send', gen: 6, peerGen: 6, dirty: 30, pct: 40 }));
+  b.setStatus(st({ state: 'RECOVERING', recovery: 'recv', gen: 6, peerGen: 6 }));
+  t.equal(await b.agent.stopRecovery('md1'), 'recovery server1 -> server2 stopped');
+  t.same(a.ctl().slice(1), ['stoprecover 1'], 'the source stops its copy');
+  t.same(b.ctl().slice(1), [], 'the destination is not asked');
+  t.equal(await a.agent.stopRecovery('md1'), 'recovery server1 -> server2 stopped', 'asked on the source itself');
+  t.same(a.ctl().slice(1), ['stoprecover 1', 'stoprecover 1']);
+});
+
 t.test('one-server forced recovery (§11.10.6): the other is down', async (t) => {
   const port = await freeTcpPort();
   const b = box('server2', port);

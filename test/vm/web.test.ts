@@ -1,0 +1,80 @@
+// The web manager on the virtual pair booted from the image (clusterpro_webmgr started by
+// rcS), in a real browser in the pair's client namespace: the mirror disk helper's
+// §11.10.7-11 rows — a broken mirror shown, Recover to 100 %, Stop recovery midway, forced
+// recovery from a chosen server, Detail — on one booted pair.
+import t from 'tap';
+import { vmSkipReason } from '../../src/host/pair/fixture';
+import { mirrorPair, normal, okIn, waitFor, downAfter, type MirrorPair } from '../../src/host/pair/mirror-fixture';
+import { browserIn, haveChromium, keyboardLogin, open, shot } from '../helpers/web';
+
+const skip = vmSkipReason();
+if (skip) { t.skip(`WEB VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (!haveChromium) { t.fail('chromium is missing: bash scripts/setup.sh installs it'); process.exit(1); }
+
+const PASSWORD = 'pair web secret';
+
+t.test('the mirror disk helper on the virtual pair', async (t) => {
+  const m: MirrorPair = await mirrorPair('w1');
+  downAfter(t, m);
+  const { pair, s } = m;
+  const ok = okIn(t, m);
+  await pair.waitOnline(s, 400000);
+  await waitFor(() => m.mdstat('server1'), (o) => normal.test(o), 600000, 'initial construction', 5000);
+  await ok('server1', ['sh', '-c', `printf '%s\\n%s\\n' '${PASSWORD}' '${PASSWORD}' | clpwebpasswd admin`], 'the first password, on the console');
+
+  const browser = await browserIn(t, pair.clientNs);
+  const page = await (await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } })).newPage();
+  await open(page, 'https://10.0.0.1:29003/', 120000);
+  await keyboardLogin(page, 'admin', PASSWORD);
+  for (const name of ['server1', 'server2']) await page.locator(`tr[data-server="${name}"] .server-status`, { hasText: 'Online' }).waitFor({ timeout: 30000 });
+  t.pass('logged in; both servers Online');
+  await page.click('nav [data-page="mirrors"]');
+  const card = page.locator('[data-md="md1"]');
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 30000 });
+  t.pass('md1 Normal on the page');
+
+  // A break while the group is stopped: server1 writes alone (as in mirror-procedures).
+  await ok('server1', ['clpgrp', '-t', 'failover1'], 'clpgrp -t failover1');
+  await pair.link(s, 'mirror', false);
+  await ok('server1', ['clpmdctrl', '--active', 'md1'], 'clpmdctrl --active md1, link cut');
+  await ok('server1', ['sh', '-c', 'dd if=/dev/urandom of=/mnt/md1/brk bs=64k count=16 conv=fsync 2>/dev/null; sync'], 'server1 writes alone');
+  await ok('server1', ['clpmdctrl', '--deactive', 'md1'], 'clpmdctrl --deactive md1');
+  await pair.link(s, 'mirror', true);
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 180000 });
+  await card.locator('.badge.RED').waitFor({ timeout: 60000 });
+  t.equal(await card.locator('.badge').allInnerTexts().then((x) => x.join(' ')), 'GREEN RED', '§11.10.7 the broken mirror: GREEN RED');
+  await shot(page, 'mirror-broken');
+
+  // Recover: the differences are copied; the page reaches Normal (100 %).
+  await page.click('#md-recover-md1');
+  await page.click('#confirm-ok');
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 300000 });
+  t.match(await m.mdstat('server1'), normal, '§11.10.8 Recover: GREEN GREEN, the console agrees');
+
+  // Forced recovery from server2 (a full copy), stopped midway from the page.
+  await page.selectOption('#force-from-md1', 'server2');
+  await page.click('#md-force-md1');
+  await page.locator('#confirm-text', { hasText: "server2's data becomes the latest" }).waitFor();
+  await page.click('#confirm-ok');
+  await card.locator('.md-pct').waitFor({ timeout: 60000 });
+  const pct = Number((await card.locator('.md-pct').innerText()).replace('%', ''));
+  t.ok(pct < 100, `§11.10.10 forced recovery from server2 running: ${pct}% on the page`);
+  await shot(page, 'mirror-recovering');
+  await page.click('#md-stop-md1');
+  await page.click('#confirm-ok');
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 60000 });
+  const st = await m.liscal('server2');
+  t.equal(st.recovery, 'stopped', `§11.10.9 Stop recovery: liscal on server2 says recovery=${st.recovery}`);
+
+  // Detail, then a forced recovery from server1, watched to the end.
+  await page.click('#md-detail-md1');
+  t.match(await page.locator('#detail-md1').innerText(), /"nmp": 1/, '§11.10.11 Detail shows the driver status');
+  await page.selectOption('#force-from-md1', 'server1');
+  await page.click('#md-force-md1');
+  await page.click('#confirm-ok');
+  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 600000 });
+  t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done: GREEN GREEN');
+  await shot(page, 'mirror-normal');
+  await page.click('#logout');
+  await page.locator('#login').waitFor();
+});
