@@ -5,11 +5,11 @@
 // `node -e 0` as the Markdown section of docs/performance.md. Needs root, qemu and the
 // image's inputs (as test/vm/pair.test.ts).
 //   npm run bench cli   or   npx tsx bench/cli/run.ts
-//   (N: rounds, default 11; PAIRHA_PAIR_NS: namespace prefix; PAIRHA_IMAGE_OUT: image dir)
+//   (N: rounds, default 11; PAIRHA_PAIR_NS: namespace prefix; PAIRHA_IMAGE_OUT: image dir;
+//    EXTRA: more command lines, ';'-separated)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Pair, type PairState } from '../../src/host/pair/pair';
 import { testConfigText, testImageDir } from '../../src/host/pair/fixture';
 import { HostPlatform } from '../../src/platform/host';
@@ -37,6 +37,8 @@ const entries: Array<{ label: string; argv: string[]; note: string }> = [
   { label: 'clproset -o -d /dev/nosuch', argv: ['clproset', '-o', '-d', '/dev/nosuch'], note: 'blockdev --setro fails (no runtime)' },
   { label: 'clpstdn -x', argv: ['clpstdn', '-x'], note: 'usage error: the real one powers the pair off' },
   { label: 'pairha config export-sh', argv: ['pairha', 'config', 'export-sh'], note: 'boot step 45 (not a clp* command)' },
+  // EXTRA: more command lines to time beside them, ';'-separated (start-up experiments).
+  ...(process.env.EXTRA ?? '').split(';').filter((l) => l.trim()).map((l) => ({ label: l.trim(), argv: l.trim().split(/\s+/), note: 'experiment' })),
 ];
 
 // Inside the box: N interleaved rounds; per entry its times (ms) and the exit code it gave.
@@ -84,7 +86,8 @@ async function main() {
       return `| \`${e.label}\` | ${m.toFixed(0)} ms | ${Math.min(...r.ms[k]).toFixed(0)} ms | ${(m / anchor).toFixed(2)} | ${r.codes[k].join(', ')} | ${e.note} |`;
     });
     const worst = Math.max(...entries.slice(1).filter((e) => e.argv[0].startsWith('clp')).map((e) => median(r.ms[entries.indexOf(e)]) / anchor));
-    const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: path.resolve(__dirname, '..', '..') }).toString().trim();
+    // The commit the image was built from (image/build.sh writes it into the box).
+    const commit = /^PAIRHA_VERSION=(.*)$/m.exec(await run(['cat', '/etc/pairha-release']))?.[1] ?? '?';
     const box = /^kernel (\S+)$/m.exec(fs.readFileSync(path.join(testImageDir, 'manifest.txt'), 'utf8'))?.[1] ?? '?';
     const out = [
       '## Console commands (issue 16 point 3): `npm run bench cli` (`npx tsx bench/cli/run.ts`)', '',
