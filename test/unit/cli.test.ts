@@ -43,9 +43,11 @@ t.test('errors: usage, unknown command, no runtime', async (t) => {
   t.equal(r.code, 1); t.equal(r.err, 'clpstat: the cluster daemon is not running\n', 'no runtime: said plainly');
 });
 
-t.test('the appliance\'s wrapper runs each command\'s own entry point, which answers as pairha does', async (t) => {
-  // The wrapper as the image links it (rootfs/opt/pairha/bin), given a tree holding only the
-  // entry points of dist/cli/bin (scripts/build-cli.js): no pairha.js to fall back on.
+t.test('each command\'s own entry point answers as pairha does, run by its name or through the wrapper', async (t) => {
+  // As the image links them (buildroot/board/pairha/post-build.sh): a clp* name to its entry
+  // point of dist/cli/bin (scripts/build-cli.js, run by its #! line), `pairha` to the wrapper
+  // (rootfs/opt/pairha/bin), given a tree holding only those entry points: no pairha.js to
+  // fall back on.
   const wrapper = path.resolve(__dirname, '..', '..', 'rootfs', 'opt', 'pairha', 'bin', 'pairha');
   const built = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'bin');
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-entry-'));
@@ -56,7 +58,7 @@ t.test('the appliance\'s wrapper runs each command\'s own entry point, which ans
   fs.mkdirSync(links);
   fs.symlinkSync(wrapper, path.join(links, 'pairha'));
   const box = (cmd: string, ...args: string[]) => {
-    if (cmd !== 'pairha' && !fs.existsSync(path.join(links, cmd))) fs.symlinkSync(wrapper, path.join(links, cmd));
+    if (cmd !== 'pairha' && !fs.existsSync(path.join(links, cmd))) fs.symlinkSync(path.join(tree, 'bin', `${cmd}.js`), path.join(links, cmd));
     const r = spawnSync(path.join(links, cmd), args, { env: { ...process.env, PAIRHA_ROOT: root, PAIRHA_CLI_DIR: tree }, encoding: 'utf8', timeout: 30000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
