@@ -28,8 +28,7 @@ const keepDirname = {
 };
 
 // Run directly (no shell in between), without V8 worker threads: a command is over before
-// they would help, and starting them costs a fifth of node's start-up in a one-CPU box
-// (docs/performance.md, console commands).
+// they would help (docs/performance.md, console commands).
 const shebang = '#!/usr/bin/node --v8-pool-size=0';
 
 async function build() {
