@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs benchmarks and rewrites their sections of docs/performance.md (each between
 # <!-- bench:NAME --> markers, so one benchmark never erases another's figures).
-# Usage: scripts/bench.sh [NAME...]   (default: membership failover; the qemu ones by name)
+# Usage: scripts/bench.sh [NAME...]   (default: membership failover; the qemu ones by name:
+# bench/NAME.ts or bench/NAME/run.ts)
 # Not part of the tests: figures are recorded, not asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,8 @@ names=("$@")
 for n in "${names[@]}"; do
   case $n in
     membership|failover) section "$n" "$n" ;;
-    *) [ -f "bench/$n.ts" ] || { echo "bench: no benchmark '$n' (bench/$n.ts)" >&2; exit 2; }
-       section "$n" npx tsx "bench/$n.ts" ;;
+    *) f=bench/$n.ts; [ -f "$f" ] || f=bench/$n/run.ts
+       [ -f "$f" ] || { echo "bench: no benchmark '$n' (bench/$n.ts or bench/$n/run.ts)" >&2; exit 2; }
+       section "$n" npx tsx "$f" ;;
   esac
 done

@@ -2,7 +2,6 @@
 import { resolvePaths, type Paths } from '../constants';
 import { request } from '../control/local';
 import type { ControlReply, ControlRequest } from '../control/types';
-import { HostPlatform } from '../platform/host';
 import type { Platform } from '../platform/types';
 
 export interface CliContext {
@@ -16,12 +15,17 @@ export interface CliContext {
 
 export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const paths = resolvePaths(env);
+  let platform: Platform | undefined;
   return {
     paths,
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     call: (req, t) => request(paths.controlSocket, req, t),
-    platform: new HostPlatform({ powerRecord: paths.powerRecord }),
+    // Made on first use: only clpcl starts a process, and the adapter loads child_process.
+    get platform() {
+      const { HostPlatform } = require('../platform/host') as typeof import('../platform/host');
+      return (platform ??= new HostPlatform({ powerRecord: paths.powerRecord }));
+    },
   };
 }
 

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // `pairha <command>` on the appliance; each clp* command is also reachable by its own name
 // (bin/ shims). The host tools (lab, pair) are added by src/host/pairha-host.ts.
-import * as path from 'node:path';
-import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
 import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
@@ -19,38 +17,21 @@ import { clptoratio } from './commands/clptoratio';
 import { clpwebpasswd } from './commands/clpwebpasswd';
 import { config } from './commands/config';
 import { defaultContext, type CliContext, type Command } from './context';
+import { cli as run, main as runMain } from './main';
 
 export const commands: Record<string, Command> = {
   clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc, clpwebpasswd,
   config,
 };
 
-function help(ctx: CliContext, table: Record<string, Command>): void {
-  ctx.out('usage: pairha <command> [args]\n\n');
-  for (const [name, c] of Object.entries(table)) ctx.out(`  ${name.padEnd(12)} ${c.summary}\n`);
+/** Runs one command (cli() of ./main with the appliance's table unless given another). */
+export function cli(argv: string[], ctx: CliContext = defaultContext(), table = commands): Promise<number> {
+  return run(argv, ctx, table);
 }
 
-/** Runs one command of table: the appliance's, or the host's superset (src/host/pairha-host.ts). */
-export async function cli(argv: string[], ctx: CliContext = defaultContext(), table = commands): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') { help(ctx, table); return name ? 0 : 2; }
-  const cmd = table[name];
-  if (!cmd) { ctx.err(`pairha: unknown command '${name}'\n`); return 2; }
-  if (rest.includes('--help')) { ctx.out(`${cmd.usage}\n`); return 0; }
-  try {
-    return await cmd.run(rest, ctx);
-  } catch (e) {
-    if (e instanceof UsageError) { ctx.err(`${name}: ${e.message}\nusage: ${cmd.usage}\n`); return 2; }
-    ctx.err(`${name}: ${(e as Error).message}\n`);
-    return 1;
-  }
-}
-
-/** The process entry: a command's own name (a bin/ symlink) selects it. */
+/** The process entry of `pairha`: a command's own name (a bin/ symlink) selects it. */
 export function main(table = commands): void {
-  const self = path.basename(process.argv[1]).replace(/\.js$/, '');
-  const argv = self in table ? [self, ...process.argv.slice(2)] : process.argv.slice(2);
-  cli(argv, defaultContext(), table).then((code) => process.exit(code));
+  runMain(table);
 }
 
 if (require.main === module) main();

@@ -42,3 +42,37 @@ t.test('errors: usage, unknown command, no runtime', async (t) => {
   r = run('clpstat');
   t.equal(r.code, 1); t.equal(r.err, 'clpstat: the cluster daemon is not running\n', 'no runtime: said plainly');
 });
+
+t.test('each command\'s own entry point answers as pairha does, run by its name or through the wrapper', async (t) => {
+  // As the image links them (buildroot/board/pairha/post-build.sh): a clp* name to its entry
+  // point of dist/cli/bin (scripts/build-cli.js, run by its #! line), `pairha` to the wrapper
+  // (rootfs/opt/pairha/bin), given a tree holding only those entry points: no pairha.js to
+  // fall back on.
+  const wrapper = path.resolve(__dirname, '..', '..', 'rootfs', 'opt', 'pairha', 'bin', 'pairha');
+  const built = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'bin');
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-entry-'));
+  t.teardown(() => fs.rmSync(tree, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(tree, 'bin'));
+  for (const name of Object.keys(commands)) fs.symlinkSync(path.join(built, `${name}.js`), path.join(tree, 'bin', `${name}.js`));
+  const links = path.join(tree, 'links');
+  fs.mkdirSync(links);
+  fs.symlinkSync(wrapper, path.join(links, 'pairha'));
+  const box = (cmd: string, ...args: string[]) => {
+    if (cmd !== 'pairha' && !fs.existsSync(path.join(links, cmd))) fs.symlinkSync(path.join(tree, 'bin', `${cmd}.js`), path.join(links, cmd));
+    const r = spawnSync(path.join(links, cmd), args, { env: { ...process.env, PAIRHA_ROOT: root, PAIRHA_CLI_DIR: tree }, encoding: 'utf8', timeout: 30000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const conf = path.resolve(__dirname, '..', '..', 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
+  for (const name of Object.keys(commands)) {
+    // Its usage, a refused option, and no arguments (a usage error, or no runtime to ask).
+    for (const args of [['--help'], ['-x'], []]) {
+      const r = box(name, ...args);
+      t.same(r, run('pairha', name, ...args), `${name} ${args.join(' ')}: as pairha ${name}`);
+      t.same(box('pairha', name, ...args), r, `pairha ${name} ${args.join(' ')} through the wrapper: the same`);
+    }
+  }
+  const exp = box('pairha', 'config', 'export-sh', '--config', conf, '--server', 'server1');
+  t.equal(exp.code, 0, exp.err);
+  t.same(exp, run('pairha', 'config', 'export-sh', '--config', conf, '--server', 'server1'), 'config export-sh: the same settings');
+  t.equal(box('clpstat').err, 'clpstat: the cluster daemon is not running\n');
+});

@@ -24,11 +24,13 @@ for d in webmgr drivers; do mkdir -p "$opt/$d"; done
 rm -rf "$opt/messages"; ln -s lib/pairha/messages "$opt/messages"
 rm -rf "$t/etc/rc.d"; ln -s /config/rc.d "$t/etc/rc.d"
 
-# clp* commands: one per compiled command module.
+# clp* commands: one per compiled command module, linked to its own entry point when built
+# (scripts/build-cli.js: node starts it without a shell in between), else to the wrapper.
 for js in "$opt"/lib/pairha/dist/cli/commands/clp*.js; do
   [ -f "$js" ] || continue
   name=$(basename "$js" .js)
-  ln -sf pairha "$opt/bin/$name"
+  if [ -x "$opt/lib/pairha/dist/cli/bin/$name.js" ]; then ln -sf "../lib/pairha/dist/cli/bin/$name.js" "$opt/bin/$name"
+  else ln -sf pairha "$opt/bin/$name"; fi
   ln -sf "/opt/pairha/bin/$name" "$t/usr/sbin/$name"
 done
 ln -sf /opt/pairha/bin/pairha "$t/usr/sbin/pairha"

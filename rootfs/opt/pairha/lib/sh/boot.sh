@@ -1,6 +1,8 @@
 # Helpers of the boot steps (sourced by rcS).
 boot_log() { echo "boot: $*" > /dev/console; }
 boot_warn() { echo "boot: warning: $*" > /dev/console; }
+# The boot chart (bench/boot.ts): seconds since the kernel started, as each stage begins.
+boot_mark() { read -r up _ < /proc/uptime; echo "pairha-boot: $up $*" > /dev/console; }
 # The value of a pairha.* kernel argument (pairha.agent=...), empty when absent.
 cmdline_arg() {
   for a in $(cat /proc/cmdline); do case $a in "$1="*) echo "${a#*=}"; return ;; esac; done
