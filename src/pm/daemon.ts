@@ -29,12 +29,17 @@ export class ClusterDaemon {
   private poweringOff = false;
   private licenceTimer?: NodeJS.Timeout;
 
-  constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState) {}
+  /** `reload` runs before each start and re-reads clp.conf into ctx (seed §6.1.5: the start
+   * uses the pushed configuration); a reason refuses the start. */
+  constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState,
+    private readonly reload?: () => Promise<string | undefined>) {}
 
   get isRunning(): boolean { return this.running; }
 
   async start(): Promise<ControlReply> {
     if (this.running) return { code: 0, message: 'the cluster daemon is already running' };
+    const refused = await this.reload?.();
+    if (refused) return { code: 1, message: `the cluster daemon did not start: ${refused}` };
     const { events, log, config } = this.ctx;
     // Seed §11.1 (8): the licence check; without a valid cluster licence the cluster stops (rm 57).
     const licence = checkLicences(this.ctx);
