@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { UsageError } from './args';
 import { clpalert } from './commands/clpalert';
+import { clpcfctrl } from './commands/clpcfctrl';
 import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
 import { clplcncs } from './commands/clplcncs';
@@ -19,7 +20,7 @@ import { config } from './commands/config';
 import { defaultContext, type CliContext, type Command } from './context';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clpcfctrl,
   config,
 };
 
