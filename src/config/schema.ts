@@ -82,7 +82,7 @@ export const singleSections = {
     dataTransfer: port('data_transfer', '29002', 'TCP, data transfer.'),
     heartbeat: by('daemon', port('heartbeat', '29002', 'UDP, LAN heartbeat.')),
     alertSync: by('alertsync', port('alert_sync', '29003', 'UDP, alert log synchronisation.')),
-    manager: port('manager', '29003', 'TCP, manager (reserved; nothing listens).'),
+    manager: by('webmgr', port('manager', '29003', 'TCP, manager (the web manager, clusterpro_webmgr).')),
     mirrorAgent: port('mirror_agent', '29004', 'TCP, mirror agents.'),
     mirrorDriver: port('mirror_driver', '29005', 'TCP, mirror drivers.'),
   },
