@@ -1,0 +1,111 @@
+// clpcfctrl on the lab pair (seed §6.1): pull, push to both, the prompts, a change that needs a
+// suspend/resume (a heartbeat timeout) taking effect at resume, an old generation refused, a
+// change that needs a daemon stop/start, a server down (refused, then forced) catching up.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import t from 'tap';
+import { cli } from '../../src/cli/pairha';
+import { defaultContext } from '../../src/cli/context';
+import { generationOf } from '../../src/config/generation';
+import { isRoot, startLab, until } from '../helpers/lab';
+
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+
+t.test('clpcfctrl --push / --pull across the pair', async (t) => {
+  const { lab, s, clp, view } = await startLab(t);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-cfctrl-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** clpcfctrl on `server`, answering `answer` to its prompt. */
+  const cfctrl = async (server: string, answer: string, ...argv: string[]) => {
+    let out = '', err = '';
+    const prompts: string[] = [];
+    const ctx = { ...defaultContext(lab.env(s, server)), out: (x: string) => { out += x; }, err: (x: string) => { err += x; }, ask: async (p: string) => { prompts.push(p); return answer; } };
+    const code = await cli(['clpcfctrl', ...argv], ctx);
+    return { code, out, err, prompts };
+  };
+  const conf = path.join(dir, 'clp.conf');
+  const held = (server: string) => fs.readFileSync(path.join(s.servers.find((x) => x.name === server)!.root, 'clp.conf'), 'utf8');
+
+  // Backup (seed §1.2.2).
+  let r = await cfctrl('server1', '', '--pull', '-l', '-x', dir);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /success\.\(code:0\)\n$/);
+  t.equal(fs.statSync(path.join(dir, 'cluster.key')).mode & 0o777, 0o600, 'the key is saved 0600');
+  t.equal(generationOf(fs.readFileSync(conf, 'utf8')), 0);
+
+  // §6.1.4: a heartbeat timeout needs a suspend/resume.
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('hb_timeout = 1000', 'hb_timeout = 3000'));
+  r = await cfctrl('server1', 'n', '--push', '-l', '-x', dir);
+  t.same(r.prompts, ['Need to suspend cluster and resume\nAlready suspended? (y/n) : '], 'the seed\'s prompt');
+  t.equal(r.code, 1, 'answered n: not pushed');
+  r = await cfctrl('server1', 'y', '--push', '-l', '-x', dir);
+  t.equal(r.code, 1, 'answered y without suspending: refused');
+  t.match(r.err, /the cluster daemon is not suspended, and the change needs a suspend\/resume/);
+  t.notMatch(r.out, /success/);
+  t.equal((await clp('server1', 'clpcl', '--suspend')).code, 0);
+  r = await cfctrl('server1', 'y', '--push', '-l', '-x', dir);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /generation 0 -> 1; reflect method: suspend\n  \[timeouts\] hb_timeout: 1000 -> 3000 \(suspend\)\n/);
+  t.match(r.out, /run clpcl --resume to apply it\nsuccess\.\(code:0\)\n$/);
+  for (const srv of ['server1', 'server2']) {
+    t.match(held(srv), /hb_timeout = 3000/, `${srv} holds the new file`);
+    t.equal(generationOf(held(srv)), 1, `${srv}: generation 1`);
+    t.equal((await view(srv)).timeoutMs, 1000, `${srv}: not in effect before the resume`);
+  }
+  t.equal((await clp('server2', 'clpcl', '--resume')).code, 0);
+  for (const srv of ['server1', 'server2']) t.equal((await view(srv)).timeoutMs, 3000, `${srv}: the new timeout is in effect after the resume`);
+  await lab.waitOnline(s, 10000);
+
+  // The same file again: generation 0 is older than the cluster's 1.
+  r = await cfctrl('server2', 'y', '--push', '-x', dir);
+  t.equal(r.code, 1);
+  t.match(r.err, /generation 0, older than the cluster's 1: pull the current one/);
+
+  // §6.1.5: a new group needs a cluster daemon stop/start.
+  t.equal((await cfctrl('server2', '', '--pull', '-w', '-x', dir)).code, 0);
+  fs.appendFileSync(conf, '\n[group g2]\nservers = server2,server1\n');
+  r = await cfctrl('server1', 'y', '--push', '-x', dir);
+  t.same(r.prompts, ['Need to stop cluster and restart\nAlready stopped? (y/n) : ']);
+  t.match(r.err, /server1: the cluster daemon is running, and the change needs a cluster daemon stop\/start: stop it first \(clpcl -t -a\)\n\[group g2\] servers/);
+  t.equal((await clp('server1', 'clpcl', '-t', '-a')).code, 0);
+  r = await cfctrl('server1', 'y', '--push', '-x', dir);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /run clpcl -s -a to apply it\nsuccess\.\(code:0\)\n$/);
+  t.equal((await clp('server1', 'clpcl', '-s', '-a')).code, 0);
+  await lab.waitOnline(s, 10000);
+  for (const srv of ['server1', 'server2']) t.match((await clp(srv, 'clpstat')).out, /g2/, `${srv} runs with group g2`);
+
+  // A server down: refused, then forced; it takes the configuration when it starts again.
+  t.equal((await clp('server1', 'clpcl', '-t', '-a')).code, 0);
+  await lab.signal(s, 'server2', 'SIGTERM');
+  t.equal((await cfctrl('server1', '', '--pull', '-x', dir)).code, 0);
+  fs.appendFileSync(conf, '\n[group g3]\nservers = server1,server2\n');
+  r = await cfctrl('server1', 'y', '--push', '-x', dir);
+  t.equal(r.code, 1);
+  t.match(r.err, /server2 cannot be reached; push with --force/);
+  t.equal(generationOf(held('server1')), 2, 'nothing pushed');
+  r = await cfctrl('server1', 'y', '--push', '-x', dir, '--force');
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /not reachable: server2 \(--force/);
+  t.equal(generationOf(held('server1')), 3);
+  t.equal(generationOf(held('server2')), 2, 'server2 was down');
+  await lab.start(s, 'server2'); // its cluster daemon starts: it catches up first
+  t.equal((await clp('server1', 'clpcl', '-s', '-h', 'server1')).code, 0);
+  await lab.waitOnline(s, 20000);
+  await until(async () => generationOf(held('server2')) === 3, 10000, 'server2 at generation 3');
+  t.equal(held('server2'), held('server1'), 'the same file on both');
+  for (const srv of ['server1', 'server2']) t.match((await clp(srv, 'clpstat')).out, /g3/, `${srv} runs with group g3`);
+  t.match(fs.readFileSync(path.join(s.servers[1].root, 'runtime.log'), 'utf8'), /took the configuration of generation 3 from server1/);
+
+  // Bad input: precise errors, nothing pushed.
+  fs.writeFileSync(conf, '[cluster]\nname = c\nbogus\n');
+  r = await cfctrl('server1', 'y', '--push', '-x', dir);
+  t.equal(r.code, 1);
+  t.match(r.err, /clp\.conf:3: \[cluster\]: expected 'key = value', got 'bogus'/);
+  r = await cfctrl('server1', 'y', '--push', '-x', path.join(dir, 'nope'));
+  t.match(r.err, /nope is not a directory/);
+  r = await cfctrl('server1', 'y', '--push', '--pull');
+  t.equal(r.code, 2);
+  t.match(r.err, /give exactly one of --push, --pull/);
+});
