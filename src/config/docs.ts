@@ -51,7 +51,7 @@ export function configDoc(): string {
     ...reflectDocs.map(([m, seed, what]) => `| ${m} | ${seed} | ${what} |`),
     '',
     'Message files (`messages/*.msg.us`, seed §12.3) are re-read when the cluster daemon starts',
-    '(`clpcl -t -a; clpcl -s -a`); on the appliance they are on the config partition (`/opt/pairha/etc/messages`).',
+    '(`clpcl -t -a; clpcl -s -a`); on the appliance they are on the config partition (`/opt/pairha/messages` is `/config/messages`).',
     'Every configuration carries `[cluster] generation`: a push raises it, and a server refuses a',
     'configuration older than the one it holds (docs/clpcfctrl.md).',
     '',

@@ -68,7 +68,7 @@ export const singleSections = {
     name: { ...str('name', 'Cluster name, carried by every heartbeat.'), maxBytes: clusterNameMaxBytes },
     keyFile: path('key_file', 'File holding the cluster key (16+ bytes); relative to the config file. Owned by root (or by the user the runtime runs as), no access for group or others (mode 0600 or 0400).'),
     comment: by('upload', str('comment', 'Free text.', '')),
-    generation: by('upload', int('generation', 'Configuration generation: clpcfctrl --push raises it, a server refuses one older than its own (docs/config.md).', { def: '0', min: 0, max: 2147483647 })),
+    generation: by('upload', int('generation', 'Configuration generation: clpcfctrl --push raises it, a server refuses one not newer than its own (docs/clpcfctrl.md).', { def: '0', min: 0, max: 2147483647 })),
     rtPriority: int('rt_priority', 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.', { def: '10', min: 0, max: 99 }),
   },
   timeouts: {
