@@ -21,6 +21,8 @@ export interface CfgDeps {
   key: () => Buffer;
   /** The clp.conf text in effect here (what a reflect method last applied). */
   applied: () => string;
+  /** A committed change that needs no more than an upload is in effect at once. */
+  setApplied: (text: string) => void;
   peer: PeerControl;
   local: string;
   servers: string[];
@@ -53,10 +55,15 @@ export function serveCfgOps(reg: ControlRegistry, d: CfgDeps): void {
     const why = d.store.prepare(a.text, a.generation, key);
     return why ? fail(1, why) : { code: 0 };
   });
-  reg.serve(cfgOps.commit, async (a) => {
-    const why = d.store.commit(a.generation);
-    return why ? fail(1, why) : { code: 0 };
-  });
+  const commit = (generation: number): ControlReply => {
+    const why = d.store.commit(generation);
+    if (why) return fail(1, why);
+    // The side restarts (alert sync, web manager) follow from the push itself.
+    const text = d.store.text();
+    if (diffConfigs(d.applied(), text).method === 'upload') d.setApplied(text);
+    return { code: 0 };
+  };
+  reg.serve(cfgOps.commit, async (a) => commit(a.generation));
   reg.serve(cfgOps.abort, async (a) => { d.store.abort(a.generation); return { code: 0 }; });
   reg.serve(cfgOps.restart, async (a) => d.restart(a.method));
 
@@ -122,7 +129,7 @@ export function serveCfgOps(reg: ControlRegistry, d: CfgDeps): void {
     for (const s of up) {
       let r: ControlReply;
       try {
-        r = s === d.local ? (() => { const why = d.store.commit(p.next); return why ? fail(1, why) : { code: 0 }; })() : await call(toServer(d.peer, s), cfgOps.commit, { generation: p.next });
+        r = s === d.local ? commit(p.next) : await call(toServer(d.peer, s), cfgOps.commit, { generation: p.next });
       } catch (e) { r = fail(1, (e as Error).message); }
       // Prepared everywhere: a server that missed the commit takes it from the others at its next start.
       if (r.code) errors.push(`${s}: commit: ${r.message}`);

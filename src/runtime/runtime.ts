@@ -233,7 +233,7 @@ export class Runtime {
     const fan = { peer: this.peer, local: local.name, servers };
     serveDaemonOps(r, daemon, fan, () => this.resume());
     serveCfgOps(r, {
-      store: this.store, key: () => this.d.key, applied: () => this.applied, peer: this.peer, local: local.name, servers,
+      store: this.store, key: () => this.d.key, applied: () => this.applied, setApplied: (text) => { this.applied = text; }, peer: this.peer, local: local.name, servers,
       daemon: () => ({ running: daemon.isRunning, suspended: daemon.membership?.view().suspended ?? false }),
       restart: (m) => this.restart(m),
     });

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { cli } from '../../src/cli/pairha';
 import { defaultContext } from '../../src/cli/context';
 import { generationOf } from '../../src/config/generation';
@@ -12,7 +12,7 @@ import { isRoot, startLab, until } from '../helpers/lab';
 
 if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
 
-t.test('clpcfctrl --push / --pull across the pair', async (t) => {
+async function setup(t: Test) {
   const { lab, s, clp, view } = await startLab(t);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-cfctrl-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -26,6 +26,11 @@ t.test('clpcfctrl --push / --pull across the pair', async (t) => {
   };
   const conf = path.join(dir, 'clp.conf');
   const held = (server: string) => fs.readFileSync(path.join(s.servers.find((x) => x.name === server)!.root, 'clp.conf'), 'utf8');
+  return { lab, s, clp, view, dir, cfctrl, conf, held };
+}
+
+t.test('clpcfctrl --push / --pull across the pair', async (t) => {
+  const { lab, s, clp, view, dir, cfctrl, conf, held } = await setup(t);
 
   // Backup (seed §1.2.2).
   let r = await cfctrl('server1', '', '--pull', '-l', '-x', dir);
@@ -108,4 +113,46 @@ t.test('clpcfctrl --push / --pull across the pair', async (t) => {
   r = await cfctrl('server1', 'y', '--push', '--pull');
   t.equal(r.code, 2);
   t.match(r.err, /give exactly one of --push, --pull/);
+});
+
+t.test('alert sync and web manager restarts (seed §6.1.2, §6.1.3) while the cluster runs', async (t) => {
+  // The runtimes take PAIRHA_INITD from this process: a clusterpro_webmgr that records what it read.
+  const initd = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-initd-'));
+  t.teardown(() => fs.rmSync(initd, { recursive: true, force: true }));
+  const script = path.join(initd, 'clusterpro_webmgr');
+  fs.writeFileSync(script, `#!/bin/sh\necho "$1 $(grep '^manager' "$PAIRHA_CONFIG")" >> ${initd}/"$PAIRHA_SERVER".log\n`, { mode: 0o755 });
+  process.env.PAIRHA_INITD = initd;
+  t.teardown(() => { delete process.env.PAIRHA_INITD; });
+  const { lab, s, clp, dir, cfctrl, conf } = await setup(t);
+  t.equal((await cfctrl('server1', '', '--pull', '-x', dir)).code, 0);
+  fs.appendFileSync(conf, '\n[ports]\nmanager = 29010\n');
+  let r = await cfctrl('server2', '', '--push', '-x', dir);
+  t.equal(r.code, 0, r.err);
+  t.same(r.prompts, [], 'no question: the cluster keeps running');
+  t.match(r.out, /reflect method: upload \(\+ webmgr restart\)[\s\S]*the web manager restarted with the new configuration\nthe configuration is in place \(upload only\)\nsuccess\.\(code:0\)\n$/);
+  for (const srv of ['server1', 'server2']) t.equal(fs.readFileSync(path.join(initd, `${srv}.log`), 'utf8'), 'restart manager = 29010\n', `${srv}: clusterpro_webmgr restarted, reading the new clp.conf`);
+
+  // The alert sync port moves; the restarted sync carries server2's events on it.
+  t.equal((await cfctrl('server1', '', '--pull', '-x', dir)).code, 0);
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('manager = 29010', 'manager = 29010\nalert_sync = 29013'));
+  r = await cfctrl('server1', '', '--push', '-x', dir);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /reflect method: upload \(\+ alertsync restart\)\n  \[ports\] alert_sync: \(unset\) -> 29013 \(alertsync\)\nalert synchronisation restarted/, 'only the new change: the first is in effect');
+  t.equal((await clp('server1', 'clpcl', '-t', '-h', 'server2')).code, 0);
+  t.equal((await clp('server1', 'clpcl', '-s', '-h', 'server2')).code, 0);
+  await lab.waitOnline(s, 10000);
+  await until(async () => / server2 pm INFO 1 /.test((await clp('server1', 'clpalert', '-n', '10')).out), 10000, "server2's start in server1's alert log");
+  t.pass('alert sync works on the new port');
+  const ss = await lab['os'].run('ip', ['netns', 'exec', s.servers[0].ns, 'ss', '-uln']);
+  t.match(ss.stdout, /:29013\b/, 'server1 listens on 29013/UDP');
+  t.notMatch(ss.stdout, /:29003\b/, 'and no longer on 29003');
+
+  // A restart that fails: the configuration is pushed, but clpcfctrl does not report success.
+  fs.rmSync(script);
+  t.equal((await cfctrl('server1', '', '--pull', '-x', dir)).code, 0);
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('manager = 29010', 'manager = 29011'));
+  r = await cfctrl('server1', '', '--push', '-x', dir);
+  t.equal(r.code, 1);
+  t.match(r.err, /pushed, but not in effect:\nserver1: webmgr restart: the web manager is not installed \(no .*clusterpro_webmgr\)/);
+  t.notMatch(r.out, /success/);
 });

@@ -23,7 +23,7 @@ const prompts: Partial<Record<Reflect, { text: string; confirm: boolean; cancel:
 };
 /** What completes each method after the push (printed before success). */
 const next: Record<Reflect, string> = {
-  upload: 'the change is in effect (upload only)',
+  upload: 'the configuration is in place (upload only)',
   alertsync: 'alert synchronisation restarted with the new configuration',
   webmgr: 'the web manager restarted with the new configuration',
   suspend: 'run clpcl --resume to apply it',
@@ -72,7 +72,8 @@ async function push(ctx: CliContext, dir: string, force: boolean): Promise<numbe
   }
   const r = await call(ctx.call, cfgOps.push, { text, keyBase64: key?.toString('base64'), force });
   if (r.code || !r.data) { ctx.err(`${r.message ?? 'the push failed'}\n`); return r.code || 1; }
-  ctx.out(`${next[r.data.method]}\nsuccess.(code:0)\n`);
+  for (const m of [...r.data.extras, r.data.method]) ctx.out(`${next[m]}\n`);
+  ctx.out('success.(code:0)\n');
   return 0;
 }
 

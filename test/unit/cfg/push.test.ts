@@ -35,6 +35,7 @@ function pair(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
   const regs: Record<string, Registry> = {};
   const state: Record<string, { running: boolean; suspended: boolean; restarts: string[] }> = {};
   const deps: Record<string, CfgDeps> = {};
+  const applied: Record<string, string> = { server1: initial, server2: initial };
   for (const s of servers) {
     fs.mkdirSync(path.join(dir, s));
     fs.writeFileSync(path.join(dir, s, 'clp.conf'), initial);
@@ -50,7 +51,7 @@ function pair(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
       },
     };
     deps[s] = {
-      store: new ConfigStore(path.join(dir, s, 'clp.conf'), s), key: () => key, applied: () => initial, peer, local: s, servers,
+      store: new ConfigStore(path.join(dir, s, 'clp.conf'), s), key: () => key, applied: () => applied[s], setApplied: (text) => { applied[s] = text; }, peer, local: s, servers,
       daemon: () => state[s], restart: async (m) => { state[s].restarts.push(m); return { code: 0 }; },
     };
     serveCfgOps(regs[s], deps[s]);
@@ -158,6 +159,7 @@ t.test('a push needs the state its reflect method applies from', async (t) => {
   r = await call(p.local('server1'), cfgOps.push, { text: alert, force: false });
   t.equal(r.code, 0, 'an alert sync change applies while running');
   for (const s of servers) t.same(p.state[s].restarts, ['alertsync'], `alert sync restarted on ${s}`);
+  t.match(p.deps.server2.applied(), /sync = false/, 'a change of no more than an upload is in effect at once');
   p.deps.server2.restart = async () => ({ code: 1, message: 'no' });
   r = await call(p.local('server1'), cfgOps.push, { text: iniText(sections([['alert', { sync: 'true' }]], 3)), force: false });
   t.equal(r.code, 1, 'a restart that failed is not a success');
