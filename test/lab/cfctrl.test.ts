@@ -62,6 +62,18 @@ t.test('clpcfctrl --push / --pull across the pair', async (t) => {
   for (const srv of ['server1', 'server2']) t.equal((await view(srv)).timeoutMs, 3000, `${srv}: the new timeout is in effect after the resume`);
   await lab.waitOnline(s, 10000);
 
+  // A change by hand that a resume cannot apply: the resume says so, and runs on with what it had.
+  const file1 = path.join(s.servers[0].root, 'clp.conf');
+  const saved = held('server1');
+  fs.writeFileSync(file1, saved.replace('hb_timeout = 3000', 'hb_timeout = 4000') + '\n[group byhand]\nservers = server1\n');
+  t.equal((await clp('server1', 'clpcl', '--suspend')).code, 0);
+  const resumed = await clp('server1', 'clpcl', '--resume');
+  t.equal(resumed.code, 1, 'not a success');
+  t.match(resumed.err, /server1: resumed with the configuration in use: these changes need a cluster daemon stop\/start or a reboot:\n\[group byhand\] servers: \(unset\) -> server1 \(daemon\)/);
+  t.equal((await view('server1')).suspended, false, 'resumed all the same');
+  t.equal((await view('server1')).timeoutMs, 3000, 'with the timeout it had');
+  fs.writeFileSync(file1, saved);
+
   // The same file again: generation 0 is older than the cluster's 1.
   r = await cfctrl('server2', 'y', '--push', '-x', dir);
   t.equal(r.code, 1);
