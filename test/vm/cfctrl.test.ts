@@ -55,16 +55,17 @@ t.test('clpcfctrl push and pull on the pair', async (t) => {
   t.ok(syslogAfter > syslogBefore, 'but still in syslog');
 
   // A USB-stick image labelled PAIRHA-CFG (-d DEV -m MNT), a change applied by a stop/start.
-  await ok('server1', [
-    'rm -rf /tmp/stick && mkdir -p /tmp/stick && clpcfctrl --pull -x /tmp/stick',
+  const dev = (await ok('server1', [
+    'rm -rf /tmp/stick && mkdir -p /tmp/stick && clpcfctrl --pull -x /tmp/stick >/dev/null',
     "printf '\\n[group g3]\\nservers = server1,server2\\n' >> /tmp/stick/clp.conf",
-    'mke2fs -q -F -t ext2 -L PAIRHA-CFG -d /tmp/stick /tmp/stick.img 4M',
-    'losetup /dev/loop7 /tmp/stick.img',
-  ].join(' && '), 'a stick image labelled PAIRHA-CFG on /dev/loop7');
+    'mke2fs -q -F -t ext2 -L PAIRHA-CFG -d /tmp/stick /tmp/stick.img 4M >/dev/null',
+    'dev=$(losetup -f) && losetup "$dev" /tmp/stick.img && echo "$dev"',
+  ].join(' && '), 'a stick image labelled PAIRHA-CFG on a loop device')).trim();
+  t.match(dev, /^\/dev\/loop\d+$/);
   await ok('server1', 'clpcl -t -a', 'clpcl -t -a');
-  out = await ok('server1', 'mkdir -p /mnt/stick && echo y | clpcfctrl --push -l -d /dev/loop7 -m /mnt/stick', 'clpcfctrl --push -l -d /dev/loop7 -m /mnt/stick');
+  out = await ok('server1', `echo y | clpcfctrl --push -l -d ${dev} -m /mnt/stick`, `clpcfctrl --push -l -d ${dev} -m /mnt/stick`);
   t.match(out, /generation 2 -> 3; reflect method: daemon[\s\S]*success\.\(code:0\)\n$/);
-  await ok('server1', 'losetup -d /dev/loop7', 'losetup -d');
+  await ok('server1', `losetup -d ${dev}`, 'losetup -d');
   await ok('server1', 'clpcl -s -a', 'clpcl -s -a');
   await pair.waitOnline(s, 300000);
   const texts = await Promise.all(servers.map(held));
