@@ -58,7 +58,8 @@ t.test('clpcfctrl push and pull on the pair', async (t) => {
   const dev = (await ok('server1', [
     'rm -rf /tmp/stick && mkdir -p /tmp/stick && clpcfctrl --pull -x /tmp/stick >/dev/null',
     "printf '\\n[group g3]\\nservers = server1,server2\\n' >> /tmp/stick/clp.conf",
-    'mke2fs -q -F -t ext2 -L PAIRHA-CFG -d /tmp/stick /tmp/stick.img 4M >/dev/null',
+    // (the path: busybox's shell would run its own mke2fs applet, which has no -t or -d)
+    '/sbin/mke2fs -q -F -t ext2 -L PAIRHA-CFG -d /tmp/stick /tmp/stick.img 4M >/dev/null',
     'dev=$(losetup -f) && losetup "$dev" /tmp/stick.img && echo "$dev"',
   ].join(' && '), 'a stick image labelled PAIRHA-CFG on a loop device')).trim();
   t.match(dev, /^\/dev\/loop\d+$/);
