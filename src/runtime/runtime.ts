@@ -53,6 +53,8 @@ export interface RuntimeDeps {
   faults?: boolean;
   /** Steps the wall clock (the clock-step fault; pm/faults.ts). */
   stepClock?: (ms: number) => void;
+  /** Re-reads the message files (seed §12.3) at each start of the cluster daemon: the bus's reload. */
+  reloadMessages?: () => void;
 }
 
 /** Assembles the roles and wires their collaborators; every op is served by its role's module. */
@@ -89,7 +91,7 @@ export class Runtime {
     this.peerServer = new PeerServer(lanAddrs(d.local.name), c.ports.internal, d.key, d.local.name, c.servers.map((s) => s.name), this.registry, d.log.child('trnsv'), '', { peerAddresses: peerAddrs });
     this.peer = new PeerClient(d.local.name, lanAddrs, c.ports.internal, d.key, c.timeouts.internal);
     this.store = new ConfigStore(c.file, d.local.name);
-    this.applied = this.store.text();
+    this.applied = fs.existsSync(c.file) ? this.store.text() : '';
     this.sync = this.buildAlertSync(c);
     this.exited = new Promise((r) => { this.exit = r; });
     if (c.resources.some((r) => r.type === 'md')) {
@@ -120,6 +122,8 @@ export class Runtime {
 
   /** clp.conf as it is now on disk, checked as at start; or why not. */
   private readConfig(): { text: string; config: ClusterConfig; local: ServerConfig } | string {
+    // Given a configuration that has no file (tests build one in memory), there is nothing to re-read.
+    if (!this.applied && !fs.existsSync(this.store.configFile)) return { text: '', config: this.ctx.config, local: this.ctx.local };
     try {
       const text = this.store.text();
       const config = parseConfig(text, this.store.configFile);
@@ -152,7 +156,7 @@ export class Runtime {
     this.ctx.config = r.config;
     this.ctx.local = r.local;
     this.applied = r.text;
-    this.d.events.reload();
+    this.d.reloadMessages?.();
     return undefined;
   }
 
