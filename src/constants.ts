@@ -32,6 +32,8 @@ export interface Paths {
   liscalProc: string;
   /** Where power actions are recorded instead of performed (lab); empty on a real box. */
   powerRecord: string;
+  /** The services' init scripts (clusterpro_webmgr, restarted by clpcfctrl, seed §6.1.3). */
+  initd: string;
 }
 
 const codeDir = path.resolve(__dirname, '..');
@@ -61,5 +63,6 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): Paths {
     leds: env.PAIRHA_LEDS || '/sys/class/leds',
     liscalProc: env.PAIRHA_LISCAL_PROC || '/proc/liscal',
     powerRecord: env.PAIRHA_POWER_RECORD || '',
+    initd: env.PAIRHA_INITD || '/etc/init.d',
   };
 }

@@ -11,6 +11,26 @@ export interface CliContext {
   call: (req: ControlRequest, timeoutMs?: number) => Promise<ControlReply>;
   /** The OS adapter (starting the runtime process, ...). */
   platform: Platform;
+  /** A prompt's answer (clpcfctrl's y/n): one line of stdin. */
+  ask: (prompt: string) => Promise<string>;
+}
+
+/** One line from stdin ('' at its end). */
+function askStdin(out: (s: string) => void): (prompt: string) => Promise<string> {
+  return (prompt) => new Promise((resolve) => {
+    out(prompt);
+    let buf = '';
+    const onData = (c: Buffer) => {
+      buf += c.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) { finish(buf.slice(0, nl)); }
+    };
+    const finish = (line: string) => { process.stdin.off('data', onData); process.stdin.off('end', onEnd); process.stdin.pause(); resolve(line); };
+    const onEnd = () => finish(buf);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+    process.stdin.resume();
+  });
 }
 
 export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
@@ -26,6 +46,7 @@ export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext
       const { HostPlatform } = require('../platform/host') as typeof import('../platform/host');
       return (platform ??= new HostPlatform({ powerRecord: paths.powerRecord }));
     },
+    ask: askStdin((s) => process.stdout.write(s)),
   };
 }
 

@@ -2,6 +2,7 @@
 // `pairha <command>` on the appliance; each clp* command is also reachable by its own name
 // (bin/ shims). The host tools (lab, pair) are added by src/host/pairha-host.ts.
 import { clpalert } from './commands/clpalert';
+import { clpcfctrl } from './commands/clpcfctrl';
 import { clpcl } from './commands/clpcl';
 import { clpgrp } from './commands/clpgrp';
 import { clplcncs } from './commands/clplcncs';
@@ -20,7 +21,7 @@ import { defaultContext, type CliContext, type Command } from './context';
 import { cli as run, main as runMain } from './main';
 
 export const commands: Record<string, Command> = {
-  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc, clpwebpasswd,
+  clpstat, clpcl, clptoratio, clpalert, clpgrp, clproset, clpstdn, clpmdstat, clpmdctrl, clpmdinit, clpmdchng, clplcncs, clplogcc, clpwebpasswd, clpcfctrl,
   config,
 };
 

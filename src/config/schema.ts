@@ -21,7 +21,15 @@ export interface KeySpec {
   numeric?: boolean;
   /** Longest value in UTF-8 bytes (a string carried in a length-prefixed field). */
   maxBytes?: number;
+  /** How a change of this key takes effect (seed §6.1); default: its section's (reflect.ts). */
+  reflect?: Reflect;
 }
+
+/** The seed's reflect methods (§6.1.1-6.1.6), mildest first. */
+export const reflectMethods = ['upload', 'alertsync', 'webmgr', 'suspend', 'daemon', 'reboot'] as const;
+export type Reflect = (typeof reflectMethods)[number];
+/** The same field, changed by `method`. */
+const by = <F extends KeySpec>(method: Reflect, f: F): F => ({ ...f, reflect: method });
 
 /** A key whose value reads as T. `T` is carried for the types only. */
 export interface Field<T> extends KeySpec { readonly _value?: T }
@@ -59,21 +67,22 @@ export const singleSections = {
   cluster: {
     name: { ...str('name', 'Cluster name, carried by every heartbeat.'), maxBytes: clusterNameMaxBytes },
     keyFile: path('key_file', 'File holding the cluster key (16+ bytes); relative to the config file. Owned by root (or by the user the runtime runs as), no access for group or others (mode 0600 or 0400).'),
-    comment: str('comment', 'Free text.', ''),
+    comment: by('upload', str('comment', 'Free text.', '')),
+    generation: by('upload', int('generation', 'Configuration generation: clpcfctrl --push raises it, a server refuses one not newer than its own (docs/clpcfctrl.md).', { def: '0', min: 0, max: 2147483647 })),
     rtPriority: int('rt_priority', 'SCHED_RR priority of the runtime, so that load on the box cannot starve the heartbeats (as corosync does); 0 = normal scheduling.', { def: '10', min: 0, max: 99 }),
   },
   timeouts: {
-    hbInterval: ms('hb_interval', 'Heartbeat send interval (ms).', { def: '3000', min: 50, max: 60000 }),
-    hbTimeout: ms('hb_timeout', 'A heartbeat is down after this silence; a server when all are (ms).', { def: '90000', min: 150, max: 3600000 }),
-    startSyncWait: ms('start_sync_wait', 'At start, wait this long for peers before starting groups (ms).', { def: '300000', min: 0, max: 3600000 }),
+    hbInterval: by('suspend', ms('hb_interval', 'Heartbeat send interval (ms).', { def: '3000', min: 50, max: 60000 })),
+    hbTimeout: by('suspend', ms('hb_timeout', 'A heartbeat is down after this silence; a server when all are (ms).', { def: '90000', min: 150, max: 3600000 })),
+    startSyncWait: by('daemon', ms('start_sync_wait', 'At start, wait this long for peers before starting groups (ms).', { def: '300000', min: 0, max: 3600000 })),
     internal: ms('internal', 'Server-to-server control request timeout (ms).', { def: '180000', min: 100, max: 3600000 }),
   },
   ports: {
     internal: port('internal', '29001', 'TCP, server-to-server control (seed §8).'),
     dataTransfer: port('data_transfer', '29002', 'TCP, data transfer.'),
-    heartbeat: port('heartbeat', '29002', 'UDP, LAN heartbeat.'),
-    alertSync: port('alert_sync', '29003', 'UDP, alert log synchronisation.'),
-    manager: port('manager', '29003', 'TCP, the web manager (HTTPS, docs/web.md).'),
+    heartbeat: by('daemon', port('heartbeat', '29002', 'UDP, LAN heartbeat.')),
+    alertSync: by('alertsync', port('alert_sync', '29003', 'UDP, alert log synchronisation.')),
+    manager: by('webmgr', port('manager', '29003', 'TCP, the web manager (HTTPS, docs/web.md; clusterpro_webmgr).')),
     mirrorAgent: port('mirror_agent', '29004', 'TCP, mirror agents.'),
     mirrorDriver: port('mirror_driver', '29005', 'TCP, mirror drivers.'),
   },
@@ -86,7 +95,7 @@ export const singleSections = {
     subject: str('subject', 'Subject prefix.', 'pairha event'),
   },
   alert: {
-    sync: bool('sync', 'true', 'Copy alert log entries to the other servers (ports.alert_sync).'),
+    sync: by('alertsync', bool('sync', 'true', 'Copy alert log entries to the other servers (ports.alert_sync).')),
     maxEntries: int('max_entries', 'Alert log entries kept on disk.', { def: '10000', min: 10, max: 1000000 }),
   },
   syslog: {
@@ -113,7 +122,7 @@ export const singleSections = {
 /** Named sections: `[kind NAME]`. Per-server keys (heartbeats, md addresses) are checked by their readers. */
 export const namedSections = {
   server: {
-    comment: str('comment', 'Free text. Servers are listed in priority order.', ''),
+    comment: by('upload', str('comment', 'Free text. Servers are listed in priority order.', '')),
   },
   group: {
     servers: list('servers', 'Failover policy: servers in order of preference.'),

@@ -157,7 +157,15 @@ export class Membership extends EventEmitter implements Role {
   clearRatio(): void { this.state.ratio = 1; this.state.ratioUntil = 0; this.check(); }
 
   suspend(): void { this.state.suspended = true; }
-  resume(): void { this.state.refresh(this.mono()); this.state.suspended = false; this.check(); }
+  /** Resume; ctx.config may have been re-read while suspended (seed §6.1.4): the heartbeat
+   * interval and timeout in it take effect now. */
+  resume(): void {
+    const t = this.ctx.config.timeouts;
+    this.state.setTimeout(t.hbTimeout);
+    if (this.timer) { clearInterval(this.timer); this.timer = setInterval(() => this.beat(), t.hbInterval); }
+    this.state.refresh(this.mono()); this.state.suspended = false; this.check();
+  }
+
 
   /** clptoratio's end between wall time and the monotonic clock (0: none). */
   private toMono(wall: number): number { return wall ? Math.max(1, this.mono() + (wall - this.now())) : 0; }

@@ -58,6 +58,8 @@ export class MembershipState {
     this.localUsable = Array(H).fill(true);
   }
 
+  setTimeout(ms: number): void { this.o.timeout = ms; }
+
   timeout(now: number): number {
     if (this.ratioUntil && now >= this.ratioUntil) { this.ratio = 1; this.ratioUntil = 0; }
     return this.o.timeout * this.ratio;
@@ -198,6 +200,7 @@ export class MembershipState {
       heartbeats: this.o.heartbeats.map((h, index) => ({ name: h.name, index, type: h.type })),
       matrix,
       ratio: this.ratioUntil ? { value: this.ratio, until: this.ratioUntil } : { value: 1 },
+      timeoutMs: this.o.timeout,
       suspended: this.suspended,
     };
   }

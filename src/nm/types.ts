@@ -18,5 +18,7 @@ export interface MembershipView {
   matrix: HbCell[][][];
   /** Current timeout ratio (clptoratio) and when it expires (epoch ms), if set. */
   ratio: { value: number; until?: number };
+  /** The heartbeat timeout in use, before the ratio ([timeouts] hb_timeout, re-read at resume). */
+  timeoutMs: number;
   suspended: boolean;
 }

@@ -36,7 +36,10 @@ export class ClusterDaemon {
   private poweringOff = false;
   private licenceTimer?: NodeJS.Timeout;
 
-  constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState) {}
+  /** `reload` runs before each start and re-reads clp.conf into ctx (seed §6.1.5: the start
+   * uses the pushed configuration); a reason refuses the start. */
+  constructor(private readonly ctx: RuntimeContext, private readonly peer: PeerControl, private readonly faults: FaultState,
+    private readonly reload?: () => Promise<string | undefined>) {}
 
   get isRunning(): boolean { return this.phase === 'running'; }
   get state(): DaemonPhase { return this.phase; }
@@ -52,6 +55,11 @@ export class ClusterDaemon {
   }
 
   private async startRoles(): Promise<ControlReply> {
+    const refused = await this.reload?.();
+    if (refused) {
+      this.phase = 'stopped';
+      return { code: 1, message: `the cluster daemon did not start: ${refused}` };
+    }
     const { events, log, config } = this.ctx;
     // Seed §11.1 (8): the licence check; without a valid cluster licence the cluster stops (rm 57).
     const licence = checkLicences(this.ctx);

@@ -2,10 +2,12 @@
 // clpcl's start, stop, suspend and resume, here or fanned out to the other servers.
 import { fanOut, type FanOut } from '../control/fan-out';
 import type { ControlRegistry } from '../control/op';
+import type { ControlReply } from '../control/types';
 import type { ClusterDaemon } from './daemon';
 import { clOps, pmOps } from './protocol';
 
-export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan: FanOut): void {
+/** `resume` re-reads clp.conf before resuming (seed §6.1.4); without it the daemon just resumes. */
+export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan: FanOut, resume?: () => Promise<ControlReply>): void {
   const membership = () => {
     if (!daemon.membership) throw new Error('the cluster daemon is not running');
     return daemon.membership;
@@ -15,5 +17,5 @@ export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan:
   reg.serve(clOps.start, async (t, origin) => fanOut(fan, clOps.start, {}, t, origin, () => daemon.start()));
   reg.serve(clOps.stop, async (t, origin) => fanOut(fan, clOps.stop, {}, t, origin, () => daemon.stop()));
   reg.serve(clOps.suspend, async (t, origin) => fanOut(fan, clOps.suspend, {}, t, origin, async () => { membership().suspend(); return { code: 0 }; }));
-  reg.serve(clOps.resume, async (t, origin) => fanOut(fan, clOps.resume, {}, t, origin, async () => { membership().resume(); return { code: 0 }; }));
+  reg.serve(clOps.resume, async (t, origin) => fanOut(fan, clOps.resume, {}, t, origin, async () => { membership(); if (resume) return resume(); membership().resume(); return { code: 0 }; }));
 }

@@ -51,7 +51,7 @@ export async function main(): Promise<number> {
     const r = await platform.run('chrt', ['-a', '-R', '-r', '-p', String(config.cluster.rtPriority), String(process.pid)]);
     if (r.code) log.warn(`cannot take SCHED_RR priority ${config.cluster.rtPriority}: ${r.stderr.trim() || `chrt exit ${r.code}`}; heartbeats may starve under load`);
   }
-  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled(), stepClock });
+  runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled(), stepClock, reloadMessages: () => bus.reload() });
   const stop = () => { void runtime!.shutdown(); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -21,7 +21,8 @@ for d in etc license scripts log alert work tmp; do
 done
 rm -rf "$opt/run"; ln -s /run/pairha "$opt/run"
 for d in webmgr drivers; do mkdir -p "$opt/$d"; done
-rm -rf "$opt/messages"; ln -s lib/pairha/messages "$opt/messages"
+# The message files are editable (seed §12.3): on /config, the shipped ones as factory defaults.
+rm -rf "$opt/messages" "${factory:?}/messages"; cp -a "$opt/lib/pairha/messages" "$factory/messages"; ln -s /config/messages "$opt/messages"
 rm -rf "$t/etc/rc.d"; ln -s /config/rc.d "$t/etc/rc.d"
 
 # clp* commands: one per compiled command module, linked to its own entry point when built

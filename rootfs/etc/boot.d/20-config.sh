@@ -7,7 +7,7 @@ if [ -n "$cfgdev" ]; then
   mount -t ext4 -o rw,noatime "$cfgdev" /config || boot_warn "cannot mount $cfgdev on /config"
 fi
 grep -q " /config " /proc/mounts || { boot_warn "no config partition: settings will not persist"; mount -t tmpfs -o mode=0755 tmpfs /config; }
-for d in etc license scripts rc.d; do
+for d in etc license scripts rc.d messages; do
   [ -e "/config/$d" ] || cp -a "/usr/share/pairha/factory/$d" "/config/$d"
 done
 for d in log alert work tmp; do mkdir -p "/config/$d"; done

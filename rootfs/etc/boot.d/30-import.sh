@@ -1,10 +1,19 @@
 # Configuration import from a stick (filesystem label PAIRHA-CFG, ext2/ext4 or FAT):
-# clp.conf, cluster.key, hostname and dmtab found at its top replace those of the config area;
+# clp.conf and cluster.key found at its top replace those of the config area unless the box
+# holds a newer generation (a clpcfctrl push, docs/config.md); hostname and dmtab replace the box's;
 # licences in its license/ directory are added to /config/license.
 sleep 0.5
+# [cluster] generation of a clp.conf (0 when absent).
+generation() { sed -n '/^\[cluster\]/,/^\[/s/^[[:space:]]*generation[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo 0; }
 stick=$(findfs LABEL=PAIRHA-CFG 2>/dev/null)
 if [ -n "$stick" ] && mount -o ro "$stick" /mnt/usb 2>/dev/null; then
-  for f in clp.conf cluster.key hostname dmtab; do
+  files="hostname dmtab"
+  if [ -f /mnt/usb/clp.conf ] && [ -f /config/etc/clp.conf ] && [ "$(generation /mnt/usb/clp.conf)" -lt "$(generation /config/etc/clp.conf)" ]; then
+    boot_log "the stick's configuration (generation $(generation /mnt/usb/clp.conf)) is older than this box's ($(generation /config/etc/clp.conf)): kept this box's"
+  else
+    files="clp.conf cluster.key hostname dmtab"
+  fi
+  for f in $files; do
     [ -f "/mnt/usb/$f" ] && cp "/mnt/usb/$f" "/config/etc/$f.new" && mv "/config/etc/$f.new" "/config/etc/$f"
   done
   chmod 0600 /config/etc/cluster.key 2>/dev/null

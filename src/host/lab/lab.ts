@@ -57,7 +57,8 @@ export class Lab {
     return {
       ...process.env,
       PAIRHA_ROOT: srv.root,
-      PAIRHA_CONFIG: s.configFile,
+      // Each server its own copy, as on two boxes: clpcfctrl pushes to both (the key stays shared).
+      PAIRHA_CONFIG: path.join(srv.root, 'clp.conf'),
       PAIRHA_SERVER: server,
       PAIRHA_MESSAGES: path.join(codeDir, 'messages'),
       PAIRHA_DEVLOG: process.env.PAIRHA_LAB_DEVLOG || path.join(this.dir, 'devlog'),
@@ -89,6 +90,7 @@ export class Lab {
       await this.sh('ip', ['netns', 'add', HUB]);
       for (const srv of s.servers) {
         fs.mkdirSync(srv.root, { recursive: true, mode: 0o700 });
+        fs.copyFileSync(configFile, path.join(srv.root, 'clp.conf'));
         await this.sh('ip', ['netns', 'add', srv.ns]);
         await this.sh('ip', ['-n', srv.ns, 'link', 'set', 'lo', 'up']);
       }
