@@ -111,7 +111,9 @@ export class ClusterDaemon {
   async stop(): Promise<ControlReply> {
     switch (this.phase) {
       case 'stopped': return { code: 0, message: 'the cluster daemon is not running' };
-      case 'stopping': return this.stopping!;
+      // Not awaited: a role's final action during the stop (a deactivation failure, seed
+      // §10.4, powers the server off through here) would wait for the stop that waits for it.
+      case 'stopping': return { code: 0, message: 'the cluster daemon is stopping' };
       case 'starting':
         this.stopWhenStarted = true;
         return { code: 0, message: 'the cluster daemon is starting: it stops as soon as its start completes' };
