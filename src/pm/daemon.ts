@@ -50,23 +50,22 @@ export class ClusterDaemon {
     if (this.phase === 'stopping') await this.stopping;
     if (this.phase !== 'stopped') return this.start(); // another caller started it meanwhile
     this.phase = 'starting';
-    this.starting = this.startRoles().finally(() => { this.starting = undefined; });
+    // A start that failed left no role running.
+    this.starting = this.startRoles()
+      .then((r) => { if (r.code) this.phase = 'stopped'; return r; })
+      .finally(() => { this.starting = undefined; });
     return this.starting;
   }
 
   private async startRoles(): Promise<ControlReply> {
     const refused = await this.reload?.();
-    if (refused) {
-      this.phase = 'stopped';
-      return { code: 1, message: `the cluster daemon did not start: ${refused}` };
-    }
+    if (refused) return { code: 1, message: `the cluster daemon did not start: ${refused}` };
     const { events, log, config } = this.ctx;
     // Seed §11.1 (8): the licence check; without a valid cluster licence the cluster stops (rm 57).
     const licence = checkLicences(this.ctx);
     if (!licence.ok) {
       events.emit(ev.rm.clusterStopForLicense, licence.product);
       log.error(licence.why!);
-      this.phase = 'stopped';
       return { code: 1, message: `the cluster daemon did not start: ${licence.why}` };
     }
     const membership = new Membership(this.ctx);
@@ -85,7 +84,6 @@ export class ClusterDaemon {
         events.emit(ev.pm.processInitFailed, role.type, 1);
         log.error(`${role.type}: ${(e as Error).message}`);
         await this.stopRoles();
-        this.phase = 'stopped';
         return { code: 1, message: `${role.type} failed to start: ${(e as Error).message}` };
       }
     }
