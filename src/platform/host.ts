@@ -22,15 +22,36 @@ const powerCommands: Record<PowerAction, [string, string[]]> = {
 
 export class HostPlatform implements Platform {
   private netif?: NetIf;
+  /** Set once the process runs SCHED_RR: every child is started through it at normal priority. */
+  private childLauncher: string[] = [];
   constructor(private readonly opts: HostPlatformOptions) {}
+
+  /**
+   * SCHED_RR for every thread of this process, and for the threads it starts later (they
+   * inherit it: the libuv pool does the disk heartbeat's I/O and is started on first use).
+   * Not for its children: chrt's reset-on-fork would also reset the threads, so each child
+   * is launched through `chrt -o 0` instead; fsck, mkfs or a resource script must not starve
+   * the box.
+   */
+  async takeRealtime(priority: number): Promise<RunResult> {
+    const r = await this.run('chrt', ['-a', '-r', '-p', String(priority), String(process.pid)]);
+    if (r.code === 0) this.childLauncher = ['chrt', '-o', '0'];
+    return r;
+  }
+
+  private launch(file: string, args: string[]): [string, string[]] {
+    const [l, ...la] = this.childLauncher;
+    return l ? [l, [...la, file, ...args]] : [file, args];
+  }
 
   /** Loaded on first use: a clp* command that never touches an address never loads the addon. */
   get net(): NetIf { return (this.netif ??= loadNetIf()); }
 
   run(file: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const [f, a] = this.launch(file, args);
     return new Promise((resolve) => {
       const child = execFile(
-        file, args,
+        f, a,
         { timeout: opts.timeoutMs ?? 0, env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
         (err, stdout, stderr) => {
           const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string }) | null;
@@ -48,7 +69,8 @@ export class HostPlatform implements Platform {
   /** Start a long-running process detached from us, output appended to logFile; returns its pid. */
   daemon(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): number {
     const out = fs.openSync(opts.logFile, 'a', 0o600);
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
+    const [f, a] = this.launch(file, args);
+    const child = spawn(f, a, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
     child.on('error', () => { /* reported through the missing pid */ });
     fs.closeSync(out);
     child.unref();

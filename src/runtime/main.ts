@@ -46,9 +46,7 @@ export async function main(): Promise<number> {
   }
   const { bus, alert } = createEvents({ paths, log, platform, server, config });
   if (config.cluster.rtPriority > 0) {
-    // Every thread of the process (-a): the libuv pool does the disk heartbeat's I/O. Not its
-    // children (-R, reset on fork): fsck, mkfs or a resource script must not starve the box.
-    const r = await platform.run('chrt', ['-a', '-R', '-r', '-p', String(config.cluster.rtPriority), String(process.pid)]);
+    const r = await platform.takeRealtime(config.cluster.rtPriority);
     if (r.code) log.warn(`cannot take SCHED_RR priority ${config.cluster.rtPriority}: ${r.stderr.trim() || `chrt exit ${r.code}`}; heartbeats may starve under load`);
   }
   runtime = new Runtime({ config, local, key, bootId: newBootId(), paths, log, platform, events: bus, alert, faults: faultsEnabled(), stepClock, reloadMessages: () => bus.reload() });
