@@ -4,15 +4,16 @@ import { fanOut, type FanOut } from '../control/fan-out';
 import type { ControlRegistry } from '../control/op';
 import type { ControlReply } from '../control/types';
 import type { ClusterDaemon } from './daemon';
+import type { LoopLagMonitor } from './loop-lag';
 import { clOps, pmOps } from './protocol';
 
 /** `resume` re-reads clp.conf before resuming (seed §6.1.4); without it the daemon just resumes. */
-export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan: FanOut, resume?: () => Promise<ControlReply>): void {
+export function serveDaemonOps(reg: ControlRegistry, daemon: ClusterDaemon, fan: FanOut, resume?: () => Promise<ControlReply>, lag?: LoopLagMonitor): void {
   const membership = () => {
     if (!daemon.membership) throw new Error('the cluster daemon is not running');
     return daemon.membership;
   };
-  reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.state, server: fan.local, pid: process.pid } }));
+  reg.serve(pmOps.status, async () => ({ code: 0, data: { daemon: daemon.state, server: fan.local, pid: process.pid, loopLag: lag?.read() } }));
   // The other servers run the op on themselves only.
   reg.serve(clOps.start, async (t, origin) => fanOut(fan, clOps.start, {}, t, origin, () => daemon.start()));
   reg.serve(clOps.stop, async (t, origin) => fanOut(fan, clOps.stop, {}, t, origin, () => daemon.stop()));

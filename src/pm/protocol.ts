@@ -1,6 +1,7 @@
 // The ops of the cluster daemon's lifecycle (the seed's pm and clpcl, clpstdn): start, stop,
 // suspend and resume the cluster daemon here or on other servers, power actions, and the
 // test-only fault injection.
+import type { LoopLag } from './loop-lag';
 import { defineOp, LONG_OP_MS, noArgs, targetArgs, type Target } from '../control/op';
 
 /** The core roles whose death is an emergency shutdown (seed §10.3: clprc, clprm, clpnm). */
@@ -9,7 +10,7 @@ export type CoreRole = (typeof coreRoles)[number];
 
 /** 'starting' and 'stopping' last while the roles start or the groups stop. */
 export type DaemonPhase = 'stopped' | 'starting' | 'running' | 'stopping';
-export interface DaemonStatus { daemon: DaemonPhase; server: string; pid: number }
+export interface DaemonStatus { daemon: DaemonPhase; server: string; pid: number; loopLag?: LoopLag }
 export type FaultArgs = { kind: 'role'; role: CoreRole } | { kind: 'stall-shutdown' } | { kind: 'clock-step'; ms: number };
 
 /** The largest clock step the fault takes, either way. */

@@ -36,6 +36,7 @@ import { serveMembershipOps } from '../nm/ops';
 import type { Platform, PowerAction } from '../platform/types';
 import { ClusterDaemon } from '../pm/daemon';
 import { type FaultState, serveFaults } from '../pm/faults';
+import { LoopLagMonitor } from '../pm/loop-lag';
 import { serveDaemonOps } from '../pm/ops';
 import { serveClusterShutdown } from '../pm/stdn';
 
@@ -77,6 +78,7 @@ export class Runtime {
   readonly mirror?: MirrorAgent;
   /** The front panel (seed-less; docs/leds.md): runs with the process, shows the daemon's state. */
   private readonly leds: LedRole;
+  private readonly loopLag = new LoopLagMonitor();
   private readonly faults: FaultState;
   /** Resolves when the process should exit (stop requested or power action recorded). */
   readonly exited: Promise<void>;
@@ -196,6 +198,7 @@ export class Runtime {
 
   /** Start the process: control channels, then the cluster daemon. */
   async start(startDaemon = true): Promise<void> {
+    this.loopLag.start();
     await this.localControl.start();
     await this.peerServer.start();
     await this.sync?.start();
@@ -227,6 +230,7 @@ export class Runtime {
     await this.sync?.stop();
     await this.peerServer.stop();
     await this.localControl.stop();
+    this.loopLag.stop();
     this.exit();
   }
 
@@ -236,7 +240,7 @@ export class Runtime {
     const r = this.registry, daemon = this.daemon;
     const servers = c.servers.map((s) => s.name);
     const fan = { peer: this.peer, local: local.name, servers };
-    serveDaemonOps(r, daemon, fan, () => this.resume());
+    serveDaemonOps(r, daemon, fan, () => this.resume(), this.loopLag);
     serveCfgOps(r, {
       store: this.store, key: () => this.d.key, applied: () => this.applied, setApplied: (text) => { this.applied = text; }, peer: this.peer, local: local.name, servers,
       daemon: () => ({ running: daemon.isRunning, suspended: daemon.membership?.view().suspended ?? false }),

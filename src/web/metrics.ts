@@ -112,6 +112,14 @@ export function createMetrics(send: Send, config: () => ClusterConfig, liscalPro
     const u = pid ? procUsage(pid) : undefined;
     if (u) this.set(u.cpu);
   });
+  g('pairha_runtime_event_loop_lag_seconds', "How late the runtime's event loop ran its timers since it started, by quantile (0.5, 0.99, 1 = max).", ['quantile'], async function () {
+    this.reset();
+    const lag = (await cluster()).daemon?.loopLag;
+    if (!lag?.samples) return;
+    this.set({ quantile: '0.5' }, lag.p50Ms / 1e3);
+    this.set({ quantile: '0.99' }, lag.p99Ms / 1e3);
+    this.set({ quantile: '1' }, lag.maxMs / 1e3);
+  });
   return reg;
 }
 

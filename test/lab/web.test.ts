@@ -96,6 +96,15 @@ t.test('log in, watch the pair, move a group, refuse forgeries, log out', async 
   await until(async () => fs.existsSync(powerLog) && /reboot/.test(fs.readFileSync(powerLog, 'utf8')), 20000, 'the reboot recorded on server2');
   t.pass('server2 rebooted (the lab records the power action)');
 
+  // /metrics with a scrape token, from the real runtime: its own RSS, CPU and event-loop lag.
+  const tok = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli', 'pairha.js'), 'clpwebpasswd', '-k', 'prometheus'], { env, encoding: 'utf8' });
+  t.equal(tok.status, 0, tok.stderr);
+  const metrics = await page.evaluate(async (token) => (await fetch('/metrics', { headers: { authorization: `Bearer ${token}` } })).text(), tok.stdout.trim());
+  t.match(metrics, /pairha_server_up\{server="server1"\} 1/, '/metrics: server1 up');
+  t.match(metrics, /pairha_runtime_resident_bytes [1-9]\d{6,}/, "/metrics: the runtime's RSS");
+  t.match(metrics, /pairha_runtime_cpu_seconds \d/, "/metrics: the runtime's CPU time");
+  for (const q of ['0.5', '0.99', '1']) t.match(metrics, new RegExp(`pairha_runtime_event_loop_lag_seconds\\{quantile="${q}"\\} [0-9.e-]+\n`), `/metrics: the runtime's event-loop lag, quantile ${q}`);
+
   // Alert log page, the phone width, logout.
   await page.click('nav [data-page="alerts"]');
   await page.getByRole('table', { name: 'Alert log' }).locator('td', { hasText: 'failed login' }).first().waitFor();

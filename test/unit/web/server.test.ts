@@ -37,7 +37,7 @@ registry.serve(nmOps.view, async () => ({ code: 0, data: view as never }));
 registry.serve(nmOps.stats, async () => ({ code: 0, data: { sent: 5, received: 4, dropped: { lanhb1: { auth: 2 } } } as never }));
 registry.serve(rcOps.cluster, async () => ({ code: 0, data: { groups: [{ name: 'failover1', state: 'Online', current: ['server1'], resources: [] }], monitors: [] } as never }));
 registry.serve(rcOps.status, async () => ({ code: 0, data: [{ name: 'failover1', state: 'Online', resources: [], failovers: 3 }] as never }));
-registry.serve(pmOps.status, async () => ({ code: 0, data: { daemon: 'running', server: 'server1', pid: process.pid } }));
+registry.serve(pmOps.status, async () => ({ code: 0, data: { daemon: 'running', server: 'server1', pid: process.pid, loopLag: { p50Ms: 10.2, p99Ms: 20.5, maxMs: 130, samples: 40 } } }));
 registry.serve(alertOps.read, async () => ({ code: 0, data: [] }));
 registry.serve(rcOps.move, async (args) => { asked.push({ op: rcOps.move.name, args }); return { code: 0 }; });
 registry.serve(clOps.suspend, async (args) => { asked.push({ op: clOps.suspend.name, args }); return { code: 0 }; });
@@ -219,6 +219,8 @@ t.test('/metrics with a token, in Prometheus text format', async (t) => {
   t.match(r.text, /pairha_heartbeat_dropped\{heartbeat="lanhb1",reason="auth"\} 2/);
   t.match(r.text, /pairha_group_failovers\{group="failover1"\} 3/);
   t.match(r.text, /pairha_runtime_resident_bytes \d+/);
+  t.match(r.text, /pairha_runtime_event_loop_lag_seconds\{quantile="0\.99"\} 0\.0205/, "the runtime's event-loop lag (pm.status), in seconds");
+  t.match(r.text, /pairha_runtime_event_loop_lag_seconds\{quantile="1"\} 0\.13/);
   t.match(r.text, /pairha_liscal_writes\{nmp="NMP1",stage="total"\} 10/, 'liscal write counts from /proc/liscal/stats');
   t.match(r.text, /pairha_liscal_stage_seconds\{nmp="NMP1",stage="total"\} 2\.5/, 'and the time spent (latency = seconds / writes)');
   t.match(r.text, /pairha_web_nodejs_eventloop_lag_seconds/);
