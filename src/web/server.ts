@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type * as http from 'node:http';
+import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Send } from '../control/op';
@@ -168,10 +169,33 @@ export async function handle(req: http.IncomingMessage, res: http.ServerResponse
   }
 }
 
-export function createServer(tls: { key: Buffer; cert: Buffer }, d: WebDeps): https.Server {
-  const server = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (req, res) => { void handle(req, res, d); });
-  server.headersTimeout = 10000;
-  server.requestTimeout = 30000;
+/** What one server holds for its connections, so that a flood costs it a bounded number of
+ * descriptors and a flood from one address leaves room for an operator elsewhere
+ * (test/lab/web-flood.test.ts). A browser opens about six. */
+export const webLimits = {
+  /** Connections at once from one address; more are closed at once. */
+  perSource: 32,
+  /** Connections at once in all. */
+  total: 256,
+  /** The TLS handshake must be over by then (a silent connection holds nothing longer). */
+  handshakeMs: 5000,
+  headersMs: 10000,
+  requestMs: 30000,
+};
+
+export function createServer(tls: { key: Buffer; cert: Buffer }, d: WebDeps, limits = webLimits): https.Server {
+  const server = https.createServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', handshakeTimeout: limits.handshakeMs }, (req, res) => { void handle(req, res, d); });
+  server.headersTimeout = limits.headersMs;
+  server.requestTimeout = limits.requestMs;
+  server.maxConnections = limits.total;
+  const bySource = new Map<string, number>();
+  server.on('connection', (sock: Socket) => {
+    const src = sock.remoteAddress ?? '';
+    const n = (bySource.get(src) ?? 0) + 1;
+    if (n > limits.perSource) { sock.destroy(); return; }
+    bySource.set(src, n);
+    sock.once('close', () => { const left = (bySource.get(src) ?? 1) - 1; if (left) bySource.set(src, left); else bySource.delete(src); });
+  });
   server.on('clientError', (_e, sock) => sock.destroy());
   return server;
 }

@@ -72,8 +72,18 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await page.selectOption('#force-from-md1', 'server1');
   await page.click('#md-force-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 600000 });
-  t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done: GREEN GREEN');
+  // The percentage as the page shows it, read every half second until the mirror is Normal.
+  const seen: number[] = [];
+  const normalState = card.locator('.md-state', { hasText: /^Normal$/ });
+  for (const end = Date.now() + 600000; Date.now() < end && !(await normalState.count());) {
+    const text = await card.locator('.md-pct').innerText({ timeout: 500 }).catch(() => '');
+    const v = Number(text.replace('%', ''));
+    if (text && Number.isFinite(v) && v !== seen[seen.length - 1]) seen.push(v);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  t.ok(seen.length >= 2 && seen.every((v, i) => i === 0 || v > seen[i - 1]), `the percentage climbs on the page: ${seen.join('% ')}%`);
+  await normalState.waitFor({ timeout: 1000 });
+  t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done (100 %): GREEN GREEN');
   await shot(page, 'mirror-normal');
   await page.click('#logout');
   await page.locator('#login').waitFor();
