@@ -46,6 +46,7 @@ export class LocalGroup {
         const err = asResourceError(e);
         last = { resource: r, code: err.code, message: err.message };
         this.log.warn(`${r.cfg.name}: activation attempt ${attempt + 1} failed: ${err.message}`);
+        if (err.retryAfterMs && attempt < r.cfg.activeRetry) await new Promise((w) => setTimeout(w, err.retryAfterMs));
       }
     }
     this.rstate.set(r.cfg.name, { state: 'Error', detail: last!.message });

@@ -29,11 +29,11 @@ export function parseAddresses(out: string): LocalAddress[] {
  * times longer than this on every failover, since a dead holder never answers. */
 export const probeWindow: ProbeWindow = { probes: 2, gapMs: 10, waitMs: 10 };
 
-/** A refusal (return 15) comes this long after the holder answered. The answer takes a
- * millisecond, and active_retry retries at once: without the pause all retries would meet a
- * former holder within milliseconds, before its watchdog resets it (the lab's 6 retries are
- * counted to outlast a 1 s watchdog margin, as they did when each check took 0.5 s). */
-export const refusalPauseMs = 500;
+/** After a refusal (return 15) the group waits this long before its next attempt. The
+ * holder's answer takes a millisecond: without the pause all active_retry attempts would meet
+ * a former holder within milliseconds, before its watchdog resets it (the lab's 6 retries
+ * are counted to outlast a 1 s watchdog margin, as they did when each check took 0.5 s). */
+export const refusalRetryMs = 500;
 
 /** Announcements after the first: request (-U) and reply (-A) forms, some devices heed only
  * one; three of each, 0.5 s apart, so a lost one or a neighbour that ignores ARP updates for
@@ -71,10 +71,7 @@ export class FipResource implements Resource {
   }
 
   async activate(_why: Why): Promise<void> {
-    const used = async () => {
-      await new Promise((r) => setTimeout(r, refusalPauseMs));
-      return new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`);
-    };
+    const used = () => new ResourceError(15, `This ip address was already used. IP=${this.cfg.address}`, refusalRetryMs);
     const net = this.d.platform.net;
     // In one call, no event-loop round trip between the steps: is the address here already,
     // the interface (the configured one, else the one on the address's subnet), ARP probes
@@ -90,7 +87,7 @@ export class FipResource implements Resource {
       if (err.stage === 'pick') throw new ResourceError(17, 'Fip interface was not found.');
       if (err.stage !== 'probe' || !err.iface) throw internal(e);
       this.d.log.info(`${this.cfg.name}: ARP probe on ${err.iface}: ${err.message}; asking with ping`);
-      if (await this.pinged()) throw await used();
+      if (await this.pinged()) throw used();
       await this.change(true, err.iface);
       claimed = await net.announce(err.iface, this.cfg.address).then(() => ({ iface: err.iface!, already: false }), (x: Error) => ({ iface: err.iface!, already: false, warning: x.message }));
     }
@@ -98,7 +95,7 @@ export class FipResource implements Resource {
     const iface = claimed.iface;
     if (claimed.answeredBy) {
       this.d.log.warn(`${this.cfg.name}: ${this.cfg.address} is answered by ${claimed.answeredBy} on ${iface}`);
-      throw await used();
+      throw used();
     }
     if (claimed.warning) this.d.log.warn(`${this.cfg.name}: announcement: ${claimed.warning}`);
     // The repeats go on in the background.

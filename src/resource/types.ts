@@ -11,7 +11,8 @@ export type Why = 'start' | 'failover' | 'move' | 'restart' | 'stop' | 'failback
 
 /** A failure with the seed's return code (§12.4) and message. */
 export class ResourceError extends Error {
-  constructor(readonly code: number, message: string) { super(message); }
+  /** retryAfterMs: how long the group waits before its next attempt (active_retry). */
+  constructor(readonly code: number, message: string, readonly retryAfterMs = 0) { super(message); }
 }
 
 export interface ResourceDeps {
