@@ -8,13 +8,10 @@
 //   npm run bench boot   or   npx tsx bench/boot.ts   (PAIRHA_PAIR_NS, PAIRHA_IMAGE_OUT)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Pair, type PairState } from '../src/host/pair/pair';
+import type { Pair, PairState } from '../src/host/pair/pair';
 import { boxFiles } from '../src/host/pair/qemu';
-import { testConfigText, testImageDir } from '../src/host/pair/fixture';
-import { HostPlatform } from '../src/platform/host';
+import { preparePair } from '../src/host/pair/fixture';
 
-const ns = `${process.env.PAIRHA_PAIR_NS ?? 'pairbench'}o`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The alert log's events that mark the runtime's progress: the text's pattern, what it means. */
@@ -49,16 +46,11 @@ async function chart(pair: Pair, s: PairState, name: string): Promise<Mark[]> {
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-bench-boot-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), ns);
-  await pair.ensureImage(testImageDir, (s) => process.stderr.write(s));
-  await pair.down();
-  const config = `${dir}.conf`;
-  fs.writeFileSync(config, testConfigText());
+  const { pair, config, imageDir, cleanup } = await preparePair('bench-boot', 'o', undefined, { nsPrefix: 'pairbench', log: (s: string) => process.stderr.write(s) });
   try {
     const load = os.loadavg()[0];
     const t0 = Date.now();
-    const s = await pair.up({ config, imageDir: testImageDir, memoryMb: 512 });
+    const s = await pair.up({ config, imageDir, memoryMb: 512 });
     await pair.waitOnline(s, 600000);
     const online = (Date.now() - t0) / 1000;
     // Let the alert logs fill (first heartbeats are logged before Online, the peer's later).
@@ -83,7 +75,7 @@ async function main() {
     process.stdout.write(out.join('\n'));
   } finally {
     await pair.down();
-    fs.rmSync(config, { force: true });
+    cleanup();
   }
 }
 

@@ -10,12 +10,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pair, type PairState } from '../../src/host/pair/pair';
-import { testConfigText, testImageDir } from '../../src/host/pair/fixture';
-import { HostPlatform } from '../../src/platform/host';
+import type { PairState } from '../../src/host/pair/pair';
+import { preparePair } from '../../src/host/pair/fixture';
 
 const N = Number(process.env.N || 11);
-const ns = `${process.env.PAIRHA_PAIR_NS ?? 'pairbench'}c`;
 
 /** What is timed: each clp* command as an operator types it (the /opt/pairha/bin wrappers on
  *  PATH), in a form that runs the command's whole code without changing the cluster: queries
@@ -58,15 +56,10 @@ const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-bench-cli-'));
-  const pair = new Pair(dir, new HostPlatform({ powerRecord: '' }), ns);
-  await pair.ensureImage(testImageDir, (s) => process.stderr.write(s));
-  await pair.down();
-  const config = `${dir}.conf`;
-  fs.writeFileSync(config, testConfigText());
+  const { pair, config, imageDir, cleanup } = await preparePair('bench-cli', 'c', undefined, { nsPrefix: 'pairbench', log: (s: string) => process.stderr.write(s) });
   let s: PairState | undefined;
   try {
-    s = await pair.up({ config, imageDir: testImageDir, memoryMb: 512 });
+    s = await pair.up({ config, imageDir, memoryMb: 512 });
     await pair.waitOnline(s, 600000);
     const run = async (argv: string[]) => {
       const r = await pair.run(s!, 'server1', argv, 1800000);
@@ -88,7 +81,7 @@ async function main() {
     const worst = Math.max(...entries.slice(1).filter((e) => e.argv[0].startsWith('clp')).map((e) => median(r.ms[entries.indexOf(e)]) / anchor));
     // The commit the image was built from (image/build.sh writes it into the box).
     const commit = /^PAIRHA_VERSION=(.*)$/m.exec(await run(['cat', '/etc/pairha-release']))?.[1] ?? '?';
-    const box = /^kernel (\S+)$/m.exec(fs.readFileSync(path.join(testImageDir, 'manifest.txt'), 'utf8'))?.[1] ?? '?';
+    const box = /^kernel (\S+)$/m.exec(fs.readFileSync(path.join(imageDir, 'manifest.txt'), 'utf8'))?.[1] ?? '?';
     const out = [
       '## Console commands (issue 16 point 3): `npm run bench cli` (`npx tsx bench/cli/run.ts`)', '',
       `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} host cores shared with other`,
@@ -104,7 +97,7 @@ async function main() {
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     await pair.down();
-    fs.rmSync(config, { force: true });
+    cleanup();
   }
 }
 

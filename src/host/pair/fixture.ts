@@ -27,8 +27,8 @@ export function vmSkipReason(): string {
 
 /** The namespace prefix of a VM test's pair: PAIRHA_PAIR_NS plus the test's suffix, so
  *  concurrent runs (CI and a developer's pair) never share namespaces. */
-export function testPairNs(suffix: string): string {
-  return `${process.env.PAIRHA_PAIR_NS ?? 'pairvm'}${suffix}`;
+export function testPairNs(suffix: string, prefix = 'pairvm'): string {
+  return `${process.env.PAIRHA_PAIR_NS ?? prefix}${suffix}`;
 }
 
 export interface PreparedPair {
@@ -53,12 +53,13 @@ export function testConfigText(edit: (conf: string) => string = (c) => c): strin
  * A pair not yet booted: an empty directory, its own namespaces (testPairNs(nsSuffix)), the
  * image built if needed, and the example configuration with HB_TIMEOUT and the caller's edits.
  */
-export async function preparePair(name: string, nsSuffix: string, edit: (conf: string) => string = (c) => c): Promise<PreparedPair> {
+export async function preparePair(name: string, nsSuffix: string, edit: (conf: string) => string = (c) => c,
+  o: { nsPrefix?: string; log?: (s: string) => void } = {}): Promise<PreparedPair> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pairha-${name}-`));
   const host = new HostPlatform({ powerRecord: '' });
-  const pair = new Pair(dir, host, testPairNs(nsSuffix));
+  const pair = new Pair(dir, host, testPairNs(nsSuffix, o.nsPrefix));
   await pair.down();
-  await pair.ensureImage(testImageDir, () => {});
+  await pair.ensureImage(testImageDir, o.log ?? (() => {}));
   const config = `${dir}.conf`;
   const text = testConfigText(edit);
   fs.writeFileSync(config, text);
