@@ -73,15 +73,23 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await page.click('#md-force-md1');
   await page.click('#confirm-ok');
   // The percentage as the page shows it, read every half second until the mirror is Normal.
+  // Once, while it runs, the console's view of the same recovery (§11.10.3).
   const seen: number[] = [];
+  let console1103 = '';
   const normalState = card.locator('.md-state', { hasText: /^Normal$/ });
   for (const end = Date.now() + 600000; Date.now() < end && !(await normalState.count());) {
     const text = await card.locator('.md-pct').innerText({ timeout: 500 }).catch(() => '');
     const v = Number(text.replace('%', ''));
     if (text && Number.isFinite(v) && v !== seen[seen.length - 1]) seen.push(v);
+    if (text && !console1103) {
+      const out = await m.mdstat('server1');
+      if (out.startsWith('Mirror Status: Recovering\n')) console1103 = out;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   t.ok(seen.length >= 2 && seen.every((v, i) => i === 0 || v > seen[i - 1]), `the percentage climbs on the page: ${seen.join('% ')}%`);
+  t.match(console1103, /^Mirror Status: Recovering\n\nmd1\tserver1\tserver2\n\nMirror Color\tYELLOW\tYELLOW\n\nRecovery Status\tValue\n\nStatus:\tRecovering\nDirection:\tserver1 -> server2\nPercent:\t\d+%\nUsed Time:\t\d\d:\d\d:\d\d\nRemain Time:\t\d\d:\d\d:\d\d\n$/,
+    '§11.10.3 clpmdstat --mirror md1 during the recovery: the seed\'s layout');
   await normalState.waitFor({ timeout: 1000 });
   t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done (100 %): GREEN GREEN');
   await shot(page, 'mirror-normal');
