@@ -11,7 +11,7 @@ import type { ClusterGroups } from '../../src/group/types';
 import { isRoot, startLab, until } from '../helpers/lab';
 import { browserIn, haveChromium, keyboardLogin, open, shot } from '../helpers/web';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 if (!haveChromium) { t.fail('chromium is missing: bash scripts/setup.sh installs it'); process.exit(1); }
 
 const repo = path.resolve(__dirname, '..', '..');
