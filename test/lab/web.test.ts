@@ -1,5 +1,7 @@
 // The web manager in a real browser against the lab: the operator's laptop is the lab's
 // client namespace, the manager runs beside server1's runtime as clusterpro_webmgr starts it.
+// The page.evaluate callbacks run in the browser: their document/window come from the DOM lib.
+/// <reference lib="dom" />
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
