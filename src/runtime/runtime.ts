@@ -16,7 +16,7 @@ import { LocalControl } from '../control/local';
 import { PeerClient, PeerServer } from '../control/peer';
 import { Registry } from '../control/registry';
 import type { ControlReply } from '../control/types';
-import type { EventBus } from '../events/bus';
+import type { Events } from '../events/types';
 import { ev } from '../events/ids';
 import { serveAlertOps } from '../events/ops';
 import type { AlertLog } from '../events/sinks/alert';
@@ -48,7 +48,7 @@ export interface RuntimeDeps {
   paths: Paths;
   log: Logger;
   platform: Platform;
-  events: EventBus;
+  events: Events;
   /** The local alert log; when given, it is synchronised with the peers (ports.alertSync). */
   alert?: AlertLog;
   /** Serve the `fault` op on the local socket (tests; PAIRHA_FAULTS=1). */

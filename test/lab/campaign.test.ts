@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { isRoot } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(900000);
 
 const SEED = '20261206';

@@ -10,7 +10,7 @@ import { defaultContext } from '../../src/cli/context';
 import { generationOf } from '../../src/config/generation';
 import { isRoot, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 
 async function setup(t: Test) {
   const { lab, s, clp, view } = await startLab(t);

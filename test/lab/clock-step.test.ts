@@ -10,7 +10,7 @@ import { nmOps } from '../../src/nm/protocol';
 import { pmOps } from '../../src/pm/protocol';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(180000);
 
 const WAIT_MS = 8000;

@@ -6,7 +6,7 @@ import t from 'tap';
 import { alive } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(240000);
 
 const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } };

@@ -8,7 +8,7 @@ import { pmOps } from '../../src/pm/protocol';
 import { nsOf } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 
 t.test('clpcl, clptoratio and suspend/resume across the pair', async (t) => {
   const { lab, s, clp, view } = await startLab(t);

@@ -14,7 +14,7 @@ import { testConfig } from '../helpers/config';
 import { isRoot, until } from '../helpers/lab';
 import type { Test } from 'tap';
 
-if (!isRoot) { t.skip('EVENT SINK TESTS SKIPPED: the private syslogd needs root (mount namespace)'); process.exit(0); }
+if (!isRoot) { t.skip('EVENT SINK TESTS SKIPPED: the private syslogd needs root (mount namespace)', () => {}); process.exit(0); }
 
 const messages = path.resolve(__dirname, '..', '..', 'messages');
 const platform = new HostPlatform({ powerRecord: '' });

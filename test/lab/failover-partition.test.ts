@@ -9,7 +9,7 @@ import type { ClusterGroups } from '../../src/group/types';
 import { defaultLabConfig } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const local = async (lab: Awaited<ReturnType<typeof startLab>>, server: string) =>

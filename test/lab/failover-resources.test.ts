@@ -12,7 +12,7 @@ import { clientNs, defaultLabConfig } from '../../src/host/lab/lab';
 import { HostPlatform } from '../../src/platform/host';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(240000);
 
 const FIP = '10.77.1.50';

@@ -6,7 +6,7 @@ import t from 'tap';
 import { rcOps } from '../../src/group/protocol';
 import { isRoot, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const powerLog = (dir: string, server: string) => { try { return fs.readFileSync(path.join(dir, server, 'power.log'), 'utf8'); } catch { return ''; } };

@@ -9,7 +9,7 @@ import t from 'tap';
 import { keyForms } from '../../src/logs/collect';
 import { isRoot, startLab } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 
 t.test('clplogcc collects both servers of the lab into one archive', async (t) => {
   const { s, clp } = await startLab(t);

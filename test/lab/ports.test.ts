@@ -12,7 +12,7 @@ import { pmOps } from '../../src/pm/protocol';
 import { flood, udpNoiseScript } from '../helpers/flood';
 import { isRoot, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 
 const fds = (pid: number) => fs.readdirSync(`/proc/${pid}/fd`).length;
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;

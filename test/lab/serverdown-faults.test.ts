@@ -8,7 +8,7 @@ import { pmOps, type FaultArgs } from '../../src/pm/protocol';
 import { alive } from '../../src/host/lab/lab';
 import { isRoot, sleep, startLab, until } from '../helpers/lab';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 t.setTimeout(240000); // several labs in a row on a shared, loaded machine
 
 const FIP = '10.77.1.50';

@@ -1,5 +1,7 @@
 // The web manager in a real browser against the lab: the operator's laptop is the lab's
 // client namespace, the manager runs beside server1's runtime as clusterpro_webmgr starts it.
+// The page.evaluate callbacks run in the browser: their document/window come from the DOM lib.
+/// <reference lib="dom" />
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import type { ClusterGroups } from '../../src/group/types';
 import { isRoot, startLab, until } from '../helpers/lab';
 import { browserIn, haveChromium, keyboardLogin, open, shot } from '../helpers/web';
 
-if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root'); process.exit(0); }
+if (!isRoot) { t.skip('LAB TESTS SKIPPED: network namespaces need root', () => {}); process.exit(0); }
 if (!haveChromium) { t.fail('chromium is missing: bash scripts/setup.sh installs it'); process.exit(1); }
 
 const repo = path.resolve(__dirname, '..', '..');

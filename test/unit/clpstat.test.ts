@@ -12,7 +12,7 @@ function view(local: string, partitioned: boolean): MembershipView {
   const matrix = [0, 1].map((obs) => (partitioned
     ? (obs === me ? [0, 1].map((s) => row(s === me ? 'o' : 'x')) : [row('-'), row('-')])
     : [row('o'), row('o')]));
-  return { cluster: 'cluster', local, servers, heartbeats: hbs, matrix, ratio: { value: 1 }, suspended: false };
+  return { cluster: 'cluster', local, servers, heartbeats: hbs, matrix, ratio: { value: 1 }, timeoutMs: 90000, suspended: false };
 }
 
 t.test('clpstat -n reproduces the four layouts of seed §11.5', async (t) => {

@@ -9,7 +9,7 @@ import t from 'tap';
 import { vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`PAIR CAMPAIGN VM TEST SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`PAIR CAMPAIGN VM TEST SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const SEED = 13, STEPS = 3;
 const FAULTS = ['group-move', 'kill-runtime', 'disk-errors', 'disk-slow', 'clock-step'];

@@ -6,7 +6,7 @@ import t from 'tap';
 import { testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`CFCTRL VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`CFCTRL VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 t.test('clpcfctrl push and pull on the pair', async (t) => {
   const { pair, config, imageDir } = await testPair(t, 'cfctrl', 'cf');

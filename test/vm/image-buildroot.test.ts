@@ -59,9 +59,9 @@ t.test('every genimage configuration has the shared partitions, with the same si
 
 t.test('the kernel fragment survives a merge into the 6.12 x86_64 defconfig', async (t) => {
   const tarball = '/usr/src/linux-source-6.12.tar.xz';
-  if (!fs.existsSync(tarball)) { t.skip(`KERNEL FRAGMENT CHECK SKIPPED: ${tarball} missing (apt-get install linux-source-6.12; bash scripts/setup.sh does)`); return; }
+  if (!fs.existsSync(tarball)) { t.skip(`KERNEL FRAGMENT CHECK SKIPPED: ${tarball} missing (apt-get install linux-source-6.12; bash scripts/setup.sh does)`, () => {}); return; }
   for (const tool of ['flex', 'bison', 'gcc', 'make']) {
-    if ((await host.run('sh', ['-c', `command -v ${tool}`])).code) { t.skip(`KERNEL FRAGMENT CHECK SKIPPED: ${tool} missing`); return; }
+    if ((await host.run('sh', ['-c', `command -v ${tool}`])).code) { t.skip(`KERNEL FRAGMENT CHECK SKIPPED: ${tool} missing`, () => {}); return; }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-kconfig-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -86,7 +86,7 @@ t.test('the kernel fragment survives a merge into the 6.12 x86_64 defconfig', as
 
 t.test('the liscal package builds against the 6.12 tree', async (t) => {
   const build = fs.readdirSync('/lib/modules').filter((k) => k.startsWith('6.12')).map((k) => `/lib/modules/${k}/build`).find((b) => fs.existsSync(b));
-  if (!build) { t.skip('LISCAL 6.12 BUILD SKIPPED: no 6.12 kernel headers (/lib/modules/6.12*/build)'); return; }
+  if (!build) { t.skip('LISCAL 6.12 BUILD SKIPPED: no 6.12 kernel headers (/lib/modules/6.12*/build)', () => {}); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-liscal-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   // A copy, as Buildroot's local site method makes one: the tree is not touched.
@@ -101,7 +101,7 @@ t.test('the liscal package builds against the 6.12 tree', async (t) => {
 t.test('with a Buildroot checkout: check-package, and every defconfig line survives', async (t) => {
   const br = process.env.BUILDROOT_DIR;
   if (!br || !fs.existsSync(path.join(br, 'utils', 'check-package'))) {
-    t.skip('BUILDROOT CHECKS SKIPPED: no Buildroot checkout (set BUILDROOT_DIR to one; nothing of Buildroot is in this repository)');
+    t.skip('BUILDROOT CHECKS SKIPPED: no Buildroot checkout (set BUILDROOT_DIR to one; nothing of Buildroot is in this repository)', () => {});
     return;
   }
   const files = (await host.run('find', ['.', '-type', 'f', '!', '-name', 'README.md'], { cwd: br2 })).stdout.split('\n').filter(Boolean).sort();

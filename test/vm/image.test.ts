@@ -9,7 +9,7 @@ import { HostPlatform } from '../../src/platform/host';
 import { vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`IMAGE TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`IMAGE TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const repo = path.resolve(__dirname, '..', '..');
 const host = new HostPlatform({ powerRecord: '' });

@@ -12,7 +12,7 @@ import { until } from '../helpers/lab';
 import { HB_TIMEOUT, testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`LED VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const roles = ['run', 'status', 'statusError', 'mirror', 'mirrorError'] as const;
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { boxFiles } from '../../src/host/pair/qemu';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const CHUNKS = 4096;
 

@@ -9,7 +9,7 @@ import { vmSkipReason } from '../../src/host/pair/fixture';
 import { HB_TIMEOUT, mirrorPair, normal, waitFor, type MirrorPair, downAfter } from '../../src/host/pair/mirror-fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`MIRROR VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const CHUNKS = 4096; // 256 MiB data partition / 64 KiB chunks
 

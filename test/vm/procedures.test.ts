@@ -9,7 +9,7 @@ import { devImageKey, issue, readPrivateKey } from '../../src/host/licence';
 import { testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`PROCEDURES VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`PROCEDURES VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 
 const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10);
 const slash = (d: string) => d.replaceAll('-', '/');

@@ -8,7 +8,7 @@ import { mirrorPair, normal, okIn, waitFor, downAfter, type MirrorPair } from '.
 import { browserIn, haveChromium, keyboardLogin, open, shot } from '../helpers/web';
 
 const skip = vmSkipReason();
-if (skip) { t.skip(`WEB VM TESTS SKIPPED: ${skip}`); process.exit(0); }
+if (skip) { t.skip(`WEB VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
 if (!haveChromium) { t.fail('chromium is missing: bash scripts/setup.sh installs it'); process.exit(1); }
 
 const PASSWORD = 'pair web secret';

@@ -46,7 +46,7 @@ export function parseArgs(argv: string[]): CampaignArgs {
   return a;
 }
 
-export async function main(argv: string[], out = (s: string) => process.stdout.write(`${s}\n`), err = (s: string) => process.stderr.write(`${s}\n`)): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), err: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<number> {
   let a: CampaignArgs;
   try {
     a = parseArgs(argv);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { serveCfgOps } from '../../../src/cfg/ops';
 import { ConfigStore } from '../../../src/cfg/store';
 import { cli } from '../../../src/cli/pairha';
@@ -18,7 +18,7 @@ import { stubPlatform } from '../../helpers/platform';
 
 const text = iniText([['cluster', { name: 'c', key_file: 'cluster.key' }], ['server server1', {}]]);
 
-function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], platform: Platform = stubPlatform(), running = false) {
+function setup(t: Test, platform: Platform = stubPlatform(), running = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-cfctrl-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const etc = path.join(dir, 'etc'), medium = path.join(dir, 'medium');

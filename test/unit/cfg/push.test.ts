@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { catchUp, serveCfgOps, type CfgDeps } from '../../../src/cfg/ops';
 import { cfgOps, MAX_CONFIG_BYTES } from '../../../src/cfg/protocol';
 import { ConfigStore } from '../../../src/cfg/store';
@@ -26,7 +26,7 @@ const sections = (extra: Section[] = [], generation = 1): Section[] => [
 ];
 const initial = iniText(sections());
 
-function pair(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+function pair(t: Test) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-cfg-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const key = randomBytes(32);
@@ -65,7 +65,7 @@ t.test('a push reaches both servers, raises the generation, and an older one is 
   const p = pair(t);
   const text = iniText(sections([['group g2', { servers: 'server2,server1' }]]));
   let r = await call(p.local('server1'), cfgOps.push, { text, force: false });
-  t.equal(r.code, 0, r.message);
+  t.equal(r.code, 0, r.message ?? '');
   t.equal(r.data?.method, 'daemon');
   t.equal(r.data?.next, 2, 'same generation as the cluster: the next one');
   for (const s of servers) {
@@ -77,12 +77,12 @@ t.test('a push reaches both servers, raises the generation, and an older one is 
   t.equal(r.code, 1, 'the old generation 1 again');
   t.match(r.message, /generation 1, older than the cluster's 2: pull the current one/);
   // A server refuses it even when asked directly.
-  r = await call((req) => p.regs.server2.dispatch(req, { server: 'server1', local: false }), cfgOps.prepare, { text: iniText(sections([], 2)), generation: 2 });
-  t.equal(r.code, 1);
-  t.match(r.message, /generation 2 is not newer than this server's 2: refused/);
-  r = await call(p.local('server1'), cfgOps.get, {});
-  t.equal(r.data?.generation, 2);
-  t.equal(r.data?.keyBase64, p.key.toString('base64'), 'a local pull has the key (root-only socket)');
+  const prepared = await call((req) => p.regs.server2.dispatch(req, { server: 'server1', local: false }), cfgOps.prepare, { text: iniText(sections([], 2)), generation: 2 });
+  t.equal(prepared.code, 1);
+  t.match(prepared.message, /generation 2 is not newer than this server's 2: refused/);
+  const pulled = await call(p.local('server1'), cfgOps.get, {});
+  t.equal(pulled.data?.generation, 2);
+  t.equal(pulled.data?.keyBase64, p.key.toString('base64'), 'a local pull has the key (root-only socket)');
 });
 
 t.test('both or neither: one server refusing leaves both on the old configuration', async (t) => {
@@ -111,7 +111,7 @@ t.test('a server down: refused, then forced, and the server catches up when it i
   r = await call(p.local('server1'), cfgOps.push, { text, force: true, keyBase64: newKey.toString('base64') });
   t.match(r.message, /a new cluster key needs every server up/, 'a new key is never forced');
   r = await call(p.local('server1'), cfgOps.push, { text, force: true });
-  t.equal(r.code, 0, r.message);
+  t.equal(r.code, 0, r.message ?? '');
   t.same(r.data?.down, ['server2']);
   t.equal(generationOf(p.file('server1').toString()), 2);
   t.equal(generationOf(p.file('server2').toString()), 1, 'server2 missed it');
@@ -126,7 +126,7 @@ t.test('a new cluster key travels encrypted, never in clear', async (t) => {
   const p = pair(t);
   const newKey = randomBytes(32);
   const r = await call(p.local('server1'), cfgOps.push, { text: initial, force: false, keyBase64: newKey.toString('base64') });
-  t.equal(r.code, 0, r.message);
+  t.equal(r.code, 0, r.message ?? '');
   t.equal(r.data?.method, 'reboot', 'a new key is read with the process');
   for (const s of servers) t.ok(p.file(s, 'cluster.key').equals(newKey), `${s} has the new key`);
   t.equal(fs.statSync(path.join(p.dir, 'server2', 'cluster.key')).mode & 0o777, 0o600);
@@ -185,11 +185,11 @@ t.test('bad input is refused with the reason, and never throws', async (t) => {
     t.equal(r.code, 2, `${req.op}: refused`);
     t.match(r.message, why);
   }
-  let r = await call(peer, cfgOps.commit, { generation: 3 });
-  t.match(r.message, /no configuration of generation 3 is prepared here/);
-  r = await call(p.local('server1'), cfgOps.push, { text: '[cluster]\nname = c\nbogus\n', force: false });
-  t.equal(r.code, 1);
-  t.match(r.message, /clp\.conf:3: \[cluster\]: expected 'key = value', got 'bogus'/, 'a parse error names file and line');
-  r = await call(peer, cfgOps.prepare, { text: iniText(sections()).replace('generation = 1', 'generation = 3'), generation: 2 });
-  t.match(r.message, /the configuration says generation 3, the push 2/);
+  const committed = await call(peer, cfgOps.commit, { generation: 3 });
+  t.match(committed.message, /no configuration of generation 3 is prepared here/);
+  const pushed = await call(p.local('server1'), cfgOps.push, { text: '[cluster]\nname = c\nbogus\n', force: false });
+  t.equal(pushed.code, 1);
+  t.match(pushed.message, /clp\.conf:3: \[cluster\]: expected 'key = value', got 'bogus'/, 'a parse error names file and line');
+  const mismatched = await call(peer, cfgOps.prepare, { text: iniText(sections()).replace('generation = 1', 'generation = 3'), generation: 2 });
+  t.match(mismatched.message, /the configuration says generation 3, the push 2/);
 });

@@ -3,7 +3,7 @@
 // sender is refused; a peer's fan-out runs on the server it reached only.
 import t from 'tap';
 import { fanOut } from '../../../src/control/fan-out';
-import { call, defineOp, toServer } from '../../../src/control/op';
+import { call, defineOp, toServer, type Op } from '../../../src/control/op';
 import { AUTH_MS, PeerClient, PeerServer } from '../../../src/control/peer';
 import { Registry } from '../../../src/control/registry';
 import type { ControlReply } from '../../../src/control/types';
@@ -75,7 +75,8 @@ t.test('a request claiming to come from this server is refused (reflection)', as
 t.test('who may call an op is checked before its arguments', async (t) => {
   const reg = new Registry();
   const ran: string[] = [];
-  for (const op of [mdOps.init, mdOps.chng, mdOps.force, pmOps.power, clOps.shutdown]) reg.serve(op, async () => { ran.push(op.name); return { code: 0 }; });
+  const served: Array<Op<object, unknown>> = [mdOps.init, mdOps.chng, mdOps.force, pmOps.power, clOps.shutdown];
+  for (const op of served) reg.serve(op, async () => { ran.push(op.name); return { code: 0 }; });
   const peer = { local: false, server: 'server2' };
   for (const op of [mdOps.init, mdOps.chng, mdOps.force, clOps.shutdown]) {
     t.same(await reg.dispatch({ op: op.name, args: {} }, peer), { code: 2, message: `'${op.name}' is served on the local control socket only, not to other servers` }, `${op.name} from a peer`);

@@ -14,12 +14,12 @@ import { resourceDeps, testResource } from '../../helpers/config';
 const platform = new HostPlatform({ powerRecord: '' });
 
 t.test('disk resource on a loop device', async (t) => {
-  if (process.getuid?.() !== 0) { t.skip('needs root (losetup, mount)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('needs root (losetup, mount)', () => {}); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-disk-'));
   const img = path.join(dir, 'disk.img');
   fs.writeFileSync(img, Buffer.alloc(16 << 20));
   const lo = await platform.run('losetup', ['-f', '--show', img]);
-  if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`); return; }
+  if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`, () => {}); return; }
   const dev = lo.stdout.trim();
   // The read-only flag of a loop device outlives its detach: start and end writable.
   await platform.run('blockdev', ['--setrw', dev]);

@@ -21,7 +21,7 @@ const sh = async (file: string, args: string[]) => {
 };
 
 t.test('fip duplicate check and the netif adapter on real veths', async (t) => {
-  if (process.getuid?.() !== 0) { t.skip('needs root (network namespaces)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('needs root (network namespaces)', () => {}); return; }
   const prefix = `${process.env.PAIRHA_LAB_NS || 'pairha'}-unit-dup`;
   const [a, b] = [`${prefix}a`, `${prefix}b`];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-fipdup-'));

@@ -18,7 +18,7 @@ const host = new HostPlatform({ powerRecord: '' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('fip: announcements over ~1 s, stopped when the address goes', async (t) => {
-  if (process.getuid?.() !== 0) { t.skip('needs root (network namespaces)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('needs root (network namespaces)', () => {}); return; }
   const prefix = `${process.env.PAIRHA_LAB_NS || 'pairha'}-unit-fip`;
   const [a, b] = [`${prefix}a`, `${prefix}b`];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-fip-'));

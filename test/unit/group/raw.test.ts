@@ -13,12 +13,12 @@ import { resourceDeps, testResource } from '../../helpers/config';
 const platform = new HostPlatform({ powerRecord: '' });
 
 t.test('raw resource on a loop device', async (t) => {
-  if (process.getuid?.() !== 0) { t.skip('needs root (losetup, blockdev)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('needs root (losetup, blockdev)', () => {}); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-raw-'));
   const img = path.join(dir, 'raw.img');
   fs.writeFileSync(img, Buffer.alloc(1 << 20));
   const lo = await platform.run('losetup', ['-f', '--show', img]);
-  if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`); return; }
+  if (lo.code !== 0) { t.skip(`losetup does not work here: ${lo.stderr.trim()}`, () => {}); return; }
   const dev = lo.stdout.trim();
   t.teardown(async () => { await platform.run('blockdev', ['--setrw', dev]); await platform.run('losetup', ['-d', dev]); fs.rmSync(dir, { recursive: true, force: true }); });
   const cfg = (device: string, devices: Record<string, string> = {}) => testResource('raw', 'raw1', { device, deactive_final_action: 'none', ...devices });

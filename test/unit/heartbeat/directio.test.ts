@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import type { DiskHeartbeatConfig } from '../../../src/config/types';
 import type { EventArg, EventId } from '../../../src/events/types';
 import { DiskTransport } from '../../../src/heartbeat/disk';
 import { loadDirectIO, type DirectIO } from '../../../src/heartbeat/directio';
@@ -48,7 +49,7 @@ t.test('the disk heartbeat sees a write made behind its page cache', { skip: can
   const holder = fs.openSync(loop, 'r'); // keeps the loop device's page cache alive
   t.teardown(() => { fs.closeSync(holder); execFileSync('losetup', ['-d', loop]); });
 
-  const hb = { name: 'diskhb1', type: 'diskhb' as const, devices: { server1: loop, server2: loop }, offset: 0, slotSize: 4096 };
+  const hb: DiskHeartbeatConfig = { name: 'diskhb1', index: 0, type: 'diskhb', devices: { server1: loop, server2: loop }, offset: 0, slotSize: 4096 };
   const emitted: string[] = [];
   const events = { emit: ({ type, id }: EventId, ...a: EventArg[]) => { emitted.push(`${type} ${id} ${a.join(' ')}`); } };
   const received = (direct: DirectIO | Error) => {

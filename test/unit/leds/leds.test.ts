@@ -37,7 +37,7 @@ t.test('the panel mapping of docs/leds.md', async (t) => {
 
 t.test('statusOf: normal only with every server Online and every heartbeat up', async (t) => {
   const view = (s2: 'Online' | 'Offline', cell: 'o' | 'x'): MembershipView => ({
-    cluster: 'c', local: 'server1', ratio: { value: 1 }, suspended: false,
+    cluster: 'c', local: 'server1', ratio: { value: 1 }, timeoutMs: 90000, suspended: false,
     servers: [{ name: 'server1', index: 0, status: 'Online' }, { name: 'server2', index: 1, status: s2 }],
     heartbeats: [{ name: 'lanhb1', index: 0, type: 'lanhb' }, { name: 'comhb1', index: 1, type: 'comhb' }],
     matrix: [[['o', 'o'], ['o', cell]], [['o', 'o'], ['o', 'o']]],

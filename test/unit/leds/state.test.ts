@@ -6,7 +6,7 @@ import type { MembershipView } from '../../../src/nm/types';
 import { st } from '../../helpers/mirror';
 
 const view = (s2: 'Online' | 'Offline', com: 'o' | 'x'): MembershipView => ({
-  cluster: 'c', local: 'server1', ratio: { value: 1 }, suspended: false,
+  cluster: 'c', local: 'server1', ratio: { value: 1 }, timeoutMs: 90000, suspended: false,
   servers: [{ name: 'server1', index: 0, status: 'Online' }, { name: 'server2', index: 1, status: s2 }],
   heartbeats: [{ name: 'lanhb1', index: 0, type: 'lanhb' }, { name: 'comhb1', index: 1, type: 'comhb' }],
   matrix: [[['o', 'o'], ['o', com]], [['o', 'o'], ['o', 'o']]],

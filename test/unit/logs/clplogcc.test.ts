@@ -17,6 +17,7 @@ import { collectServer, keyForms, redactConfig, REDACTED, scrub } from '../../..
 import { serveLogOps } from '../../../src/logs/ops';
 import { CHUNK_BYTES, logOps } from '../../../src/logs/protocol';
 import { HostPlatform } from '../../../src/platform/host';
+import { noPrompt } from '../../helpers/cli';
 import { iniText } from '../../helpers/config';
 
 const platform = new HostPlatform({ powerRecord: '' });
@@ -98,7 +99,7 @@ t.test('clplogcc: both servers in one archive, the peer\'s part in chunks throug
   serveLogOps(r2, { peer: peerOf('server2', r1), local: 'server2', servers, tmp: p2.tmp, collect: () => ({ paths: p2, platform, key, mirrors: [] }) });
 
   let out = '', err = '';
-  const ctx: CliContext = { paths: p1, platform, out: (s) => { out += s; }, err: (s) => { err += s; }, call: (req) => r1.dispatch(req, { local: true }) };
+  const ctx: CliContext = { paths: p1, platform, out: (s) => { out += s; }, err: (s) => { err += s; }, call: (req) => r1.dispatch(req, { local: true }), ask: noPrompt };
   const dest = path.join(root, 'dest');
   fs.mkdirSync(dest);
 
@@ -133,7 +134,7 @@ t.test('clplogcc refuses bad arguments, naming the argument', async (t) => {
   const paths = serverTree(root, 'server1');
   const run = async (...argv: string[]) => {
     let err = '';
-    const ctx: CliContext = { paths, platform, out: () => {}, err: (s) => { err += s; }, call: async () => ({ code: 1, message: 'not used' }) };
+    const ctx: CliContext = { paths, platform, out: () => {}, err: (s) => { err += s; }, call: async () => ({ code: 1, message: 'not used' }), ask: noPrompt };
     return { code: await cli(['clplogcc', ...argv], ctx), err };
   };
   const cases: Array<[string[], RegExp]> = [

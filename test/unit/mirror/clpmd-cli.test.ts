@@ -7,12 +7,13 @@ import type { ControlReply, ControlRequest } from '../../../src/control/types';
 import { resolvePaths } from '../../../src/constants';
 import { HostPlatform } from '../../../src/platform/host';
 import { st } from '../../helpers/mirror';
+import { noPrompt } from '../../helpers/cli';
 import { mdOps } from '../../../src/mirror/protocol';
 
 function ctx(reply: ControlReply = { code: 0 }) {
   const sent: ControlRequest[] = [];
   let out = '', err = '';
-  const c: CliContext = { paths: resolvePaths({}), out: (s) => { out += s; }, err: (s) => { err += s; }, call: async (req) => { sent.push(req); return reply; }, platform: new HostPlatform({ powerRecord: '' }) };
+  const c: CliContext = { paths: resolvePaths({}), out: (s) => { out += s; }, err: (s) => { err += s; }, call: async (req) => { sent.push(req); return reply; }, platform: new HostPlatform({ powerRecord: '' }), ask: noPrompt };
   return { c, sent, get out() { return out; }, get err() { return err; } };
 }
 

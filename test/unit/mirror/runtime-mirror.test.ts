@@ -10,6 +10,7 @@ import { cli } from '../../../src/cli/pairha';
 import { request } from '../../../src/control/local';
 import { parseConfig } from '../../../src/config/load';
 import { resolvePaths } from '../../../src/constants';
+import { noPrompt } from '../../helpers/cli';
 import { licensedEnv } from '../../helpers/licence';
 import { EventBus } from '../../../src/events/bus';
 import { Logger } from '../../../src/logger';
@@ -46,7 +47,7 @@ async function pair(t: { teardown(f: () => unknown): void }) {
     t.teardown(() => rt.shutdown());
     const clp = async (...argv: string[]) => {
       let out = '', err = '';
-      const code = await cli(argv, { paths, out: (s) => { out += s; }, err: (s) => { err += s; }, call: (req, ms) => request(paths.controlSocket, req, ms) });
+      const code = await cli(argv, { paths, out: (s) => { out += s; }, err: (s) => { err += s; }, call: (req, ms) => request(paths.controlSocket, req, ms), platform: stubPlatform(), ask: noPrompt });
       return { code, out, err };
     };
     const ctl = () => fs.readFileSync(path.join(dir, 'liscal', 'ctl'), 'utf8').split('\n').filter(Boolean);

@@ -20,7 +20,7 @@ const mon = (type: 'diskw' | 'raww', params: Record<string, string>, timeout = 5
 });
 
 t.test('diskw and raww on loop devices', async (t) => {
-  if (process.getuid?.() !== 0) { t.skip('needs root (losetup)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('needs root (losetup)', () => {}); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-dev-'));
   const img = path.join(dir, 'disk.img');
   fs.writeFileSync(img, Buffer.alloc(1 << 20));

@@ -29,7 +29,7 @@ const recorder = () => { const seen: string[] = []; return { seen, emit: ({ type
 
 t.test('ipw: the loopback answers; an address nobody has fails with return 1', async (t) => {
   t.equal(await ipw(mon({ type: 'ipw', params: { targets: '127.0.0.1' } }), deps).run(), undefined);
-  if (process.getuid?.() !== 0) { t.skip('the unreachable case needs a network namespace (root)'); return; }
+  if (process.getuid?.() !== 0) { t.skip('the unreachable case needs a network namespace (root)', () => {}); return; }
   // In a namespace of our own, an address on a directly connected link with nobody else on it answers to nobody.
   const ns = `${process.env.PAIRHA_LAB_NS || 'pairha'}-unit-ipw`;
   await platform.run('ip', ['netns', 'del', ns]);
@@ -44,7 +44,7 @@ t.test('ipw: the loopback answers; an address nobody has fails with return 1', a
 
 t.test("ipw with BusyBox's ping, the appliance's: whole seconds of wait (it refuses 1.5)", async (t) => {
   const bb = ['/usr/bin/busybox', '/bin/busybox'].find((f) => fs.existsSync(f));
-  if (!bb) { t.skip('BUSYBOX MISSING: apt-get install busybox-static (bash scripts/setup.sh)'); return; }
+  if (!bb) { t.skip('BUSYBOX MISSING: apt-get install busybox-static (bash scripts/setup.sh)', () => {}); return; }
   const viaBusybox = platformVia(platform, { run: (f, a, o) => platform.run(f === 'ping' ? bb : f, f === 'ping' ? ['ping', ...a] : a, o) });
   for (const timeout of [1500, 2000, 120000]) {
     t.equal(await ipw(mon({ type: 'ipw', timeout, params: { targets: '127.0.0.1' } }), { ...deps, platform: viaBusybox }).run(), undefined, `timeout ${timeout} ms`);

@@ -39,7 +39,7 @@ async function runtime(name: string) {
   const rt = new Runtime({ config, local: config.servers[0], key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16), paths, log: new Logger({ write: () => {} }, 'error'), platform: stubPlatform(), events });
   t.teardown(() => rt.shutdown());
   await rt.start(false);
-  const status = async () => ((await rt.registry.dispatch({ op: pmOps.status.name, args: {} }, 'local')).data as { daemon: string }).daemon;
+  const status = async () => ((await rt.registry.dispatch({ op: pmOps.status.name, args: {} }, { local: true })).data as { daemon: string }).daemon;
   return { rt, got, status };
 }
 
