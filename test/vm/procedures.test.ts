@@ -79,6 +79,7 @@ t.test('§4, §6.1.6 and §5.2 on the pair', async (t) => {
     t.match(await ok(b, 'clpstat', 'clpstat'), /^Cluster : renamed$/m, `§6.1.6 ${b} runs the pushed configuration (Cluster : renamed)`);
     const listed = await ok(b, 'clplcncs -l -p LE30', `§4 (3) clplcncs -l -p LE30 on ${b}`);
     t.match(listed, '  in effect: product, 4 CPU', `§4 (3) ${b}: the product licence is in effect`);
+    t.notMatch(listed, 'issued to pairha development', `${b}: the stick's licence removed with clplcncs -d stays removed (the stick is still in)`);
     t.match(await ok(b, 'clpalert -n 300', 'clpalert'), new RegExp(`${b} rm INFO 50 The number of license is 4\\. \\(LE30\\)\\n(?![\\s\\S]*rm INFO 51)`), `§4 (3) ${b}: rm 50 since the reboot, no rm 51`);
   }
 
