@@ -2,7 +2,8 @@
 // (docs/procedures.md): §4 a trial licence replaced by a product licence (clplcncs on each box,
 // clpstdn -r), §6.1.6 a change applied by cluster shutdown and reboot (clpcfctrl --push:
 // "please shutdown system after push"), both by the same clpstdn -r; then §5.2 the daemons
-// disabled with chkconfig --del (server2 rebooted: nothing of pairha starts) and enabled again.
+// disabled with chkconfig --del (server2 rebooted: its cluster daemon does not start) and enabled
+// again; §3.1.2 server2 re-flashed, taking the cluster's configuration back at its daemon's start.
 import * as path from 'node:path';
 import t from 'tap';
 import { devImageKey, issue, readPrivateKey } from '../../src/host/licence';
@@ -15,7 +16,7 @@ const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().sl
 const slash = (d: string) => d.replaceAll('-', '/');
 const services = ['clusterpro_alertsync', 'clusterpro_webmgr', 'clusterpro', 'clusterpro_md'];
 
-t.test('§4, §6.1.6 and §5.2 on the pair', async (t) => {
+t.test('§4, §6.1.6, §5.2 and §3.1.2 on the pair', async (t) => {
   const { pair, config, imageDir } = await testPair(t, 'procedures', 'pr');
   const s = await pair.up({ config, imageDir, memoryMb: 512 });
   await pair.waitOnline(s, 400000);
@@ -101,4 +102,14 @@ t.test('§4, §6.1.6 and §5.2 on the pair', async (t) => {
   await rebooted('server2', id);
   await pair.waitOnline(s, 400000);
   t.pass('§5.2 both servers Online after server2 started with the daemons enabled');
+
+  // §3.1.2: server2 re-flashed. At boot it imports its stick, the configuration as delivered
+  // (generation 0, the old name); its cluster daemon takes the cluster's newer one at start.
+  await pair.powerOff(s, 'server2');
+  await pair.reflash(s, 'server2');
+  await pair.powerOn(s, 'server2');
+  await pair.waitOnline(s, 600000);
+  t.pass('§3.1.2 the re-flashed server2 is Online again');
+  t.match(await ok('server2', 'cat /opt/pairha/etc/clp.conf', 'clp.conf of server2'), /^generation = 1$/m, '§3.1.2 server2 holds the cluster\'s generation');
+  t.match(await ok('server2', 'clpstat', 'clpstat'), /^Cluster : renamed$/m, '§3.1.2 server2 runs the cluster\'s configuration');
 });

@@ -85,7 +85,7 @@ export class Pair {
     this.save(s);
     try {
       await this.writeSticks(s, text, o.stickFiles ?? {});
-      for (const b of s.boxes) await this.sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', path.join(o.imageDir, 'disk.img'), boxFiles(this.dir, b.name).disk]);
+      for (const b of s.boxes) await this.flash(s, b.name);
       await this.wire(t);
       for (const b of s.boxes) await this.powerOn(s, b.name);
     } catch (e) {
@@ -170,6 +170,17 @@ export class Pair {
     if (alive(b.pid!)) process.kill(b.pid!, 'SIGKILL');
     b.pid = undefined;
     this.save(s);
+  }
+
+  /** A new disk from the image, as flashing the box would (its stick stays as it was). */
+  private async flash(s: PairState, name: string): Promise<void> {
+    await this.sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', path.join(s.imageDir, 'disk.img'), boxFiles(this.dir, name).disk]);
+  }
+
+  /** Re-flash a box that is off (seed §3.1.2, reinstalling one server). */
+  async reflash(s: PairState, name: string): Promise<void> {
+    if (this.isOn(s, name)) throw new PairError(`${name} is on: power it off before flashing it`);
+    await this.flash(s, name);
   }
 
   async reset(s: PairState, name: string): Promise<void> {
