@@ -1,7 +1,9 @@
 // The web manager on the virtual pair booted from the image (clusterpro_webmgr started by
-// rcS), in a real browser in the pair's client namespace: the mirror disk helper's
+// rcS), in a real browser in the pair's client namespace: a wrong password and forged requests
+// refused, the heartbeat matrix, a group moved from the page; the mirror disk helper's
 // §11.10.7-11 rows — a broken mirror shown, Recover to 100 %, Stop recovery midway, forced
 // recovery from a chosen server, Detail — on one booted pair.
+/// <reference lib="dom" />
 import t from 'tap';
 import { vmSkipReason } from '../../src/host/pair/fixture';
 import { mirrorPair, normal, okIn, waitFor, downAfter, type MirrorPair } from '../../src/host/pair/mirror-fixture';
@@ -24,10 +26,38 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
 
   const browser = await browserIn(t, pair.clientNs);
   const page = await (await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } })).newPage();
-  await open(page, 'https://10.0.0.1:29003/', 120000);
+  const base = 'https://10.0.0.1:29003';
+  await open(page, `${base}/`, 120000);
+  await keyboardLogin(page, 'admin', 'not the password');
+  await page.locator('#login-error', { hasText: 'wrong user name or password' }).waitFor();
+  t.pass('a wrong password is refused');
+  await page.fill('#user', '');
+  await page.fill('#password', '');
   await keyboardLogin(page, 'admin', PASSWORD);
   for (const name of ['server1', 'server2']) await page.locator(`tr[data-server="${name}"] .server-status`, { hasText: 'Online' }).waitFor({ timeout: 30000 });
   t.pass('logged in; both servers Online');
+  const matrix = page.getByRole('table', { name: 'Heartbeat matrix' });
+  t.equal(await matrix.locator('tbody tr').count(), 4, 'matrix: each server as seen by each');
+  t.ok(await matrix.locator('td.ok').count() >= 4, 'alive heartbeats shown');
+
+  // A forged cross-site form and a request without the session's CSRF token: refused.
+  const evil = await page.context().newPage();
+  await evil.setContent(`<form id="f" method="post" enctype="text/plain" action="${base}/api/action/cluster-stop"><input name='{"x":"' value='"}'></form>`);
+  const [forged] = await Promise.all([evil.waitForResponse((r) => r.url().endsWith('/api/action/cluster-stop')), evil.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
+  t.ok([401, 403, 415].includes(forged.status()), `cross-site form refused (${forged.status()})`);
+  await evil.close();
+  t.equal(await page.evaluate(async () => (await fetch('/api/action/cluster-stop', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status), 403, 'a request without the CSRF token is refused');
+
+  // The group moved from the page, watched until the page and the console show it on server2.
+  const row = page.locator('tr[data-group="failover1"]');
+  await row.locator('.group-where', { hasText: 'server1' }).waitFor({ timeout: 60000 });
+  await page.selectOption('#move-to-failover1', 'server2');
+  await page.click('#group-move-failover1');
+  await page.locator('#confirm-title', { hasText: 'Move failover1' }).waitFor();
+  await page.click('#confirm-ok');
+  await row.locator('.group-where', { hasText: 'server2' }).waitFor({ timeout: 180000 });
+  t.pass('failover1 moved from server1 to server2 on the page');
+  t.match(await ok('server2', ['clpstat'], 'clpstat on server2'), /failover1\s*: Online\n\s*current\s*: server2\n/, 'and the console sees it there');
   await page.click('nav [data-page="mirrors"]');
   const card = page.locator('[data-md="md1"]');
   await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 30000 });
