@@ -45,7 +45,6 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await evil.setContent(`<form id="f" method="post" enctype="text/plain" action="${base}/api/action/cluster-stop"><input name='{"x":"' value='"}'></form>`);
   const [forged] = await Promise.all([evil.waitForResponse((r) => r.url().endsWith('/api/action/cluster-stop')), evil.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
   t.ok([401, 403, 415].includes(forged.status()), `cross-site form refused (${forged.status()})`);
-  await evil.close();
   t.equal(await page.evaluate(async () => (await fetch('/api/action/cluster-stop', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status), 403, 'a request without the CSRF token is refused');
 
   // The group moved from the page, watched until the page and the console show it on server2.
