@@ -57,6 +57,12 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await row.locator('.group-where', { hasText: 'server2' }).waitFor({ timeout: 180000 });
   t.pass('failover1 moved from server1 to server2 on the page');
   t.match(await ok('server2', ['clpstat'], 'clpstat on server2'), /failover1\s*: Online\n\s*current\s*: server2\n/, 'and the console sees it there');
+  // And back, so that the mirror's story below starts from server1 as the active side.
+  await page.selectOption('#move-to-failover1', 'server1');
+  await page.click('#group-move-failover1');
+  await page.click('#confirm-ok');
+  await row.locator('.group-where', { hasText: 'server1' }).waitFor({ timeout: 180000 });
+  t.pass('failover1 moved back to server1 on the page');
   await page.click('nav [data-page="mirrors"]');
   const card = page.locator('[data-md="md1"]');
   await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 30000 });
@@ -91,7 +97,11 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await shot(page, 'mirror-recovering');
   await page.click('#md-stop-md1');
   await page.click('#confirm-ok');
-  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 60000 });
+  await card.locator('.md-state', { hasText: /^Abnormal$/ }).waitFor({ timeout: 60000 }).catch(async (e: Error) => {
+    // What the page and the boxes said instead, for whoever reads the failure.
+    const shown = await card.innerText().catch(() => '?');
+    throw new Error(`${e.message.split('\n')[0]}\npage: ${shown}\nserver1: ${await m.mdstat('server1')}\nserver2: ${JSON.stringify(await m.liscal('server2'))}`);
+  });
   const st = await m.liscal('server2');
   t.equal(st.recovery, 'stopped', `§11.10.9 Stop recovery: liscal on server2 says recovery=${st.recovery}`);
 
