@@ -22,7 +22,9 @@ const CHUNKS = 4096;
 const manifest = (mnt: string) => `cd ${mnt}/bk && find . -type f | sort | xargs sha256sum`;
 
 t.test('backup, restore, disk and server replacement, forced read-only mount', async (t) => {
+  const t0 = Date.now();
   const m: MirrorPair = await mirrorPair('pm');
+  const lap = (what: string) => t.comment(`${what}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   downAfter(t, m);
   const { pair, s, run } = m;
   const ok = okIn(t, m);
@@ -52,6 +54,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   const data = await sh('server1', manifest('/mnt/md1'), 'the manifest of the data');
   const conf = (await sh('server1', 'sha256sum /opt/pairha/etc/clp.conf', 'clp.conf')).split(' ')[0];
 
+  lap('booted, GREEN GREEN');
+
   // §9.1.1: (2) timeouts x3 for 1 h, (3) a file-level copy of the mount on the active server,
   // and the configuration (clpcfctrl --pull), (4) the timeouts back.
   await ok('server1', ['clptoratio', '-r', '3', '-t', '1h'], '§9.1.1 (2) clptoratio -r 3 -t 1h');
@@ -69,6 +73,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   await ok('server1', ['clptoratio', '-i'], '§9.2.3.1 (4) clptoratio -i');
   t.equal(await sh('server1', manifest('/mnt/md1'), 'manifest'), data, '§9.2.3.1 the files are back on the active server');
   t.match(await m.mdstat('server1'), normal, '§9.2.3.1 GREEN GREEN after the restore');
+
+  lap('§9.1.1, §9.2.3.1 done');
 
   // §9.1.2/§9.1.3 (LE: by §11.8.1): the cluster daemons stopped, md1 activated by hand.
   await ok('server1', ['clpcl', '-t', '-a'], '§9.1.2 (2) clpcl -t -a');
@@ -93,6 +99,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   await ok('server1', ['clpcl', '-s', '-a'], '§9.1.2 (4) clpcl -s -a');
   await pair.waitOnline(s, 300000);
   await serving('server1');
+
+  lap('§9.1.2, §9.2.3.2 done');
 
   // §6.7.2: (1)-(2) the standby's disk fails: its driver resets it; the group stays on server1.
   const up2 = await bootId('server2');
@@ -123,6 +131,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   await move('server2', '§6.7.2');
   t.equal(await sh('server2', manifest('/mnt/md1'), 'manifest on server2'), data, '§6.7.2 the rebuilt disk of server2 holds the data');
 
+  lap('§6.7.2 done');
+
   // §11.7.1: server1 (now the standby) replaced with a new disk: the image flashed; the stick
   // gives it the configuration; its fresh mirror disk is initialised and copied in full.
   await pair.powerOff(s, 'server1');
@@ -135,6 +145,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   t.equal(Number((await m.liscal('server2')).rtotal), CHUNKS, '§11.7.1 (8) the new disk was copied in full (GREEN GREEN)');
   await move('server1', '§11.7.1');
   t.equal(await sh('server1', manifest('/mnt/md1'), 'manifest on server1'), data, '§11.7.1 the new server1 serves the data');
+
+  lap('§11.7.1 done');
 
   // §11.7.2: server2 replaced, its mirror disk reused (the system re-flashed, the cluster and
   // data partitions kept); what server1 wrote meanwhile comes by a differential recovery.
@@ -153,6 +165,8 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   await move('server2', '§11.7.2');
   t.equal(await sh('server2', manifest('/mnt/md1'), 'manifest on server2'), data2, '§11.7.2 server2 serves the data, with what was written while it was replaced');
 
+  lap('§11.7.2 done');
+
   // §11.8.2: server2 (the latest data, the last active) with every service disabled (1) is
   // rebooted, server1 shut down (2); (3) mount -r of the data partition, (4) copied, (5) umount.
   const services = ['clusterpro_alertsync', 'clusterpro_webmgr', 'clusterpro', 'clusterpro_md', 'clusterpro_trn', 'clusterpro_evt'];
@@ -170,4 +184,5 @@ t.test('backup, restore, disk and server replacement, forced read-only mount', a
   await sh('server2', 'tar -C /mnt -cf /tmp/emergency.tar bk && tar -tf /tmp/emergency.tar | grep -qx bk/d/two.txt', '§11.8.2 (4) tar -C /mnt -cf /tmp/emergency.tar bk');
   await ok('server2', ['umount', '/mnt'], '§11.8.2 (5) umount /mnt');
   t.notMatch(await run('server2', 'cat', '/proc/mounts'), /^\/dev\/vda4 /m, '§11.8.2 (5) unmounted');
+  lap('§11.8.2 done');
 });
