@@ -4,7 +4,10 @@
 # that names /dev/mapper/NAME (an md resource's data_partition) can then have its disk slowed
 # (delay) or failed (flakey) by swapping the table with dmsetup, below liscal: what the fault
 # campaign does (docs/reliability.md). Created before the services start.
-[ -f /config/etc/dmtab ] && grep -v '^[[:space:]]*#' /config/etc/dmtab | while read -r name target dev args; do
+# (sourced by rcS: without a dmtab the step must still end with status 0, or every boot warns
+# "35-dm.sh failed")
+if [ -f /config/etc/dmtab ]; then
+grep -v '^[[:space:]]*#' /config/etc/dmtab | while read -r name target dev args; do
   [ -n "$name" ] || continue
   if [ ! -b "$dev" ]; then boot_warn "dmtab: $name: $dev is not a block device"; continue; fi
   sz=$(blockdev --getsz "$dev") || { boot_warn "dmtab: $name: cannot read the size of $dev"; continue; }
@@ -12,3 +15,4 @@
   dmsetup create "$name" --table "0 $sz $target $dev 0${args:+ $args}" && dmsetup mknodes "$name" \
     || boot_warn "dmtab: $name: dmsetup create failed ($target over $dev)"
 done
+fi

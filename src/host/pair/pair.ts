@@ -183,6 +183,25 @@ export class Pair {
     await this.flash(s, name);
   }
 
+  /**
+   * Re-flash a box that is off, keeping its mirror partitions (cluster and data): a new server
+   * with the old server's mirror disk (seed §11.7.2). The disk becomes the image up to the
+   * start of the partition labelled `cluster` (the GPT, system, config), and the box's own
+   * bytes from there on.
+   */
+  async reflashSystem(s: PairState, name: string): Promise<void> {
+    if (this.isOn(s, name)) throw new PairError(`${name} is on: power it off before flashing it`);
+    const image = path.join(s.imageDir, 'disk.img');
+    const from = gptPartitionStart(image, 'cluster');
+    const disk = boxFiles(this.dir, name).disk;
+    const raw = `${disk}.raw`;
+    try {
+      await this.sh('qemu-img', ['convert', '-q', '-f', 'qcow2', '-O', 'raw', disk, raw], 300000);
+      await this.sh('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `count=${from / 1048576}`, 'conv=notrunc,sparse', 'status=none'], 300000);
+      await this.sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, disk], 300000);
+    } finally { fs.rmSync(raw, { force: true }); }
+  }
+
   async reset(s: PairState, name: string): Promise<void> {
     if (!this.isOn(s, name)) throw new PairError(`${name} is off`);
     await qmp(boxFiles(this.dir, name).qmp, 'system_reset');
@@ -256,6 +275,26 @@ export class Pair {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The byte offset of the GPT partition named `label` (PARTLABEL) in a disk image, 1 MiB aligned. */
+export function gptPartitionStart(image: string, label: string): number {
+  const fd = fs.openSync(image, 'r');
+  try {
+    const read = (pos: number, n: number) => { const b = Buffer.alloc(n); fs.readSync(fd, b, 0, n, pos); return b; };
+    const hdr = read(512, 92);
+    if (hdr.toString('latin1', 0, 8) !== 'EFI PART') throw new PairError(`${image}: no GPT`);
+    const entries = Number(hdr.readBigUInt64LE(72)) * 512, count = hdr.readUInt32LE(80), size = hdr.readUInt32LE(84);
+    for (let i = 0; i < count; i++) {
+      const e = read(entries + i * size, size);
+      if (e.readBigUInt64LE(32) === 0n) continue;
+      if (e.toString('utf16le', 56, 128).replace(/\0+$/, '') !== label) continue;
+      const start = Number(e.readBigUInt64LE(32)) * 512;
+      if (start % 1048576) throw new PairError(`${image}: partition ${label} is not 1 MiB aligned`);
+      return start;
+    }
+    throw new PairError(`${image}: no partition named ${label}`);
+  } finally { fs.closeSync(fd); }
+}
 
 /** What the image is made of, in this repository (the Debian parts change only with packages). */
 const imageInputs = ['build/trusted-keys', 'dist', 'messages', 'rootfs', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
