@@ -68,6 +68,12 @@ export const reads = {
     const [view, groups, daemon] = await Promise.all([read(send, nmOps.view), read(send, rcOps.cluster), read(send, pmOps.status)]);
     return { view: view.data, groups: groups.data, daemon: daemon.data, errors: [view.error, groups.error, daemon.error].filter(Boolean) };
   },
+  /** The cluster page: what it shows, so that it is redrawn only when that changes (the
+   * daemon's event-loop lag changes at every read: /metrics has it). */
+  clusterPage: async (send: Send) => {
+    const { daemon, ...rest } = await reads.cluster(send);
+    return { ...rest, daemon: daemon && { daemon: daemon.daemon, server: daemon.server, pid: daemon.pid } };
+  },
   alerts: async (send: Send, n = 200) => {
     const r = await read(send, alertOps.read, { n });
     return { entries: r.data ?? [], error: r.error };

@@ -51,7 +51,7 @@ const routes: Route[] = [
   { method: 'POST', path: '/api/login', handle: login },
   { method: 'POST', path: '/api/logout', role: 'readonly', handle: async (r, d) => { if (r.who?.session) d.sessions.end(r.who.session.id); r.res.setHeader('set-cookie', cookie('', 0)); return { code: 0 }; } },
   { method: 'GET', path: '/api/session', role: 'readonly', handle: async (r) => ({ user: r.who!.user, role: r.who!.role, csrf: r.who!.session?.csrf }) },
-  { method: 'GET', path: '/api/cluster', role: 'readonly', handle: (r, d) => reads.cluster(d.send) },
+  { method: 'GET', path: '/api/cluster', role: 'readonly', handle: (r, d) => reads.clusterPage(d.send) },
   { method: 'GET', path: '/api/alerts', role: 'readonly', handle: (r, d) => reads.alerts(d.send, count(r.url.searchParams.get('n'), 'n', 1, 10000, 200)) },
   { method: 'GET', path: '/api/mirrors', role: 'readonly', handle: (r, d) => reads.mirrors(d.send, d.config()) },
   { method: 'GET', path: '/api/health', role: 'readonly', handle: () => health() },
