@@ -6,7 +6,7 @@
 /// <reference lib="dom" />
 import t from 'tap';
 import { vmSkipReason } from '../../src/host/pair/fixture';
-import { mirrorPair, normal, okIn, waitFor, downAfter, type MirrorPair } from '../../src/host/pair/mirror-fixture';
+import { md1OnDm, mirrorPair, normal, okIn, swapMd1Table, waitFor, downAfter, type MirrorPair } from '../../src/host/pair/mirror-fixture';
 import { browserIn, haveChromium, keyboardLogin, open, shot } from '../helpers/web';
 
 const skip = vmSkipReason();
@@ -16,7 +16,9 @@ if (!haveChromium) { t.fail('chromium is missing: bash scripts/setup.sh installs
 const PASSWORD = 'pair web secret';
 
 t.test('the mirror disk helper on the virtual pair', async (t) => {
-  const m: MirrorPair = await mirrorPair('w1');
+  // md1 on a dm map, so that a recovery can be slowed below liscal: the Stop must come while it
+  // runs, and the page must be seen climbing, however fast the host is.
+  const m: MirrorPair = await mirrorPair('w1', md1OnDm.edit, md1OnDm.stickFiles);
   downAfter(t, m);
   const { pair, s } = m;
   const ok = okIn(t, m);
@@ -86,7 +88,9 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 300000 });
   t.match(await m.mdstat('server1'), normal, '§11.10.8 Recover: GREEN GREEN, the console agrees');
 
-  // Forced recovery from server2 (a full copy), stopped midway from the page.
+  // Forced recovery from server2 (a full copy), stopped midway from the page: server1's writes
+  // are held 500 ms each (dm-delay), so the copy takes minutes at least.
+  await ok('server1', ['sh', '-c', swapMd1Table('delay /dev/vda4 0 500')], 'dm-delay 500 ms below md1 on server1');
   await page.selectOption('#force-from-md1', 'server2');
   await page.click('#md-force-md1');
   await page.locator('#confirm-text', { hasText: "server2's data becomes the latest" }).waitFor();
@@ -105,7 +109,11 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   const st = await m.liscal('server2');
   t.equal(st.recovery, 'stopped', `§11.10.9 Stop recovery: liscal on server2 says recovery=${st.recovery}`);
 
-  // Detail, then a forced recovery from server1, watched to the end.
+  await ok('server1', ['sh', '-c', swapMd1Table('linear /dev/vda4 0')], 'md1 on server1 at full speed again');
+
+  // Detail, then a forced recovery from server1, watched to the end (server2's writes held
+  // 100 ms each: some tens of seconds at least, for the page and the console to see it run).
+  await ok('server2', ['sh', '-c', swapMd1Table('delay /dev/vda4 0 100')], 'dm-delay 100 ms below md1 on server2');
   await page.click('#md-detail-md1');
   t.match(await page.locator('#detail-md1').innerText(), /"nmp": 1/, '§11.10.11 Detail shows the driver status');
   await page.selectOption('#force-from-md1', 'server1');
@@ -131,6 +139,7 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
     '§11.10.3 clpmdstat --mirror md1 during the recovery: the seed\'s layout');
   await normalState.waitFor({ timeout: 1000 });
   t.match(await m.mdstat('server2'), normal, 'forced recovery from server1 done (100 %): GREEN GREEN');
+  await ok('server2', ['sh', '-c', swapMd1Table('linear /dev/vda4 0')], 'md1 on server2 at full speed again');
   await shot(page, 'mirror-normal');
   await page.click('#logout');
   await page.locator('#login').waitFor();

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { HostPlatform } from '../../platform/host';
-import { mirrorPair, normal, waitFor, type MirrorPair } from '../pair/mirror-fixture';
+import { md1OnDm, mirrorPair, normal, swapMd1Table, waitFor, type MirrorPair } from '../pair/mirror-fixture';
 import { HB_TIMEOUT } from '../pair/fixture';
 import { tapName } from '../pair/qemu';
 import type { PairState } from '../pair/pair';
@@ -27,9 +27,6 @@ const LOG = '/opt/pairha/log/pairha.log';
  * a buffered read of /dev/vda4 would give what an earlier read cached (seen as a mirror that
  * "differs" with the same two sums step after step). Dropped before every read. */
 const DROP_CACHES = 'sync; echo 3 > /proc/sys/vm/drop_caches';
-/** md1's lower device: a dm map of the data partition, so a fault can swap its table. */
-const DMTAB = 'md1lower linear /dev/vda4\n';
-const swapTable = (table: string) => `sz=$(blockdev --getsz /dev/vda4) && dmsetup suspend md1lower && dmsetup load md1lower --table "0 $sz ${table}" && dmsetup resume md1lower`;
 
 /** The writer: an exec resource after exec1, so md1 is mounted before it starts. */
 const WRITER = `[resource exec2]
@@ -85,8 +82,7 @@ export class PairTarget implements Target {
 
   async up(): Promise<void> {
     const t0 = Date.now();
-    this.m = await mirrorPair(`c${this.o.instance ?? ''}`, (c) => withWriter(c).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${this.hb}`)
-      .replace(/^data_partition = \/dev\/vda4$/m, 'data_partition = /dev/mapper/md1lower'), { dmtab: DMTAB });
+    this.m = await mirrorPair(`c${this.o.instance ?? ''}`, (c) => md1OnDm.edit(withWriter(c).replace(/^hb_timeout = \d+$/m, `hb_timeout = ${this.hb}`)), md1OnDm.stickFiles);
     // (the campaign takes a target down only once it is up: a pair that did not come up goes down here)
     try {
       await this.pair.waitOnline(this.s, 400000);
@@ -224,7 +220,7 @@ export class PairTarget implements Target {
       const x = rng.pick(SERVERS);
       const boot = await this.bootId(x);
       // Every I/O fails: liscal's disk-error action resets the box; its boot maps linear again.
-      await this.agent(x, `(sleep 1; ${swapTable('flakey /dev/vda4 0 0 3600')}) >/dev/null 2>&1 &`, 30000);
+      await this.agent(x, `(sleep 1; ${swapMd1Table('flakey /dev/vda4 0 0 3600')}) >/dev/null 2>&1 &`, 30000);
       return {
         fault: 'disk-errors', detail: `dm-flakey below md1 on ${x} (every I/O fails: the box resets)`, downed: [x], settleMs: 300000,
         allow: [], heal: this.rebooted(x, boot),
@@ -233,11 +229,11 @@ export class PairTarget implements Target {
     'disk-slow': async (rng) => {
       const x = rng.pick(SERVERS);
       const ms = rng.pick([20, 100, 400]);
-      await this.mustRun(x, swapTable(`delay /dev/vda4 0 ${ms}`), 60000);
+      await this.mustRun(x, swapMd1Table(`delay /dev/vda4 0 ${ms}`), 60000);
       await sleep(5000 + 1000 * rng.int(16));
       return {
         fault: 'disk-slow', detail: `dm-delay of ${ms} ms below md1 on ${x}, for a while`, downed: [], settleMs: 300000, allow: [],
-        heal: async () => { await this.mustRun(x, swapTable('linear /dev/vda4 0'), 60000); },
+        heal: async () => { await this.mustRun(x, swapMd1Table('linear /dev/vda4 0'), 60000); },
       };
     },
     'simultaneous-start': async () => {

@@ -26,6 +26,12 @@ export interface MirrorPair {
   down(): Promise<void>;
 }
 
+/** md1's lower device as a dm map of the data partition (the stick's dmtab, boot.d/35-dm.sh),
+ * so that a test or a fault can swap its table for delay or flakey below liscal. */
+export const md1OnDm = { edit: (conf: string) => conf.replace(/^data_partition = \/dev\/vda4$/m, 'data_partition = /dev/mapper/md1lower'), stickFiles: { dmtab: 'md1lower linear /dev/vda4\n' } };
+/** The box command that swaps md1lower's table (`linear /dev/vda4 0` puts it back). */
+export const swapMd1Table = (table: string) => `sz=$(blockdev --getsz /dev/vda4) && dmsetup suspend md1lower && dmsetup load md1lower --table "0 $sz ${table}" && dmsetup resume md1lower`;
+
 export async function mirrorPair(nsSuffix: string, edit: (conf: string) => string = (c) => c, stickFiles?: Record<string, string>): Promise<MirrorPair> {
   const { pair, host, dir, config, imageDir, cleanup } = await preparePair('mirror', nsSuffix, edit);
   // (a pair that did not come up is taken down here: the caller has no handle to do it)
