@@ -70,6 +70,19 @@ t.test('the mirror disk helper on the virtual pair', async (t) => {
   await card.locator('.md-state', { hasText: /^Normal$/ }).waitFor({ timeout: 30000 });
   t.pass('md1 Normal on the page');
 
+  // /metrics with a scrape token made on the console: the pair's state, liscal's write path
+  // (/proc/liscal/stats of the box) and the runtime's own figures.
+  await ok('server1', ['sh', '-c', 'dd if=/dev/urandom of=/mnt/md1/metrics-probe bs=4k count=64 conv=fsync 2>/dev/null'], 'server1 writes through md1');
+  const token = (await ok('server1', ['clpwebpasswd', '-k', 'prometheus'], 'clpwebpasswd -k prometheus')).trim();
+  const metrics = await page.evaluate(async (tok) => (await fetch('/metrics', { headers: { authorization: `Bearer ${tok}` } })).text(), token);
+  t.match(metrics, /pairha_server_up\{server="server2"\} 1\n/, '/metrics: server2 up');
+  t.match(metrics, /pairha_group_online\{group="failover1",server="server1"\} 1\n/, '/metrics: failover1 Online on server1');
+  t.match(metrics, /pairha_mirror_color\{resource="md1",server="server1",color="GREEN"\} 1\n/, '/metrics: md1 GREEN on server1');
+  t.match(metrics, /pairha_liscal_writes\{nmp="NMP1",stage="total"\} [1-9]\d*\n/, "/metrics: liscal's mirrored writes, from the box's /proc/liscal/stats");
+  t.match(metrics, /pairha_liscal_stage_seconds\{nmp="NMP1",stage="total"\} [0-9.e-]+\n/, "/metrics: liscal's time in the write path");
+  t.match(metrics, /pairha_runtime_resident_bytes [1-9]\d{6,}\n/, "/metrics: the runtime's RSS");
+  t.match(metrics, /pairha_runtime_event_loop_lag_seconds\{quantile="0\.99"\} [0-9.e-]+\n/, "/metrics: the runtime's event-loop lag");
+
   // A break while the group is stopped: server1 writes alone (as in mirror-procedures).
   await ok('server1', ['clpgrp', '-t', 'failover1'], 'clpgrp -t failover1');
   await pair.link(s, 'mirror', false);
