@@ -103,6 +103,25 @@ async function act(name, body, title, text) {
 const button = (id, label, onclick, extra = {}) => h('button', { id, type: 'button', onclick, 'data-op': 'operator', ...extra }, label);
 
 // ---- rendering; a page is redrawn only when its data changed, keeping the focus ----
+// The new tree is patched into the old one: an element of the same tag (and id) stays, with its
+// listeners, and only its attributes and text change. A page redrawn every poll during a
+// recovery must not replace the button under the operator's pointer. The handlers kept read
+// names and their own row's selects, which stay too.
+function patch(parent, fresh) {
+  const old = [...parent.childNodes];
+  fresh.forEach((n, i) => {
+    const o = old[i];
+    if (!o) parent.appendChild(n);
+    else if (o.nodeType !== n.nodeType || o.nodeName !== n.nodeName || (o.nodeType === 1 && o.id !== n.id)) parent.replaceChild(n, o);
+    else if (o.nodeType === 3) { if (o.data !== n.data) o.data = n.data; }
+    else {
+      for (const a of [...o.attributes]) if (!n.hasAttribute(a.name)) o.removeAttribute(a.name);
+      for (const a of [...n.attributes]) if (o.getAttribute(a.name) !== a.value) o.setAttribute(a.name, a.value);
+      patch(o, [...n.childNodes]);
+    }
+  });
+  for (let i = fresh.length; i < old.length; i++) old[i].remove();
+}
 function redraw(name, data, render) {
   const json = JSON.stringify(data);
   if (lastJson[name] === json) return;
@@ -110,7 +129,7 @@ function redraw(name, data, render) {
   const sec = $(`page-${name}`);
   const focused = document.activeElement && sec.contains(document.activeElement) ? document.activeElement.id : null;
   const selects = Object.fromEntries([...sec.querySelectorAll('select[id]')].map((s) => [s.id, s.value]));
-  sec.replaceChildren(...render(data));
+  patch(sec, render(data).filter((n) => n !== null && n !== undefined).map((n) => (n instanceof Node ? n : document.createTextNode(String(n)))));
   for (const [id, v] of Object.entries(selects)) if ($(id)) $(id).value = v;
   if (focused && $(focused)) $(focused).focus();
 }
