@@ -13,10 +13,9 @@ import type { PowerAction } from '../platform/types';
 import { type FaultState, RoleFailure, stall } from './faults';
 import { ev } from '../events/ids';
 import { checkLicences } from '../licence/check';
+import { DailyCheck } from './daily';
 import type { DaemonPhase } from './protocol';
 
-/** The licence is checked again this often while the daemon runs (a trial ends at midnight). */
-const LICENCE_RECHECK_MS = 24 * 3600_000;
 
 const ok = (): ControlReply => ({ code: 0 });
 
@@ -34,7 +33,8 @@ export class ClusterDaemon {
   private stopping?: Promise<ControlReply>;
   private stopWhenStarted = false;
   private poweringOff = false;
-  private licenceTimer?: NodeJS.Timeout;
+  /** The licence is checked again as each day begins (a trial ends with its last day). */
+  private readonly licenceCheck = new DailyCheck(() => this.recheckLicence());
 
   /** `reload` runs before each start and re-reads clp.conf into ctx (seed §6.1.5: the start
    * uses the pushed configuration); a reason refuses the start. */
@@ -93,8 +93,7 @@ export class ClusterDaemon {
       this.watchdog.start();
     }
     events.emit(ev.pm.daemonStarted);
-    this.licenceTimer = setInterval(() => { void this.recheckLicence(); }, LICENCE_RECHECK_MS);
-    this.licenceTimer.unref();
+    this.licenceCheck.start();
     if (this.stopWhenStarted) {
       this.stopWhenStarted = false;
       await this.stop();
@@ -123,7 +122,7 @@ export class ClusterDaemon {
 
   private async stopRunning(): Promise<ControlReply> {
     this.ctx.events.emit(ev.pm.daemonShuttingDown);
-    clearInterval(this.licenceTimer);
+    this.licenceCheck.stop();
     await this.stopRoles();
     // Powering off, the watchdog stays armed: a stalled shutdown is reset (seed §10.6).
     if (!this.poweringOff) this.watchdog?.stop();
