@@ -11,14 +11,21 @@ import * as fs from 'node:fs';
 import { HostPlatform } from '../../platform/host';
 import { parseAddresses } from '../../resource/fip';
 
+/** A real reset is instant; this one takes a few spawns. The record is written once it is
+ * complete: whoever waits for it (the campaign's heal, then a restart that replaces this
+ * softdog) must not start the server again over a half-reset one (finding 14: a restart
+ * that killed this process mid-reset left the old service and floating IP running). */
 export async function reset(os: HostPlatform, ns: string, keep: string[], record: string, why: string): Promise<void> {
-  fs.appendFileSync(record, `${new Date().toISOString()} reset ${why}\n`);
+  const at = new Date().toISOString();
   const pids = (await os.run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean).map(Number);
   for (const p of pids) if (p !== process.pid) os.signal(p, 'SIGKILL');
+  // (a kill is delivered, not done: the box is off only once they are gone)
+  for (let i = 0; i < 200 && pids.some((p) => p !== process.pid && os.signal(p, 0)); i++) await new Promise((r) => setTimeout(r, 10));
   const addrs = parseAddresses((await os.run('ip', ['-n', ns, '-o', '-4', 'addr', 'show'])).stdout);
   for (const a of addrs) {
     if (a.iface !== 'lo' && !keep.includes(a.address)) await os.run('ip', ['-n', ns, 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', a.iface]);
   }
+  fs.appendFileSync(record, `${at} reset ${why}\n`);
 }
 
 const readFrom = (file: string, offset: number) => { try { return fs.readFileSync(file).subarray(offset).toString(); } catch { return ''; } };
