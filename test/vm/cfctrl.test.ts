@@ -1,7 +1,9 @@
 // clpcfctrl on the virtual pair booted from the image (seed §1, §6.1, §12.3): a push from the
 // config stick (label PAIRHA-CFG), a pull to a directory, a push from the directory applied by
 // a cluster daemon stop/start (§6.1.5) with edited message files re-read, a push from a
-// USB-stick image labelled PAIRHA-CFG (-d DEV -m MNT); both boxes checked after each.
+// USB-stick image labelled PAIRHA-CFG (-d DEV -m MNT); then the reflect methods that keep the
+// cluster running: a web manager restart (§6.1.3), an alert sync restart (§6.1.2) and a
+// suspend/resume (§6.1.4); both boxes checked after each.
 import t from 'tap';
 import { testPair, vmSkipReason } from '../../src/host/pair/fixture';
 
@@ -79,4 +81,54 @@ t.test('clpcfctrl push and pull on the pair', async (t) => {
   const old = await sh('server2', 'clpcfctrl --push </dev/null');
   t.equal(old.code, 1);
   t.match(old.stderr, /generation 0, older than the cluster's 3/);
+
+  /** Whether the box has a socket bound to `port` (TCP: listening) in its /proc/net tables. */
+  const bound = async (b: string, proto: 'tcp' | 'udp', port: number) => {
+    const hex = port.toString(16).toUpperCase().padStart(4, '0');
+    const state = proto === 'tcp' ? '0A' : '07';
+    const out = await ok(b, `cat /proc/net/${proto} /proc/net/${proto}6 2>/dev/null | awk '$4 == "${state}" { print $2 }'`, `${proto} sockets of ${b}`);
+    return out.split('\n').some((l) => l.toUpperCase().endsWith(`:${hex}`));
+  };
+  /** Pull from server1 to /tmp/w, edit clp.conf with a sed expression. */
+  const pullEdit = (sed: string, what: string) => ok('server1', `rm -rf /tmp/w && mkdir /tmp/w && clpcfctrl --pull -x /tmp/w >/dev/null && sed -i '${sed}' /tmp/w/clp.conf && grep -c . /tmp/w/clp.conf`, what);
+
+  // §6.1.3: the web manager's port, applied by restarting it alone; the cluster keeps running.
+  for (const b of servers) t.ok(await bound(b, 'tcp', 29003), `${b}: the web manager listens on 29003`);
+  await pullEdit('s/^manager = 29003$/manager = 29010/', 'manager = 29010');
+  out = await ok('server1', 'clpcfctrl --push -x /tmp/w </dev/null', '§6.1.3 clpcfctrl --push of a new manager port');
+  t.match(out, /generation 3 -> 4; reflect method: upload \(\+ webmgr restart\)\n[\s\S]*the web manager restarted with the new configuration\n[\s\S]*success\.\(code:0\)\n$/, 'upload and a web manager restart, no question');
+  for (const b of servers) {
+    t.ok(await bound(b, 'tcp', 29010), `${b}: the restarted web manager listens on 29010`);
+    t.notOk(await bound(b, 'tcp', 29003), `${b}: and no longer on 29003`);
+  }
+
+  // §6.1.2: the alert sync port, applied by restarting the alert synchronisation alone.
+  await pullEdit('s/^alert_sync = 29003$/alert_sync = 29013/', 'alert_sync = 29013');
+  out = await ok('server1', 'clpcfctrl --push -x /tmp/w </dev/null', '§6.1.2 clpcfctrl --push of a new alert sync port');
+  t.match(out, /generation 4 -> 5; reflect method: upload \(\+ alertsync restart\)\n[\s\S]*alert synchronisation restarted[\s\S]*success\.\(code:0\)\n$/, 'upload and an alert sync restart');
+  for (const b of servers) {
+    t.ok(await bound(b, 'udp', 29013), `${b}: alert sync bound to 29013/UDP`);
+    t.notOk(await bound(b, 'udp', 29003), `${b}: and no longer to 29003/UDP`);
+  }
+  const fromServer2 = async () => ((await ok('server1', 'clpalert -n 100000', 'clpalert')).match(/ server2 pm /g) ?? []).length;
+  const seen = await fromServer2();
+  await ok('server1', 'clpcl -t -h server2 && clpcl -s -h server2', "server2's cluster daemon stopped and started");
+  await pair.waitOnline(s, 300000);
+  t.ok(await fromServer2() > seen, "server2's pm events reach server1's alert log over the new port");
+
+  // §6.1.4: a heartbeat timeout needs a suspend/resume; in effect only at the resume.
+  const timeoutOf = async (b: string) => (JSON.parse(await ok(b, 'clpstat --json', `clpstat --json on ${b}`)) as { timeoutMs: number }).timeoutMs;
+  await pullEdit('s/^hb_timeout = 30000$/hb_timeout = 40000/', 'hb_timeout = 40000');
+  const running = await sh('server1', 'echo y | clpcfctrl --push -x /tmp/w');
+  t.equal(running.code, 1, 'answered y while the daemons run: refused');
+  t.match(running.stdout, /Need to suspend cluster and resume\nAlready suspended\? \(y\/n\) : /, "the seed's prompt");
+  t.match(running.stderr, /the cluster daemon is not suspended, and the change needs a suspend\/resume/);
+  await ok('server1', 'clpcl --suspend', '§6.1.4 clpcl --suspend');
+  out = await ok('server1', 'echo y | clpcfctrl --push -x /tmp/w', '§6.1.4 clpcfctrl --push while suspended');
+  t.match(out, /generation 5 -> 6; reflect method: suspend\n  \[timeouts\] hb_timeout: 30000 -> 40000 \(suspend\)\n[\s\S]*run clpcl --resume to apply it\nsuccess\.\(code:0\)\n$/);
+  for (const b of servers) t.equal(await timeoutOf(b), 30000, `${b}: not in effect before the resume`);
+  await ok('server2', 'clpcl --resume', '§6.1.4 clpcl --resume');
+  for (const b of servers) t.equal(await timeoutOf(b), 40000, `${b}: the new timeout is in effect after the resume`);
+  await pair.waitOnline(s, 300000);
+  for (const b of servers) t.match(await held(b), /^generation = 6$/m, `${b} holds generation 6`);
 });
