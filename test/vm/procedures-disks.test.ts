@@ -86,7 +86,8 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   const { pair, s, run } = m;
   const ok = okIn(t, m);
   const sh = (x: string, script: string, what: string) => ok(x, ['sh', '-c', script], what);
-  const both = async (script: string, what: string) => { for (const x of SERVERS) await sh(x, script, `${what} on ${x}`); };
+  /** The same command on both servers, at once (each box has its own disk). */
+  const both = async (script: string, what: string) => { await Promise.all(SERVERS.map((x) => sh(x, script, `${what} on ${x}`))); };
   const mdstat = async (x: string, md: string) => (await m.runFull(x, ['clpmdstat', '--mirror', md])).stdout;
   const green = (md: string, what: string) => waitFor(() => mdstat('server1', md), (o) => normal.test(o), 600000, what, 3000);
   const serving = (x: string, ms = 300000) => waitFor(() => m.client(), (o) => o === `pairha ${x}`, ms, `the group answering from ${x}`);
@@ -132,7 +133,7 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   // (7) a disk added to each box, (8) both started, the new disks partitioned.
   for (const x of SERVERS) await pair.addDisk(s, x, DISK_MB);
   for (const x of SERVERS) await pair.powerOn(s, x);
-  for (const x of SERVERS) await waitFor(() => m.runFull(x, ['true'], 10000), (r) => r.code === 0, 400000, `${x} up`);
+  await Promise.all(SERVERS.map((x) => waitFor(() => m.runFull(x, ['true'], 10000), (r) => r.code === 0, 400000, `${x} up`)));
   t.pass('§6.6.2 (7)-(8) both servers started with the added disk');
   for (const x of SERVERS) {
     t.equal(await size(x, 'vdc'), DISK_MB * 1048576, `${x}: the added disk is /dev/vdc`);
@@ -174,13 +175,13 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   await ok('server1', ['clpstdn', '-r'], '§6.5 (3) clpstdn -r');
   await rebooted(before);
   t.pass('§6.5 (3) both servers rebooted');
-  for (const x of SERVERS) await waitFor(() => m.runFull(x, ['clpmdstat', '--mirror', 'md2'], 30000), (r) => r.code === 0, 300000, `${x}: the mirror agent answers`);
+  await Promise.all(SERVERS.map((x) => waitFor(() => m.runFull(x, ['clpmdstat', '--mirror', 'md2'], 30000), (r) => r.code === 0, 300000, `${x}: the mirror agent answers`)));
   // (4) md2's data partition made bigger on both servers; a file system of the new size
   // (the restore of (9) fills it); (5) clpmdinit --create force md2 on both.
   await fdisk(GROW, '§6.5 (4) fdisk /dev/vdc: partition 2 deleted and made again, 64 MiB');
   for (const x of SERVERS) t.equal(await size(x, 'vdc2'), 64 * 1048576, `§6.5 (4) ${x}: md2's data partition is 64 MiB`);
   await both('mkfs -t ext4 -q /dev/vdc2', '§6.5 (4) mkfs -t ext4 /dev/vdc2');
-  for (const x of SERVERS) await ok(x, ['clpmdinit', '--create', 'force', 'md2'], `§6.5 (5) clpmdinit --create force md2 on ${x}`);
+  await Promise.all(SERVERS.map((x) => ok(x, ['clpmdinit', '--create', 'force', 'md2'], `§6.5 (5) clpmdinit --create force md2 on ${x}`)));
 
   // In the same window, the cluster daemons stopped (disabled): §6.6.1 (2)-(4) md3 on the
   // spare partitions laid out with the disk, and §6.2 disk1 made ext3, in one push.
