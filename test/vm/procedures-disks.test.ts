@@ -122,9 +122,15 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   await serving('server1');
   lap('booted, md1 GREEN GREEN');
 
-  // §6.6.2 (2)-(4): the configuration pulled, md2 added (and disk1, for §6.2), pushed.
+  // §6.6.2 (2)-(4): the configuration pulled, md2 added (and disk1, for §6.2), pushed. An md
+  // added is applied by a cluster shutdown and reboot, which clpcfctrl pushes only with the
+  // cluster daemons stopped (§6.1.6 (1)): clpcl -t -a first.
   await pull();
   await sh('server1', `echo ${b64(md2)} | base64 -d >> /tmp/cfg/clp.conf`, '§6.6.2 (3) md2 and disk1 added to the pulled clp.conf');
+  const refused = await m.runFull('server1', ['sh', '-c', 'echo | clpcfctrl --push -l -x /tmp/cfg']);
+  t.not(refused.code, 0, 'clpcfctrl --push refused while the cluster daemons run');
+  t.match(refused.stdout + refused.stderr, /the cluster daemon is running, and the change needs a cluster shutdown and reboot: stop it first \(clpcl -t -a\)/, 'not pushed while the cluster daemons run');
+  await ok('server1', ['clpcl', '-t', '-a'], '§6.1.6 (1) clpcl -t -a');
   await push('§6.6.2 (4)');
   // (5) the services disabled in the seed's order, (6) cluster shutdown.
   await both('chkconfig --del clusterpro && chkconfig --del clusterpro_md', '§6.6.2 (5) chkconfig --del clusterpro, clusterpro_md');
