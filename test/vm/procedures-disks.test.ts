@@ -99,7 +99,7 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   const bootId = async (x: string) => (await run(x, 'cat', '/proc/sys/kernel/random/boot_id')).trim();
   /** Both boxes answer with another boot id (services may be disabled: no cluster to wait for). */
   const rebooted = async (before: string[]) => {
-    for (const [i, x] of SERVERS.entries()) await waitFor(() => bootId(x), (b) => b.length > 0 && b !== before[i], 400000, `${x} rebooted`);
+    for (const [i, x] of SERVERS.entries()) await waitFor(() => bootId(x), (b) => b.length > 0 && b !== before[i], 600000, `${x} rebooted`);
   };
   const rebootBoth = async (what: string) => {
     const before = await Promise.all(SERVERS.map(bootId));
@@ -117,7 +117,7 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   const size = async (x: string, part: string) => Number((await run(x, 'cat', `/sys/class/block/${part}/size`)).trim()) * 512;
   const dfKiB = async (x: string, mnt: string) => Number((await sh(x, `df -k ${mnt} | tail -n 1`, `df -k ${mnt}`)).trim().split(/\s+/)[1]);
 
-  await pair.waitOnline(s, 400000);
+  await pair.waitOnline(s, 600000);
   await green('md1', 'md1 GREEN GREEN');
   await serving('server1');
   lap('booted, md1 GREEN GREEN');
@@ -153,7 +153,7 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   // (9) the services enabled in the seed's order, (10) both rebooted, (11) initial construction.
   await both('chkconfig --add clusterpro_md && chkconfig --add clusterpro', '§6.6.2 (9) chkconfig --add clusterpro_md, clusterpro');
   await rebootBoth('§6.6.2 (10) both servers rebooted');
-  await pair.waitOnline(s, 400000);
+  await pair.waitOnline(s, 600000);
   await green('md2', '§6.6.2 (11) clpmdstat --mirror md2: Normal, GREEN GREEN');
   t.pass('§6.6.2 (11) md2 GREEN GREEN after the initial construction');
   await serving('server1');
@@ -207,7 +207,7 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   // §6.5 (6) the services enabled, (7) both rebooted: also §6.6.1 (5) and §6.2's daemon start.
   await both('chkconfig --add clusterpro_md && chkconfig --add clusterpro', '§6.5 (6) chkconfig --add clusterpro_md, clusterpro');
   await rebootBoth('§6.5 (7), §6.6.1 (5) both servers rebooted');
-  await pair.waitOnline(s, 400000);
+  await pair.waitOnline(s, 600000);
   await green('md2', '§6.5 (8) clpmdstat --mirror md2: Normal');
   t.pass('§6.5 (8) md2 GREEN GREEN after the initial construction');
   await green('md3', '§6.6.1 (6) clpmdstat --mirror md3: Normal');
