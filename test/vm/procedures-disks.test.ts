@@ -220,13 +220,21 @@ t.test('§6.6.2, §6.5, §6.6.1 and §6.2 on one pair', async (t) => {
   t.match(mt, /^\/dev\/NMP3 \/mnt\/md3 ext4 /m, '§6.6.1 the group is active with md3 mounted');
   t.match(mt, /^\/dev\/vdc7 \/mnt\/disk1 ext3 /m, '§6.2 disk1 mounted as ext3');
   t.equal((await run('server2', 'blockdev', '--getro', '/dev/vdc7')).trim(), '1', '§6.2 disk1 read-only on the standby');
-  // §6.5 (9) the files restored on the active server: the file system is bigger.
-  const kib1 = await dfKiB('server1', '/mnt/md2');
+  // §6.5 (9) the files restored on the active server: the backup is on server2's config
+  // partition (the tape is where it was written), so the group goes there first; disk1 is
+  // then mounted from server2's own partition, made ext3 too.
+  await ok('server1', ['clpgrp', '-m', 'failover1', '-h', 'server2'], 'clpgrp -m failover1 -h server2');
+  await serving('server2');
+  mt = await mounts('server2');
+  t.match(mt, /^\/dev\/NMP2 \/mnt\/md2 ext4 /m, '§6.5 md2 mounted on server2');
+  t.match(mt, /^\/dev\/NMP3 \/mnt\/md3 ext4 /m, '§6.6.1 md3 mounted on server2');
+  t.match(mt, /^\/dev\/vdc7 \/mnt\/disk1 ext3 /m, '§6.2 disk1 mounted as ext3 on server2');
+  const kib1 = await dfKiB('server2', '/mnt/md2');
   t.ok(kib1 - kib0 > 24 * 1024, `§6.5 df: /mnt/md2 grew from ${kib0} to ${kib1} KiB (32 MiB more, less the file system's own)`);
-  await sh('server1', 'tar -C /mnt/md2 -xf /config/backup/md2.tar && sync', '§6.5 (9) tar -C /mnt/md2 -xf /config/backup/md2.tar');
-  t.equal(await sh('server1', manifest('/mnt/md2'), 'the manifest of md2'), data, '§6.5 (9) the files are back on the resized md2');
-  await sh('server1', 'echo three > /mnt/md3/three.txt && echo ext3 > /mnt/disk1/fs.txt && sync', 'md3 and disk1 written');
+  await sh('server2', 'tar -C /mnt/md2 -xf /config/backup/md2.tar && sync', '§6.5 (9) tar -C /mnt/md2 -xf /config/backup/md2.tar');
+  t.equal(await sh('server2', manifest('/mnt/md2'), 'the manifest of md2'), data, '§6.5 (9) the files are back on the resized md2');
+  await sh('server2', 'echo three > /mnt/md3/three.txt && echo ext3 > /mnt/disk1/fs.txt && sync', 'md3 and disk1 written');
   await sleep(1000);
-  t.match(await mdstat('server1', 'md3'), normal, '§6.6.1 md3 GREEN GREEN after a write');
+  t.match(await mdstat('server2', 'md3'), normal, '§6.6.1 md3 GREEN GREEN after a write');
   lap('§6.5, §6.6.1, §6.2 done');
 });
