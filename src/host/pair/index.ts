@@ -14,6 +14,7 @@ const usage = `usage:
   pairha pair run SERVER -- COMMAND [ARGS...]  run a command inside a box
   pairha pair cut|plug LINK                    LINK: a heartbeat name, mirror, or all
   pairha pair power SERVER off|on|reset
+  pairha pair disk SERVER MIB                  add a blank disk to a box that is off (/dev/vdc from its next power-on)
   pairha pair console SERVER                   the box's serial console (Ctrl-] detaches)`;
 
 export interface PairEnv {
@@ -84,6 +85,12 @@ export async function pairMain(argv: string[], e: PairEnv = pairEnv()): Promise<
         };
         if (!actions[action]) throw new PairError(`unknown power action '${action}' (off, on, reset)`);
         await actions[action]();
+        return 0;
+      }
+      case 'disk': {
+        const [server, size] = rest;
+        if (rest.length !== 2 || !/^\d+$/.test(size)) throw new PairError('disk needs SERVER MIB');
+        out(`${await pair.addDisk(pair.load(), server, Number(size))}\n`);
         return 0;
       }
       case 'console': {

@@ -22,7 +22,7 @@ export interface PairState {
   configFile: string;
   imageDir: string;
   memoryMb: number;
-  boxes: Array<{ name: string; index: number; pid?: number }>;
+  boxes: Array<{ name: string; index: number; pid?: number; /** a disk was added (addDisk) */ disk2?: boolean }>;
   relay?: number;
   /** Links cut by `pair cut` (LAN heartbeat names, and the COM heartbeat's). */
   cut: string[];
@@ -152,7 +152,7 @@ export class Pair {
     if (this.isOn(s, name)) throw new PairError(`${name} is already on`);
     const files = boxFiles(this.dir, name);
     for (const f of [files.console, files.com, files.agent, files.qmp]) fs.rmSync(f, { force: true });
-    const args = qemuArgs(this.topology(s), { index: b.index, server: name, files, imageDir: s.imageDir, memoryMb: s.memoryMb });
+    const args = qemuArgs(this.topology(s), { index: b.index, server: name, files, imageDir: s.imageDir, memoryMb: s.memoryMb, disk2: b.disk2 });
     b.pid = this.os.daemon('ip', ['netns', 'exec', this.hub, QEMU, ...args], { logFile: path.join(this.dir, `${name}.qemu.log`) });
     this.save(s);
     for (let i = 0; i < 100 && !fs.existsSync(files.qmp); i++) {
@@ -200,6 +200,23 @@ export class Pair {
       await this.sh('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `count=${from / 1048576}`, 'conv=notrunc,sparse', 'status=none'], 300000);
       await this.sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, disk], 300000);
     } finally { fs.rmSync(raw, { force: true }); }
+  }
+
+  /**
+   * Add a blank disk of `sizeMb` MiB to a box that is off (seed §6.6.2 (7), a disk added): a
+   * new qcow2 file, attached from the box's next power-on as its third virtio disk, /dev/vdc
+   * (after the system disk, vda, and the config stick, vdb). One added disk per box.
+   */
+  async addDisk(s: PairState, name: string, sizeMb: number): Promise<string> {
+    const b = this.box(s, name);
+    if (this.isOn(s, name)) throw new PairError(`${name} is on: power it off before adding a disk`);
+    if (b.disk2) throw new PairError(`${name} already has an added disk`);
+    if (!Number.isInteger(sizeMb) || sizeMb < 1) throw new PairError(`disk size must be a whole number of MiB, not '${sizeMb}'`);
+    const file = boxFiles(this.dir, name).disk2;
+    await this.sh('qemu-img', ['create', '-q', '-f', 'qcow2', file, `${sizeMb}M`]);
+    b.disk2 = true;
+    this.save(s);
+    return file;
   }
 
   async reset(s: PairState, name: string): Promise<void> {

@@ -1,23 +1,33 @@
 // The qemu command line of one box of the pair (on ../vm/qemu.ts): the image's kernel and
 // initramfs, its own copy-on-write disk, its config stick, the console and the COM port on
-// unix sockets, and one NIC per LAN (a tap in the hub namespace).
+// unix sockets, one NIC per LAN (a tap in the hub namespace), and a second disk when the box
+// was given one (Pair.addDisk: seed §6.6.2, a disk added).
 import * as path from 'node:path';
 import { agentArgs, machineArgs, qmpArgs, socketChardev } from '../vm/qemu';
 import type { Topology } from './topology';
 
 export interface BoxFiles {
   disk: string; stick: string; console: string; consoleLog: string; com: string; agent: string; qmp: string;
+  /** The added disk (Pair.addDisk), attached when the file exists. */
+  disk2: string;
 }
 
 export function boxFiles(dir: string, server: string): BoxFiles {
   const f = (x: string) => path.join(dir, `${server}.${x}`);
-  return { disk: f('qcow2'), stick: f('stick.img'), console: f('console.sock'), consoleLog: f('console.log'), com: f('com.sock'), agent: f('agent.sock'), qmp: f('qmp.sock') };
+  return { disk: f('qcow2'), stick: f('stick.img'), console: f('console.sock'), consoleLog: f('console.log'), com: f('com.sock'), agent: f('agent.sock'), qmp: f('qmp.sock'), disk2: f('disk2.qcow2') };
 }
 
 /** Tap of server #s on LAN #l: short enough for IFNAMSIZ. */
 export const tapName = (lan: number, server: number) => `pv${lan}s${server}`;
 
-export interface BoxSpec { index: number; server: string; files: BoxFiles; imageDir: string; memoryMb: number }
+export interface BoxSpec {
+  index: number; server: string; files: BoxFiles; imageDir: string; memoryMb: number;
+  /** Attach files.disk2: the box's third virtio disk (/dev/vdc, after the system disk and the stick). */
+  disk2?: boolean;
+}
+
+/** The added disk's PCI slot: after the agent's (0x12), so the system disk and the stick keep vda and vdb. */
+export const DISK2_PCI = '0x13';
 
 export function qemuArgs(t: Topology, b: BoxSpec): string[] {
   const args = [
@@ -39,6 +49,7 @@ export function qemuArgs(t: Topology, b: BoxSpec): string[] {
     '-drive', `file=${b.files.stick},if=none,id=stick,format=raw,readonly=on`, '-device', 'virtio-blk-pci,drive=stick,addr=0x11',
     ...agentArgs(b.files.agent, '0x12'),
   );
+  if (b.disk2) args.push('-drive', `file=${b.files.disk2},if=none,id=disk2,format=qcow2`, '-device', `virtio-blk-pci,drive=disk2,addr=${DISK2_PCI}`);
   return args;
 }
 
