@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const probe = [
   'for f in /opt/pairha/run/pairha.pid /opt/pairha/run/webmgr.pid; do',
   '  p=$(cat $f); s=$(cat /proc/$p/stat); s=${s##*) }; set -- $s',
-  '  echo "$(basename $f .pid) $p $(( ${12} + ${13} )) $(sed -n "s/^VmRSS: *\\([0-9]*\\) kB/\\1/p" /proc/$p/status)"',
+  '  echo "$(basename $f .pid) $p $(( ${12} + ${13} )) $(sed -n "s/^VmRSS:[[:space:]]*\\([0-9]*\\) kB/\\1/p" /proc/$p/status)"',
   'done; cat /proc/uptime',
 ].join('\n');
 
