@@ -38,20 +38,22 @@ const LAYOUT = fdiskScript([
 const GROW = fdiskScript(['d', '2', 'n', 'p', '2', '16384', '+64M', 'w']);
 const CHUNK = 65536;
 
-const md2 = `
-[resource md2]
+/** A mirror disk resource of failover1 on the added disk (/dev/vdc), in clp.conf's words. */
+const mdSection = (name: string, nmp: number, data: string, cluster: string, port: number) => `
+[resource ${name}]
 type = md
 group = failover1
-nmp = 2
-data_partition = /dev/vdc2
-cluster_partition = /dev/vdc1
-mount_point = /mnt/md2
+nmp = ${nmp}
+data_partition = ${data}
+cluster_partition = ${cluster}
+mount_point = /mnt/${name}
 fs_type = ext4
 mount_options = noatime
-data_port = 29052
+data_port = ${port}
 server1 = 192.168.100.1
 server2 = 192.168.100.2
-
+`;
+const md2 = `${mdSection('md2', 2, '/dev/vdc2', '/dev/vdc1', 29052)}
 [resource disk1]
 type = disk
 group = failover1
@@ -59,20 +61,7 @@ device = /dev/vdc7
 mount_point = /mnt/disk1
 fs_type = ext4
 `;
-const md3 = `
-[resource md3]
-type = md
-group = failover1
-nmp = 3
-data_partition = /dev/vdc6
-cluster_partition = /dev/vdc5
-mount_point = /mnt/md3
-fs_type = ext4
-mount_options = noatime
-data_port = 29053
-server1 = 192.168.100.1
-server2 = 192.168.100.2
-`;
+const md3 = mdSection('md3', 3, '/dev/vdc6', '/dev/vdc5', 29053);
 
 /** The files of this test on md2, as `sha256sum` lines. */
 const manifest = (mnt: string) => `cd ${mnt}/t && find . -type f | sort | xargs sha256sum`;
