@@ -214,6 +214,15 @@ static int lsc_port_close(struct lsc_nmp *nmp)
 	WRITE_ONCE(nmp->port_open, false);
 	/* in-flight requests finish; new ones fail at submit */
 	wait_event(nmp->io_wait, !atomic_read(&nmp->io_count));
+	/* Nothing more is written here: the acked intent bits go now, so a
+	 * reboot soon after (before the extents expire) is not taken for a
+	 * crash with writes in flight at the next bind. */
+	spin_lock_irq(&nmp->lock);
+	if (nmp->conn == LSC_C_CONNECTED && nmp->meta.state == LSC_S_SYNC) {
+		lsc_al_clear_acked(nmp);
+		lsc_al_sync(nmp);
+	}
+	spin_unlock_irq(&nmp->lock);
 	lsc_meta_flush(nmp);
 	lsc_send_state(nmp);
 	module_put(THIS_MODULE);

@@ -227,8 +227,16 @@ t.test('pair: load, mirror, break, recovery, key, garbage, unload', async (t) =>
   });
 
   await t.test('close, unbind, unload', async (t) => {
+    // A write just before the close: its extent's intent bits would stay on disk for
+    // al_idle_ms (made long here), so a reboot without unbind read as a crash. The close
+    // drops them: the cluster partition says SYNC with no bit before any unbind.
+    await a.ok('echo 600000 > /sys/module/liscal/parameters/al_idle_ms');
+    await writeChunk(a, 900);
     await ctlOk(a, 'close 1');
     t.match(await dmesg(a), MSG('NMP1 close I/O port OK.\n'), 'close text');
+    const closed = readCp(p.file('a', 'cp'));
+    t.match(closed, { state: 1 }, 'a: cluster partition SYNC right after the close');
+    t.equal(closed.bits.filter((x) => x !== 0).length, 0, 'a: no intent bit left on disk by the last write');
     await ctlOk(a, 'unload-check');
     for (const vm of [a, b]) {
       await ctlOk(vm, 'unbind 1');
