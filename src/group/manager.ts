@@ -135,9 +135,13 @@ export class GroupManager implements Role, GroupPort {
 
   /** Tell the other servers where a group stands (best effort; they also ask on server-up). */
   private notify(g: LocalGroup, to: string[] = this.peers()): void {
-    for (const s of to) {
-      call(toServer(this.peer, s), rcOps.notify, { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver }, 3000).catch(() => {});
-    }
+    for (const s of to) void this.tell(g, s);
+  }
+
+  /** Tell `server` where a group stands and wait for it to have heard: a start asked of it
+   * next must not meet its older view (the fire-and-forget notify may arrive after). */
+  private async tell(g: LocalGroup, server: string): Promise<void> {
+    await call(toServer(this.peer, server), rcOps.notify, { group: g.cfg.name, active: g.active, failovers: g.failovers, handover: this.handOver }, 3000).catch(() => {});
   }
 
   /** Record what another server told us about a group. */
@@ -288,6 +292,7 @@ export class GroupManager implements Role, GroupPort {
     const stopped = await this.stopGroup(name, why);
     let r: ControlReply = stopped;
     if (stopped.code === 0) {
+      await this.tell(g, target);
       try { r = await call(toServer(this.peer, target), rcOps.start, { group: name, why, failovers: 0 }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     }
     this.ctx.events.emit(r.code ? ev.rc.groupMoveFailed : ev.rc.groupMoveEnded, name);
@@ -305,6 +310,7 @@ export class GroupManager implements Role, GroupPort {
     this.ctx.events.emit(ev.rc.groupFailoverBegan, name);
     const failovers = g.failovers + 1;
     await this.stopGroup(name, 'failover');
+    await this.tell(g, next);
     let r: ControlReply;
     try { r = await call(toServer(this.peer, next), rcOps.start, { group: name, why: 'failover', failovers }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit(r.code ? ev.rc.groupFailoverFailed : ev.rc.groupFailoverEnded, name);
