@@ -19,7 +19,7 @@ export const hostCommands: Record<string, Command> = {
   },
   pair: {
     summary: 'boot the appliance pair in qemu',
-    usage: 'pairha pair up [--headless]|down|run|cut|plug|power|console ... (see docs/image.md)',
+    usage: 'pairha pair up [--headless]|down|image|run|cut|plug|power|console ... (see docs/image.md)',
     run: async (argv) => (await import('./pair')).pairMain(argv),
   },
 };

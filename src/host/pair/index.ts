@@ -11,6 +11,7 @@ const usage = `usage:
   pairha pair up [--headless] [--config FILE]   boot the two boxes (builds the image if missing);
                                                without --headless, server1's console follows
   pairha pair down                             power both off, remove every file and namespace
+  pairha pair image                            build the image if it is missing or older than its inputs
   pairha pair run SERVER -- COMMAND [ARGS...]  run a command inside a box
   pairha pair cut|plug LINK                    LINK: a heartbeat name, mirror, or all
   pairha pair power SERVER off|on|reset
@@ -62,6 +63,10 @@ export async function pairMain(argv: string[], e: PairEnv = pairEnv()): Promise<
       case 'down':
         if (rest.length) throw new PairError(`unexpected argument '${rest[0]}'`);
         await pair.down();
+        return 0;
+      case 'image':
+        if (rest.length) throw new PairError(`unexpected argument '${rest[0]}'`);
+        await pair.ensureImage(e.imageDir, out);
         return 0;
       case 'run': {
         const [server, dashes, ...cmd] = rest;
