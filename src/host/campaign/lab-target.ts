@@ -13,6 +13,7 @@ import { pmOps } from '../../pm/protocol';
 import { HostPlatform } from '../../platform/host';
 import { labDir } from '../lab';
 import { alive, clientNs, examplesDir, Lab, type LabState } from '../lab/lab';
+import { pendingPowerOff, processStartMs } from '../lab/power-off';
 import { reset } from '../lab/softdog';
 import type { CreateTarget, FaultName, Injected, Observation, Rng, ServerView, Target, TargetOptions, WriterReport } from './target';
 
@@ -158,10 +159,27 @@ export class LabTarget implements Target {
     try { return fs.statSync(path.join(this.lab.server(this.s, server).root, 'power.log')).size; } catch { return 0; }
   }
 
+  /** A server whose runtime recorded an orderly power action after it started is going off:
+   * 10 s for its runtime to end, then ended as the OS's halt would (finding 16). */
+  private async finishPowerOff(x: string): Promise<void> {
+    const srv = this.lab.server(this.s, x);
+    const pid = srv.pid;
+    if (pid === undefined || !alive(pid)) return;
+    let record = '';
+    try { record = fs.readFileSync(path.join(srv.root, 'power.log'), 'utf8'); } catch { return; }
+    const action = pendingPowerOff(record, processStartMs(pid));
+    if (!action) return;
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    if (!alive(pid)) return;
+    this.o.log(`restore: ${x} recorded "${action}" and its runtime still runs 10 s later: ended as the OS's halt would`);
+    await this.powerCut(x, 'campaign: the runtime outlived its halt');
+  }
+
   /** Before each fault: every server running and Online, the writer asking again. */
   private async restore(): Promise<void> {
     fs.rmSync(this.pauseFile, { force: true });
     for (const x of this.servers) {
+      await this.finishPowerOff(x);
       if (this.running(x)) continue;
       // Down though no heal left it so: a §10 shutdown, or a reset by its softdog.
       const record = (() => { try { return fs.readFileSync(path.join(this.lab.server(this.s, x).root, 'power.log'), 'utf8').trim().split('\n').at(-1); } catch { return undefined; } })();
