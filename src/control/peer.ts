@@ -65,6 +65,9 @@ export class PeerServer {
   /** Unauthenticated connections, oldest first: all non-peer ones, and per source address. */
   private readonly pendingOthers = new Map<net.Socket, string>();
   private readonly pendingBySource = new Map<string, Set<net.Socket>>();
+  /** Every open connection: stop() ends them, as a request still being served would keep
+   * close() waiting (a peer cut off by a partition never closes its end). */
+  private readonly open = new Set<net.Socket>();
   private readonly limits: PeerLimits;
   private readonly peerAddresses: Set<string>;
 
@@ -115,6 +118,8 @@ export class PeerServer {
     mine.add(conn);
     this.pendingBySource.set(src, mine);
     if (!peer) this.pendingOthers.set(conn, src);
+    this.open.add(conn);
+    conn.on('close', () => this.open.delete(conn));
     this.serve(conn, src);
   }
 
@@ -169,7 +174,9 @@ export class PeerServer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const c of this.open) c.destroy();
+    await closed;
     this.servers = [];
   }
 }

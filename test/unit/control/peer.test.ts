@@ -40,6 +40,25 @@ t.test('a handler running longer than the authentication deadline completes once
   t.equal(runs, 1, 'ran exactly once with two addresses');
 });
 
+t.test('stop() does not wait for a request still being served: its connection is ended', async (t) => {
+  const hang = defineOp<Record<string, never>>('test.hang', () => ({}), { timeoutMs: 60000 });
+  let started!: () => void;
+  const running = new Promise<void>((r) => { started = r; });
+  const reg = new Registry();
+  reg.serve(hang, async () => { started(); return new Promise(() => {}); });
+  const port = await freeTcpPort();
+  const s = new PeerServer(['127.0.0.1'], port, key, 'server1', servers, reg, nullLogger);
+  await s.start();
+  t.teardown(() => s.stop());
+  const client = new PeerClient('server2', () => ['127.0.0.1'], port, key, 2000);
+  const reply = call(toServer(client, 'server1'), hang, {}).then(() => 'answered', (e: Error) => `failed: ${e.message}`);
+  await running;
+  // (before: close() waited for the handler, here forever; a runtime's exit waited with it)
+  const stopped = await Promise.race([s.stop().then(() => 'stopped'), sleep(10000).then(() => 'still waiting after 10 s')]);
+  t.equal(stopped, 'stopped');
+  t.match(await reply, /^failed: /, 'the caller learns the request was cut');
+});
+
 t.test('a request that reached the server is not sent again on the next address', async (t) => {
   const slow = defineOp<Record<string, never>>('test.slow', () => ({}));
   let runs = 0;
