@@ -12,13 +12,15 @@ import type { Test } from 'tap';
 
 export const isRoot = process.getuid?.() === 0;
 
-export async function startLab(t: Test, template?: string): Promise<{ lab: Lab; s: LabState; clp: (server: string, ...argv: string[]) => Promise<{ code: number; out: string; err: string }>; view: (server: string) => Promise<MembershipView> }> {
+/** A lab up and, unless told otherwise, both servers Online (a test of what happens in the
+ * first seconds, before a poll could see both Online, passes online: false). */
+export async function startLab(t: Test, template?: string, o: { online?: boolean } = {}): Promise<{ lab: Lab; s: LabState; clp: (server: string, ...argv: string[]) => Promise<{ code: number; out: string; err: string }>; view: (server: string) => Promise<MembershipView> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-lab-'));
   const lab = new Lab(dir, new HostPlatform({ powerRecord: '' }));
   await lab.down(); // leftovers of an aborted run
   t.teardown(() => lab.down());
   const s = await lab.up(template);
-  await lab.waitOnline(s, 20000);
+  if (o.online !== false) await lab.waitOnline(s, 20000);
   const clp = async (server: string, ...argv: string[]) => {
     let out = '', err = '';
     const ctx = { ...defaultContext(lab.env(s, server)), out: (x: string) => { out += x; }, err: (x: string) => { err += x; } };

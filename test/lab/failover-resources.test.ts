@@ -127,7 +127,7 @@ type = fip
 group = failover1
 address = 10.77.1.254/24
 active_final_action = shutdown
-`));
+`), { online: false });   // (the whole story may be over before a poll sees both Online)
   const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return ''; } };
   const power = (srv: string) => read(path.join(s.dir, srv, 'power.log'));
   await until(async () => /shutdown activation of fip2 failed/.test(power('server2')), 20000, 'server2 running the final action');
