@@ -51,7 +51,12 @@ t.test('SIGSTOP of the active runtime: softdog resets the box, the peer takes th
   t.ok(resetAfter >= MARGIN - 1500, `not before the margin (${resetAfter} ms)`);
   t.ok(resetAfter <= MARGIN + 15000, `within the margin, give or take a loaded machine (${resetAfter} ms)`);
 
-  await until(async () => (await client()) === 'pairha server2', HB_TIMEOUT * 6, 'the group answering the client from server2');
+  await until(async () => (await client()) === 'pairha server2', HB_TIMEOUT * 6, 'the group answering the client from server2').catch(async (e: Error) => {
+    // What server2 did instead: its runtime's log and clpstat (the consoles do not say).
+    const log = await run('server2', 'sh', '-c', 'tail -60 /opt/pairha/log/pairha.log; clpstat; cat /proc/liscalstat').catch((x: Error) => x.message);
+    t.comment(`server2:\n${log}`);
+    throw e;
+  });
   t.pass('server2 took failover1 over: the client is answered by server2');
   t.comment(`the client was answered by server2 ${((Date.now() - stopped) / 1000).toFixed(1)} s after SIGSTOP (hb_timeout ${HB_TIMEOUT / 1000} s)`);
   t.match(await run('server2', 'clpalert'), /nm INFO 2 Server server1 down\.$/m, 'server2 reports "Server server1 down."');
