@@ -100,10 +100,17 @@ export function clpstatAgrees(o: Observation): Violation[] {
   return out;
 }
 
+/** What the step before allowed, for the lines logged before this step began (a fault's
+ * consequences may be logged after its own audit read the logs). */
+export interface EarlierAllow { before: number; allow: RegExp[] }
+
 /** No error line (an ERROR of the runtime's log, an event of level ERR) that neither the
- * target nor the injected fault allows. */
-export function unexpectedErrors(o: Observation, allow: RegExp[]): Violation[] {
-  return o.servers.flatMap((s) => s.newLogLines.filter((l) => /\bERROR\b|\bLVL=ERR\b/.test(l) && !allow.some((r) => r.test(l)))
+ * target nor the injected fault allows; a line stamped before `earlier.before` may also be
+ * one the previous fault allows. */
+export function unexpectedErrors(o: Observation, allow: RegExp[], earlier?: EarlierAllow): Violation[] {
+  const allowed = (l: string) => allow.some((r) => r.test(l))
+    || (!!earlier && Date.parse(l.split(' ', 1)[0]) < earlier.before && earlier.allow.some((r) => r.test(l)));
+  return o.servers.flatMap((s) => s.newLogLines.filter((l) => /\bERROR\b|\bLVL=ERR\b/.test(l) && !allowed(l))
     .map((l) => ({ audit: 'error-lines', detail: `${s.name}: ${l}` })));
 }
 
@@ -120,11 +127,11 @@ export function resourcesBounded(o: Observation, limits: Limits = DEFAULT_LIMITS
 }
 
 /** Everything checked once a step settled. */
-export function settledAudits(o: Observation, groups: string[], allow: RegExp[], opts: { clusterMayBeDown?: boolean; limits?: Limits } = {}): Violation[] {
+export function settledAudits(o: Observation, groups: string[], allow: RegExp[], opts: { clusterMayBeDown?: boolean; limits?: Limits; earlier?: EarlierAllow } = {}): Violation[] {
   return [
     ...exactlyOneActive(o, groups, opts.clusterMayBeDown), ...fipOneMac(o, true), ...mountedAtMostOnce(o),
     ...mirrorSumsEqual(o), ...configIdentical(o), ...clpstatAgrees(o),
-    ...unexpectedErrors(o, allow), ...noCores(o), ...resourcesBounded(o, opts.limits),
+    ...unexpectedErrors(o, allow, opts.earlier), ...noCores(o), ...resourcesBounded(o, opts.limits),
   ];
 }
 

@@ -78,7 +78,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const s0 = await first.settle(pollMs, 60000, {});
     first.final(s0, {}, o.limits);
     await report(0, 'none', 'start', first.vs);
+    let earlier: audits.EarlierAllow | undefined;
     for (let step = 1; step <= o.steps; step++) {
+      const began = Date.now();
       const fault = draw.pick(faults);
       const rng = stepRng(o.seed, step);
       const dwell = rng.int(dwellMs + 1);
@@ -93,7 +95,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         await report(step, fault, 'inject', [{ audit: 'inject', detail: (e as Error).message }]);
         continue;
       }
-      const a = new StepAudit(target, [...target.allow, ...inj.allow]);
+      const a = new StepAudit(target, [...target.allow, ...inj.allow], earlier && { ...earlier, before: began });
+      earlier = { before: 0, allow: inj.allow };
       const t0 = Date.now();
       // While the fault is in place, only what must hold at any moment.
       do {
@@ -134,7 +137,7 @@ type FaultFlags = Pick<Injected, 'splitBrain' | 'clusterMayBeDown'>;
  * (a target hands each log line once), each distinct violation kept once. */
 class StepAudit {
   readonly vs: audits.Violation[] = [];
-  constructor(private readonly target: Target, private readonly allow: RegExp[]) {}
+  constructor(private readonly target: Target, private readonly allow: RegExp[], private readonly earlier?: audits.EarlierAllow) {}
 
   add(vs: audits.Violation[]): void {
     for (const v of vs) if (!this.vs.some((x) => x.audit === v.audit && x.detail === v.detail)) this.vs.push(v);
@@ -142,7 +145,7 @@ class StepAudit {
 
   async look(f: FaultFlags): Promise<Observation> {
     const obs = await this.target.observe();
-    this.add([...audits.safety(obs, { splitBrain: f.splitBrain }), ...audits.unexpectedErrors(obs, this.allow), ...audits.noCores(obs)]);
+    this.add([...audits.safety(obs, { splitBrain: f.splitBrain }), ...audits.unexpectedErrors(obs, this.allow, this.earlier), ...audits.noCores(obs)]);
     return obs;
   }
 
@@ -160,7 +163,7 @@ class StepAudit {
   }
 
   final(s: { settled: boolean; obs: Observation }, f: FaultFlags, limits?: audits.Limits): void {
-    const vs = audits.settledAudits(s.obs, this.target.groups, this.allow, { clusterMayBeDown: f.clusterMayBeDown, limits });
+    const vs = audits.settledAudits(s.obs, this.target.groups, this.allow, { clusterMayBeDown: f.clusterMayBeDown, limits, earlier: this.earlier });
     if (!s.settled) {
       this.add(vs.map((v) => (audits.CONVERGENCE.includes(v.audit) ? { ...v, detail: `${v.detail} (not settled in time)` } : v)));
     } else this.add(vs);

@@ -81,6 +81,20 @@ t.test('mirror checksums, clp.conf and clpstat differing between the servers', a
   t.same(audits(a.clpstatAgrees(c)), ["clpstat-agrees: group failover1: server1 says 'server1', server2 says '(absent)'"]);
 });
 
+t.test("ERROR lines logged before a step began may be the previous fault's (its heal logged them after its audit)", async (t) => {
+  const o = healthy();
+  const fip = /<type: rc><event: 32> The start processing of a resource fip1 failed/;
+  const line = (at: string) => `${at} INFO <event> <type: rc><event: 32> The start processing of a resource fip1 failed. (15 : This ip address was already used. IP=10.77.1.50) [LVL=ERR]`;
+  o.servers[1].newLogLines = [line('2026-12-07T07:31:27.086Z'), line('2026-12-07T07:31:40.000Z')];
+  const began = Date.parse('2026-12-07T07:31:30.000Z');
+  t.same(audits(a.unexpectedErrors(o, [], { before: began, allow: [fip] })), [`error-lines: server2: ${line('2026-12-07T07:31:40.000Z')}`],
+    'the line from before the step is the previous fault\'s, the one after is this step\'s');
+  t.equal(a.unexpectedErrors(o, []).length, 2, 'without the previous allow-list both count');
+  t.equal(a.unexpectedErrors(o, [], { before: began, allow: [] }).length, 2, 'a previous fault that allows nothing');
+  o.servers[1].newLogLines = ['garbage ERROR x'];
+  t.equal(a.unexpectedErrors(o, [], { before: began, allow: [/ERROR/] }).length, 1, 'a line without a time is this step\'s');
+});
+
 t.test('ERROR lines against the allow-list, core files', async (t) => {
   const o = healthy();
   o.servers[0].newLogLines = ['2026-12-06 server1 nm INFO 1 fine', '2026-12-06 server1 nm ERROR 3 Server server2 has been stopped.', '2026-12-06 server1 rc ERROR 31 exec1 failed'];
