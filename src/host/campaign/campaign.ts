@@ -78,7 +78,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const s0 = await first.settle(pollMs, 60000, {});
     first.final(s0, {}, o.limits);
     await report(0, 'none', 'start', first.vs);
-    let earlier: audits.EarlierAllow | undefined;
+    /** The previous fault's allow-list, for lines logged before this step began. */
+    let previousAllow: RegExp[] | undefined;
     for (let step = 1; step <= o.steps; step++) {
       const began = Date.now();
       const fault = draw.pick(faults);
@@ -95,8 +96,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         await report(step, fault, 'inject', [{ audit: 'inject', detail: (e as Error).message }]);
         continue;
       }
-      const a = new StepAudit(target, [...target.allow, ...inj.allow], earlier && { ...earlier, before: began });
-      earlier = { before: 0, allow: inj.allow };
+      const a = new StepAudit(target, [...target.allow, ...inj.allow], previousAllow && { before: began, allow: previousAllow });
+      previousAllow = inj.allow;
       const t0 = Date.now();
       // While the fault is in place, only what must hold at any moment.
       do {
