@@ -7,6 +7,7 @@
 #include <linux/net.h>
 #include <linux/kthread.h>
 #include <linux/workqueue.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -76,6 +77,7 @@ struct lsc_stats {
 	u64 intent;		/* write-intent bitmap block writes (FUA) */
 	u64 meta;		/* metadata flushes by the tick */
 	u64 noflush;		/* empty flushes completed at once (nothing volatile) */
+	u64 recflush;		/* target: flushes before recovery acks */
 };
 
 /* one upper write in flight: completes when the local write and (if the
@@ -175,6 +177,8 @@ struct lsc_nmp {
 	int rec_inflight;
 	bool rec_failed;		/* a RDATA was refused by the peer */
 	atomic_t rx_async;		/* target: recovery chunks being written */
+	struct llist_head rec_written;	/* target: written, ack awaits a flush */
+	struct work_struct rec_commit;	/* target: flushes, then acks them */
 	unsigned long rec_start, rec_end;
 	wait_queue_head_t rec_wait;
 	struct completion rec_exit;
@@ -272,6 +276,7 @@ void lsc_recovery_on_ack(struct lsc_nmp *nmp, u64 seq, bool ok);
 int lsc_recovery_recv(struct lsc_nmp *nmp, const struct lsc_hdr *h);
 bool lsc_recovery_covers(struct lsc_nmp *nmp, u64 first, u64 last);
 void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete);
+void lsc_recovery_commit_fn(struct work_struct *work);
 
 /* liscal_ctl.c */
 int lsc_proc_init(void);

@@ -159,6 +159,7 @@ int lsc_unbind(struct lsc_nmp *nmp)
 	lsc_listen_stop(nmp);
 	lsc_disconnect(nmp);
 	wait_event(nmp->io_wait, !atomic_read(&nmp->rx_async));
+	flush_work(&nmp->rec_commit);	/* its last pass may still be returning */
 	nmp->bound = false;
 	cancel_delayed_work_sync(&nmp->tick);
 	kthread_stop(nmp->writer);
@@ -549,8 +550,8 @@ static int lsc_stats_show(struct seq_file *m, void *v)
 		spin_lock_irq(&nmp->lock);
 		st = nmp->st;
 		spin_unlock_irq(&nmp->lock);
-		seq_printf(m, "NMP%d fast=%llu queued=%llu intent=%llu meta=%llu noflush=%llu",
-			   nmp->idx, st.fast, st.queued, st.intent, st.meta, st.noflush);
+		seq_printf(m, "NMP%d fast=%llu queued=%llu intent=%llu meta=%llu noflush=%llu recflush=%llu",
+			   nmp->idx, st.fast, st.queued, st.intent, st.meta, st.noflush, st.recflush);
 		for (t = 0; t < LSC_T_NR; t++)
 			seq_printf(m, " %s=%llu/%llu", lsc_stage_names[t], st.n[t],
 				   div_u64(st.ns[t], 1000));

@@ -154,6 +154,8 @@ static int lsc_nmp_init(struct lsc_nmp *nmp, int idx)
 	init_waitqueue_head(&nmp->rec_wait);
 	INIT_LIST_HEAD(&nmp->pending);
 	INIT_DELAYED_WORK(&nmp->tick, lsc_tick_fn);
+	init_llist_head(&nmp->rec_written);
+	INIT_WORK(&nmp->rec_commit, lsc_recovery_commit_fn);
 	INIT_LIST_HEAD(&nmp->wq);
 	nmp->peer_port = -1;
 	nmp->rec_chunk = -1;

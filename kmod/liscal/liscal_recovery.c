@@ -261,11 +261,13 @@ bool lsc_recovery_covers(struct lsc_nmp *nmp, u64 first, u64 last)
 
 #define LSC_CHUNK_PAGES (LSC_CHUNK_BYTES / PAGE_SIZE)
 
-/* target: one recovery chunk written asynchronously, acked at completion
- * (the source sends no newer write of that chunk before the ack) */
+/* target: one recovery chunk written asynchronously, acked once a flush
+ * made it durable (the source sends no newer write of that chunk before the
+ * ack, and clears the chunk's bit on it: an ack from a volatile cache would
+ * let a power cut lose a chunk no later recovery sends again) */
 struct lsc_rreq {
 	struct lsc_nmp *nmp;
-	struct work_struct work;
+	struct llist_node node;		/* on nmp->rec_written */
 	u64 seq;
 	sector_t sector;
 	blk_status_t status;
@@ -282,9 +284,8 @@ static void lsc_rreq_free(struct lsc_rreq *rq)
 	kfree(rq);
 }
 
-static void lsc_rreq_done(struct work_struct *work)
+static void lsc_rreq_ack(struct lsc_rreq *rq)
 {
-	struct lsc_rreq *rq = container_of(work, struct lsc_rreq, work);
 	struct lsc_nmp *nmp = rq->nmp;
 
 	if (rq->status) {
@@ -303,14 +304,38 @@ static void lsc_rreq_done(struct work_struct *work)
 		wake_up_all(&nmp->io_wait);
 }
 
+/* nmp->rec_commit: one flush covers every chunk written before it; chunks
+ * completed meanwhile share the next one (a group commit). One instance
+ * runs at a time: the workqueue never runs a work item twice at once. */
+void lsc_recovery_commit_fn(struct work_struct *work)
+{
+	struct lsc_nmp *nmp = container_of(work, struct lsc_nmp, rec_commit);
+	struct llist_node *batch;
+	struct lsc_rreq *rq, *next;
+	int r;
+
+	while ((batch = llist_del_all(&nmp->rec_written))) {
+		r = blkdev_issue_flush(nmp->data.bdev);
+		spin_lock_irq(&nmp->lock);
+		nmp->st.recflush++;
+		spin_unlock_irq(&nmp->lock);
+		llist_for_each_entry_safe(rq, next, batch, node) {
+			if (r && !rq->status)
+				rq->status = BLK_STS_IOERR;
+			lsc_rreq_ack(rq);
+		}
+	}
+}
+
 static void lsc_rreq_endio(struct bio *bio)
 {
 	struct lsc_rreq *rq = bio->bi_private;
+	struct lsc_nmp *nmp = rq->nmp;
 
 	rq->status = bio->bi_status;
 	bio_put(bio);
-	INIT_WORK(&rq->work, lsc_rreq_done);
-	queue_work(system_unbound_wq, &rq->work);
+	llist_add(&rq->node, &nmp->rec_written);
+	queue_work(system_unbound_wq, &nmp->rec_commit);
 }
 
 /* target side: a recovery chunk from the peer, payload in nmp->rx_pages
@@ -372,9 +397,7 @@ fail:
 
 void lsc_recovery_done_recv(struct lsc_nmp *nmp, bool complete)
 {
-	/* every chunk was acked before RDONE; make them durable first */
-	if (complete && blkdev_issue_flush(nmp->data.bdev))
-		complete = false;
+	/* every chunk was acked before RDONE, and acked once durable */
 	spin_lock_irq(&nmp->lock);
 	nmp->rec_end = jiffies;
 	if (complete) {

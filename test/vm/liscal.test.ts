@@ -1,6 +1,6 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
-// the active VM killed mid-write, lower-device EIO, link security (reflection, wrong
+// the active VM killed mid-write, a recovery target's disk cache lost mid-recovery, lower-device EIO, link security (reflection, wrong
 // NMP, forged and replayed frames, a flood on the data port). Harness: src/host/vm/README.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ import { vmSkipReason, moduleRelease } from '../../src/host/vm/initramfs';
 import { Vm, sleep } from '../../src/host/vm/vm';
 import {
   Pair, KO, CHUNKS, CHUNK, DATAPORT, ctl, ctlOk, stat, waitStat, devSha, dmesg, readCp, bitSet,
-  differingChunks, initrd, makeDisk, koKernel, guestTool,
+  differingChunks, initrd, makeDisk, koKernel, guestTool, KEY, DATA_MB,
 } from '../../src/host/liscal/pair';
 
 t.setTimeout(40 * 60 * 1000);
@@ -342,6 +342,52 @@ t.test('power cut with unmirrored writes: metadata survives, the bitmap covers e
   for (let c = 0; c < CHUNKS; c++) if (!raw.subarray(c * CHUNK, (c + 1) * CHUNK).equals(zero)) written.push(c);
   t.ok(written.length >= 10, `${written.length} chunks written before the cut`);
   t.same(written.filter((c) => !bitSet(m.bits, c)), [], 'every written chunk has its bit');
+});
+
+// The target's disk is null_blk with a volatile write cache (memory_backed, cache_size): its
+// power attribute turned off drops what no flush reached, as a power cut does to a disk cache.
+t.test('recovery target loses its disk cache mid-recovery: no acknowledged chunk is lost', async (t) => {
+  const dir = tmp();
+  const p = new Pair(dir, { modules: ['null_blk'] });
+  t.teardown(async () => { await p.kill(); if (!keep) fs.rmSync(dir, { recursive: true, force: true }); else t.comment(`kept ${dir}`); });
+  await p.bootBoth();
+  const { a, b } = p.vms;
+  // named as the kernel names it (nullb0 is the module's default device): /dev/nullb1
+  const nb = '/sys/kernel/config/nullb/nullb1', dev = '/dev/nullb1';
+  await b.ok(`mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config; mkdir ${nb}
+    echo ${DATA_MB} > ${nb}/size; echo 1 > ${nb}/memory_backed; echo ${DATA_MB} > ${nb}/cache_size
+    echo 512 > ${nb}/blocksize; echo 1 > ${nb}/power`);
+  const bind = async (vm: Vm, data: string) => {
+    await ctlOk(vm, `key ${KEY}`);
+    await ctlOk(vm, `bind 1 data=${data} cp=/dev/vdb peer=${vm === a ? '10.0.0.2' : '10.0.0.1'} dataport=${DATAPORT}`);
+  };
+  await bind(a, '/dev/vda');
+  await bind(b, dev);
+  for (const vm of [a, b]) await ctlOk(vm, 'force 1 green');   // both blank
+  await ctlOk(a, 'open 1');
+  // 400 chunks written while cut off: a's bitmap has them, b's disk not
+  await a.ok(`dd if=/dev/urandom of=/dev/NMP1 bs=64k count=400 seek=100 oflag=direct 2>&1`, 120000);
+  t.equal(Number((await stat(a)).dirty), 400, 'a: 400 chunks to send');
+  await ctlOk(a, 'connect 1');
+  await waitStat(b, (s) => s.conn === 'connected');
+  await ctlOk(a, 'recover 1 diff');
+  await waitStat(a, (s) => Number(s.rdone) >= 100, 120000);
+  await ctlOk(a, 'stoprecover 1');
+  const st = await stat(a);
+  t.equal(st.recovery, 'stopped');
+  t.ok(Number(st.dirty) < 400 && Number(st.dirty) > 0, `a cleared the bits of the acknowledged chunks (${st.dirty} left)`);
+  t.match(await b.ok('cat /proc/liscal/stats'), /^NMP1 .*recflush=[1-9]/m, 'the target flushed before acknowledging');
+  // b's disk loses power: its cache is gone; then b's liscal goes and comes back on the same disk
+  await b.ok(`echo 0 > ${nb}/power`);
+  await ctlOk(a, 'disconnect 1');
+  await waitStat(b, (s) => s.conn === 'disconnected');
+  await ctlOk(b, 'unbind 1');
+  await b.ok(`echo 1 > ${nb}/power`);
+  await bind(b, dev);
+  await rejoin(p);
+  await waitStat(b, (s) => s.state === 'SYNC');
+  const [sa, sb] = await Promise.all([devSha(a, '/dev/vda'), devSha(b, dev)]);
+  t.equal(sb, sa, 'after the resumed recovery both disks are equal: every chunk acknowledged before the cut was durable');
 });
 
 t.test('lower-device I/O error: message, detach mode, reboot mode', async (t) => {
