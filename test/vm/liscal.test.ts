@@ -1,7 +1,8 @@
 // liscal in a qemu pair (TCG): load/unload texts, mirrored writes, link cut and
 // differential recovery, full and stop/resume recovery, wrong key, protocol garbage,
-// the active VM killed mid-write, a recovery target's disk cache lost mid-recovery, lower-device EIO, link security (reflection, wrong
-// NMP, forged and replayed frames, a flood on the data port). Harness: src/host/vm/README.md.
+// the active VM killed mid-write, a recovery target's disk cache lost mid-recovery,
+// lower-device EIO, link security (reflection, wrong NMP, forged and replayed frames,
+// a flood on the data port). Harness: src/host/vm/README.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
