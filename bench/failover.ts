@@ -1,6 +1,7 @@
 // Failover benchmark (issues 3 and 16): pairha and keepalived side by side in the same lab
 // namespaces, both at their best for fast failover, both failed over by the same power cut.
-// pairha holds 10.77.1.50 (fip1 + exec1 of bench/failover.conf, heartbeat 100/300 ms);
+// pairha holds 10.77.1.50 (fip1 + exec1 of bench/failover.conf, heartbeat 100/300 ms; with
+// failover-lan-ip.conf fip1 alone, the service running on both boxes as keepalived's does);
 // keepalived holds 10.77.1.60 (VRRPv3, advert_int 0.1, both BACKUP, nopreempt). A "power
 // cut": every process of the holder's namespace SIGKILLed and both floating addresses deleted
 // within a millisecond (see cut()), then src/host/lab/softdog.ts reset() for anything left
@@ -27,6 +28,15 @@ const TRIALS = Number(process.env.TRIALS || 20);
 /** The pair's configuration: failover.conf (every kind of heartbeat) or failover-lan.conf. */
 const CONF = path.resolve(__dirname, process.env.CONF || 'failover.conf');
 const MOVES = Number(process.env.MOVES || 10);
+/** No exec resource in the group: pairha's service runs on both boxes all along, as
+ * keepalived's does, and only the floating IP moves. */
+/** How the configurations of bench/ differ, for the document. */
+const CONF_NOTES: Record<string, string> = {
+  'failover.conf': 'every kind of heartbeat: bench/failover-lan.conf adds the disk and COM heartbeats diskhb1 and comhb1',
+  'failover-lan.conf': 'bench/failover.conf adds the disk and COM heartbeats diskhb1 and comhb1',
+  'failover-lan-ip.conf': 'bench/failover-lan.conf without exec1: the group holds the floating IP alone and the service runs on both boxes, as keepalived\'s does',
+};
+const SERVICE_ON_BOTH = !/^\s*type\s*=\s*exec\s*$/m.test(fs.readFileSync(CONF, 'utf8'));
 const SERVERS = ['server1', 'server2'];
 const other = (s: string) => (s === 'server1' ? 'server2' : 'server1');
 /** The two systems' addresses and service ports. */
@@ -107,13 +117,19 @@ vrrp_instance VI_1 {
 }
 `;
 
-/** Start a box's keepalived and its service (port 8081, answering with the box's name). */
+/** A service answering on `port` with the box's name. */
+const startService = (dir: string, server: string, port: number) =>
+  host.daemon('ip', ['netns', 'exec', nsOf(server), 'socat', `TCP-LISTEN:${port},reuseaddr,fork`, `SYSTEM:echo ${server}`], { logFile: path.join(dir, `${server}.socat-${port}.log`) });
+
+/** Start a box's keepalived and its service (port 8081), and pairha's service (8080) when
+ * it runs on both boxes. */
 function startKeepalived(dir: string, server: string): void {
   const conf = path.join(dir, `${server}.conf`);
   fs.writeFileSync(conf, keepalivedConf(server));
   for (const f of ['pid', 'vrrp.pid']) fs.rmSync(path.join(dir, `${server}.${f}`), { force: true });
   host.daemon('ip', ['netns', 'exec', nsOf(server), 'keepalived', '-n', '-l', '-P', '-f', conf, '-p', path.join(dir, `${server}.pid`), '-r', path.join(dir, `${server}.vrrp.pid`)], { logFile: path.join(dir, `${server}.log`) });
-  host.daemon('ip', ['netns', 'exec', nsOf(server), 'socat', `TCP-LISTEN:${systems[1].port},reuseaddr,fork`, `SYSTEM:echo ${server}`], { logFile: path.join(dir, `${server}.socat.log`) });
+  startService(dir, server, systems[1].port);
+  if (SERVICE_ON_BOTH) startService(dir, server, systems[0].port);
 }
 
 /** Wait until `holder` answers on both addresses (TCP, its own name). */
@@ -250,7 +266,7 @@ async function main() {
     '### The two configurations', '',
     `${(({ stdout, stderr }) => `${stdout}${stderr}`.split('\n')[0])(spawnSync('keepalived', ['--version'], { encoding: 'utf8' }))} (each box; router_id is the box's name):`, '',
     '```', keepalivedConf('server1').trim(), '```', '',
-    `pairha (${path.relative(path.resolve(__dirname, '..'), CONF)}; ${path.basename(CONF) === 'failover-lan.conf' ? 'bench/failover.conf adds the disk and COM heartbeats diskhb1 and comhb1' : 'bench/failover-lan.conf is the same without diskhb1 and comhb1'}):`, '',
+    `pairha (${path.relative(path.resolve(__dirname, '..'), CONF)}; ${CONF_NOTES[path.basename(CONF)] ?? 'a configuration of your own'}):`, '',
     '```ini', pairhaConf, '```', '',
   ] : [];
   const out = [

@@ -44,12 +44,16 @@ namespace, the same for both: ICMP every 20 ms (the client's neighbour cache flu
 box is gone, so the client has to learn the new holder's MAC) and a TCP connect every 5 ms that the
 service answers with its box's name. By hand: `PAIRHA_LAB_NS=<yours> SHOW_CONF=1
 CONF=failover-lan.conf npx tsx bench/failover.ts` and `PAIRHA_LAB_NS=<yours> npx tsx
-bench/failover.ts` (TRIALS=20 cuts, MOVES=10 by default).
+bench/failover.ts` (TRIALS=20 cuts, MOVES=10 by default). A third run, failover-lan-ip.conf,
+gives pairha keepalived's arrangement of the service: it runs on both boxes all along and only
+the floating IP moves (the group holds fip1 alone).
 EOF
   echo
   SHOW_CONF=1 CONF=failover-lan.conf npx tsx bench/failover.ts
   echo
   npx tsx bench/failover.ts
+  echo
+  SHOW_CONF=1 CONF=failover-lan-ip.conf npx tsx bench/failover.ts
 }
 
 names=("$@")
