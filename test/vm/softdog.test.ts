@@ -1,13 +1,14 @@
-// softdog for real (seed §10.5): on the pair booted from the image, the runtime of the active
-// box is stopped with SIGSTOP; userw no longer writes /dev/watchdog, softdog resets that VM
-// within the margin (the kernel says so on the console; a new boot id; the same qemu
-// process, so no power action of the test), the peer takes failover1 over (the client is
-// answered by server2), and the reset box comes back Online.
+// softdog for real (seed §10.5): on the pair booted from the image, once md1 is GREEN GREEN,
+// the runtime of the active box is stopped with SIGSTOP; userw no longer writes /dev/watchdog,
+// softdog resets that VM within the margin (the kernel says so on the console; a new boot id;
+// the same qemu process, so no power action of the test), the peer takes failover1 over (the
+// client is answered by server2), and the reset box comes back Online.
 import * as fs from 'node:fs';
 import t from 'tap';
 import { boxFiles } from '../../src/host/pair/qemu';
 import { until } from '../helpers/lab';
 import { HB_TIMEOUT, clientGet, testPair, vmSkipReason } from '../../src/host/pair/fixture';
+import { normal } from '../../src/host/pair/mirror-fixture';
 
 const skip = vmSkipReason();
 if (skip) { t.skip(`SOFTDOG VM TESTS SKIPPED: ${skip}`, () => {}); process.exit(0); }
@@ -28,6 +29,11 @@ t.test('SIGSTOP of the active runtime: softdog resets the box, the peer takes th
   const client = () => clientGet(host, pair);
   await until(async () => (await client()) === 'pairha server1', 120000, 'the group answering the client from server1');
   t.pass('failover1 answers the client from server1');
+  // Only a peer with the latest data may take md1 over (81 otherwise): the
+  // initial construction must have ended before server1 stalls (on a loaded host it had not,
+  // and server2 rightly refused the group).
+  await until(async () => normal.test(await run('server1', 'clpmdstat', '--mirror', 'md1')), 600000, 'md1 GREEN GREEN');
+  t.pass('md1 GREEN GREEN: the initial construction has ended');
 
   const wd = '/sys/class/watchdog/watchdog0';
   t.equal((await run('server1', 'cat', `${wd}/timeout`)).trim(), String(MARGIN / 1000), 'softdog has the margin of [watchdog]');
