@@ -28,14 +28,14 @@ const TRIALS = Number(process.env.TRIALS || 20);
 /** The pair's configuration: failover.conf (every kind of heartbeat) or failover-lan.conf. */
 const CONF = path.resolve(__dirname, process.env.CONF || 'failover.conf');
 const MOVES = Number(process.env.MOVES || 10);
-/** No exec resource in the group: pairha's service runs on both boxes all along, as
- * keepalived's does, and only the floating IP moves. */
 /** How the configurations of bench/ differ, for the document. */
 const CONF_NOTES: Record<string, string> = {
-  'failover.conf': 'every kind of heartbeat: bench/failover-lan.conf adds the disk and COM heartbeats diskhb1 and comhb1',
+  'failover.conf': 'bench/failover-lan.conf is the same without diskhb1 and comhb1',
   'failover-lan.conf': 'bench/failover.conf adds the disk and COM heartbeats diskhb1 and comhb1',
   'failover-lan-ip.conf': 'bench/failover-lan.conf without exec1: the group holds the floating IP alone and the service runs on both boxes, as keepalived\'s does',
 };
+/** No exec resource in the group: pairha's service runs on both boxes all along, as
+ * keepalived's does, and only the floating IP moves. */
 const SERVICE_ON_BOTH = !/^\s*type\s*=\s*exec\s*$/m.test(fs.readFileSync(CONF, 'utf8'));
 const SERVERS = ['server1', 'server2'];
 const other = (s: string) => (s === 'server1' ? 'server2' : 'server1');

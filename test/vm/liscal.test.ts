@@ -358,12 +358,8 @@ t.test('recovery target loses its disk cache mid-recovery: no acknowledged chunk
   await b.ok(`mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config; mkdir ${nb}
     echo ${DATA_MB} > ${nb}/size; echo 1 > ${nb}/memory_backed; echo ${DATA_MB} > ${nb}/cache_size
     echo 512 > ${nb}/blocksize; echo 1 > ${nb}/power`);
-  const bind = async (vm: Vm, data: string) => {
-    await ctlOk(vm, `key ${KEY}`);
-    await ctlOk(vm, `bind 1 data=${data} cp=/dev/vdb peer=${vm === a ? '10.0.0.2' : '10.0.0.1'} dataport=${DATAPORT}`);
-  };
-  await bind(a, '/dev/vda');
-  await bind(b, dev);
+  await p.bind('a');
+  await p.bind('b', KEY, dev);
   for (const vm of [a, b]) await ctlOk(vm, 'force 1 green');   // both blank
   await ctlOk(a, 'open 1');
   // 400 chunks written while cut off: a's bitmap has them, b's disk not
@@ -384,7 +380,7 @@ t.test('recovery target loses its disk cache mid-recovery: no acknowledged chunk
   await waitStat(b, (s) => s.conn === 'disconnected');
   await ctlOk(b, 'unbind 1');
   await b.ok(`echo 1 > ${nb}/power`);
-  await bind(b, dev);
+  await p.bind('b', KEY, dev);
   await rejoin(p);
   await waitStat(b, (s) => s.state === 'SYNC');
   const [sa, sb] = await Promise.all([devSha(a, '/dev/vda'), devSha(b, dev)]);

@@ -101,10 +101,10 @@ export class Pair {
 
   async bootBoth(): Promise<void> { await Promise.all([this.boot('a'), this.boot('b')]); }
 
-  /** key, bind NMP1 to vda/vdb with the peer's address */
-  async bind(n: string, key = KEY): Promise<void> {
+  /** key, bind NMP1 to `data` (vda by default) and vdb with the peer's address */
+  async bind(n: string, key = KEY, data = '/dev/vda'): Promise<void> {
     await ctlOk(this.vms[n], `key ${key}`);
-    await ctlOk(this.vms[n], `bind 1 data=/dev/vda cp=/dev/vdb peer=${IPS[PEER[n]]} dataport=${DATAPORT}`);
+    await ctlOk(this.vms[n], `bind 1 data=${data} cp=/dev/vdb peer=${IPS[PEER[n]]} dataport=${DATAPORT}`);
   }
 
   /** both bound, declared identical (blank disks), a dials b, a's port open */
