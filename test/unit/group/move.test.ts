@@ -12,6 +12,8 @@ import { resolvePaths } from '../../../src/constants';
 import type { Origin } from '../../../src/control/types';
 import { Logger } from '../../../src/logger';
 import { rcOps } from '../../../src/group/protocol';
+import { nmOps } from '../../../src/nm/protocol';
+import type { MembershipView } from '../../../src/nm/types';
 import { Runtime } from '../../../src/runtime/runtime';
 import { licensedEnv } from '../../helpers/licence';
 import { md1Conf } from '../../helpers/mirror';
@@ -55,7 +57,10 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 20000): Prom
 
 t.test('the target of a move has heard of the stop before it is asked to start', async (t) => {
   const [s1, s2] = await pair(t);
-  await until('both see each other', async () => ((await ask(s1, rcOps.cluster, {})).data as { groups: unknown[] }).groups.length > 0 && s1.rc?.holder('failover1') === undefined && s2.rc !== undefined);
+  // Each must see the other Online: the move asks server1's view of server2 (one side can
+  // hear the other first; seen once under load: "server server2 is not online").
+  const online = async (rt: Runtime) => ((await ask(rt, nmOps.view, {})).data as MembershipView | undefined)?.servers.every((s) => s.status === 'Online') === true;
+  await until('both see each other', async () => await online(s1) && await online(s2) && ((await ask(s1, rcOps.cluster, {})).data as { groups: unknown[] }).groups.length > 0 && s1.rc?.holder('failover1') === undefined && s2.rc !== undefined);
   t.match(await ask(s1, rcOps.start, { group: 'failover1', why: 'start' }), { code: 0 }, 'failover1 started on server1');
   await until('server2 knows failover1 is active on server1', async () => s2.rc?.holder('failover1') === 'server1');
   // The news of a group's state reaches server2 late: each rc.notify is served 1 s after it arrives.
