@@ -293,7 +293,7 @@ export class GroupManager implements Role, GroupPort {
     let r: ControlReply = stopped;
     if (stopped.code === 0) {
       await this.tell(g, target);
-      try { r = await call(toServer(this.peer, target), rcOps.start, { group: name, why, failovers: 0 }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+      try { r = await call(toServer(this.peer, target), rcOps.start, { group: name, why, failovers: 0, released: true }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     }
     this.ctx.events.emit(r.code ? ev.rc.groupMoveFailed : ev.rc.groupMoveEnded, name);
     return r;
@@ -309,10 +309,10 @@ export class GroupManager implements Role, GroupPort {
     if (g.failovers >= threshold) return 'threshold';
     this.ctx.events.emit(ev.rc.groupFailoverBegan, name);
     const failovers = g.failovers + 1;
-    await this.stopGroup(name, 'failover');
+    const stopped = await this.stopGroup(name, 'failover');
     await this.tell(g, next);
     let r: ControlReply;
-    try { r = await call(toServer(this.peer, next), rcOps.start, { group: name, why: 'failover', failovers }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
+    try { r = await call(toServer(this.peer, next), rcOps.start, { group: name, why: 'failover', failovers, released: stopped.code === 0 }); } catch (e) { r = { code: 1, message: (e as Error).message }; }
     this.ctx.events.emit(r.code ? ev.rc.groupFailoverFailed : ev.rc.groupFailoverEnded, name);
     if (r.code === 0) return 'done';
     return r.code === ACTIVATION_FAILED ? 'failed-there' : 'failed';

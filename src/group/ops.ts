@@ -36,10 +36,13 @@ export function serveGroupOps(r: ControlRegistry, d: GroupOpsDeps): void {
     need().noted(origin.server, a.group, a.active, a.failovers, a.handover);
     return { code: 0 };
   });
-  r.serve(rcOps.start, async ({ group, host, why, failovers }) => {
+  r.serve(rcOps.start, async ({ group, host, why, failovers, released }, origin) => {
     const rc = need();
     if (host !== undefined && host !== d.local) return forward(host, rcOps.start, { group, why, failovers });
     if (why === 'start') await rc.refresh();
+    // The sender's own word that it no longer holds the group: its notify of the stop can
+    // arrive after this request (finding 25, docs/reliability.md).
+    if (released && origin.server) rc.noted(origin.server, group, false, failovers);
     return rc.startGroup(group, why, failovers);
   });
   r.serve(rcOps.stop, async ({ group, host }) => {

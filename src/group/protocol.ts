@@ -20,7 +20,9 @@ function withGroup<A extends object>(more: (a: OpArgs, group: string) => A | str
 }
 
 export interface NotifyArgs { group: string; active: boolean; failovers: number; handover: boolean }
-export interface StartArgs { group: string; host?: string; why: Why; failovers: number }
+/** released: the calling server has just stopped the group to hand it over (a failover or a
+ *  move); the target forgets it as that server's, whatever news of the stop is still on its way. */
+export interface StartArgs { group: string; host?: string; why: Why; failovers: number; released?: boolean }
 
 export const rcOps = {
   status: defineOp<Record<string, never>, Array<GroupStatus & { failovers: number }>>('rc.status', noArgs),
@@ -29,7 +31,7 @@ export const rcOps = {
     : 'rc.notify needs a peer and a group'), { from: 'peer' }),
   /** A why other than the known ones is a plain start, as clpgrp -s sends none. */
   start: defineOp<StartArgs>('rc.start', withGroup((a) => ({
-    host: optString(a.host), why: whys.includes(a.why as Why) ? (a.why as Why) : 'start', failovers: optNumber(a.failovers) ?? 0,
+    host: optString(a.host), why: whys.includes(a.why as Why) ? (a.why as Why) : 'start', failovers: optNumber(a.failovers) ?? 0, released: a.released === true,
   })), { timeoutMs: LONG_OP_MS }),
   stop: defineOp<{ group: string; host?: string }>('rc.stop', withGroup((a) => ({ host: optString(a.host) })), { timeoutMs: LONG_OP_MS }),
   move: defineOp<{ group: string; host: string }>('rc.move', withGroup((a) => {

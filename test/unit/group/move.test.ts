@@ -18,17 +18,18 @@ import { Runtime } from '../../../src/runtime/runtime';
 import { licensedEnv } from '../../helpers/licence';
 import { md1Conf } from '../../helpers/mirror';
 import { stubPlatform } from '../../helpers/platform';
+import type { Platform } from '../../../src/platform/types';
 import { freeTcpPort } from '../../helpers/ports';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-move-'));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function pair(t: { teardown(f: () => unknown): void }) {
+async function pair(t: { teardown(f: () => unknown): void }, extra = '', platformOf: (server: string) => Platform = () => stubPlatform()) {
   const [internal, agent, hb] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
   const text = md1Conf({
     md: false, autoStart: false, ports: { internal, mirror_agent: agent, heartbeat: hb },
-    sections: '[timeouts]\nhb_interval = 100\nhb_timeout = 3000\n[watchdog]\nenabled = false\n[resource exec1]\ntype = exec\ngroup = failover1\nstart = /bin/true\nstop = /bin/true\n',
+    sections: '[timeouts]\nhb_interval = 100\nhb_timeout = 3000\n[watchdog]\nenabled = false\n[resource exec1]\ntype = exec\ngroup = failover1\nstart = /bin/true\nstop = /bin/true\n' + extra,
   });
   const rts: Runtime[] = [];
   for (const [i, name] of ['server1', 'server2'].entries()) {
@@ -36,7 +37,7 @@ async function pair(t: { teardown(f: () => unknown): void }) {
     fs.mkdirSync(dir, { recursive: true });
     const config = parseConfig(text, path.join(dir, 'clp.conf'));
     const paths = resolvePaths({ PAIRHA_ROOT: dir, PAIRHA_LISCAL_PROC: path.join(dir, 'liscal'), ...licensedEnv(dir, config) });
-    const rt = new Runtime({ config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16, i + 1), paths, log: new Logger({ write: () => {} }, 'error'), platform: stubPlatform(), events: { emit: () => {} } });
+    const rt = new Runtime({ config, local: config.servers.find((s) => s.name === name)!, key: Buffer.from('k'.repeat(16)), bootId: Buffer.alloc(16, i + 1), paths, log: new Logger({ write: () => {} }, 'error'), platform: platformOf(name), events: { emit: () => {} } });
     t.teardown(() => rt.shutdown());
     rts.push(rt);
   }
@@ -70,5 +71,33 @@ t.test('the target of a move has heard of the stop before it is asked to start',
   const r = await ask(s1, rcOps.move, { group: 'failover1', host: 'server2' });
   t.match(r, { code: 0 }, `clpgrp -m failover1 -h server2 succeeds (${JSON.stringify(r)})`);
   t.equal(await state(s2), 'Online', 'failover1 Online on server2');
+  t.equal(await state(s1), 'Offline', 'failover1 Offline on server1');
+});
+
+t.test('a failover whose news of the stop reaches the target late: the target still takes the group', async (t) => {
+  // failover1 = exec0 then exec1; exec1 cannot start on server1, so server1 fails the group
+  // over to server2 after stopping it. server2 hears "active on server1" at once, but the news
+  // of the stop only after server1's wait for it (3 s) has given up and its start request has
+  // arrived: seen on the loaded pair as the group left down (docs/reliability.md finding 25).
+  const failing = (server: string) => stubPlatform({
+    run: async (_f, _a, o) => ({ code: server === 'server1' && o?.env?.CLP_RESOURCENAME === 'exec1' && o.env.CLP_PHASE === 'START' ? 1 : 0, stdout: '', stderr: '' }),
+  });
+  const exec0 = '[resource exec0]\ntype = exec\ngroup = failover1\nstart = /bin/true\nstop = /bin/true\n';
+  const [s1, s2] = await pair(t, exec0, failing);
+  const online = async (rt: Runtime) => ((await ask(rt, nmOps.view, {})).data as MembershipView | undefined)?.servers.every((s) => s.status === 'Online') === true;
+  await until('both see each other', async () => await online(s1) && await online(s2) && s2.rc !== undefined && s1.rc !== undefined);
+  const handlers = (s2.registry as unknown as { handlers: Map<string, (raw: unknown, o: Origin) => Promise<unknown>> }).handlers;
+  const [notify, start] = [handlers.get(rcOps.notify.name)!, handlers.get(rcOps.start.name)!];
+  let heardActive = false;
+  handlers.set(rcOps.notify.name, async (raw, o) => {
+    if ((raw as { active?: unknown }).active === true) { const r = await notify(raw, o); heardActive = true; return r; }
+    await until('the news of the start first', async () => heardActive);
+    await sleep(5000);
+    return notify(raw, o);
+  });
+  handlers.set(rcOps.start.name, async (raw, o) => { await until('the news of the start first', async () => heardActive); return start(raw, o); });
+  const r = await ask(s1, rcOps.start, { group: 'failover1', why: 'start' });
+  t.match(r, { code: 4 }, `the start on server1 fails at exec1 (${JSON.stringify(r)})`);
+  await until('failover1 Online on server2', async () => (await state(s2)) === 'Online', 30000).then(() => t.pass('failover1 Online on server2'), (e: Error) => t.fail(e.message));
   t.equal(await state(s1), 'Offline', 'failover1 Offline on server1');
 });
