@@ -1,10 +1,10 @@
 // clp: where an appliance console command starts (issue 16 point 3, docs/performance.md).
 // Linked as /opt/pairha/bin/<command>; runs node on the command's bundle
 // (<dist>/cli/bin/<command>.js, scripts/build-cli.js) and, when the image holds one, from the
-// commands' start-up snapshot (<dist>/cli/clp.blob): node then deserializes the commands
+// commands' start-up snapshot (<dist>/cli/clp.blob, not yet in the image): node then deserializes the commands
 // instead of reading and compiling them. Without a snapshot (a cross-built image) the
 // command runs from its bundle alone, as before. <dist> is found from this program's path.
-//   clp --snapshot-flags   prints the V8 flags a snapshot must be built with (image/build.sh)
+//   clp --snapshot-flags   prints the V8 flags a snapshot must be built with
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

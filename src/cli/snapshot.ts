@@ -1,6 +1,6 @@
 // The console commands' start-up snapshot (issue 16 point 3, docs/performance.md): scripts/
-// build-cli.js bundles this file into dist/cli/clp-snapshot.js, the image builds the blob from
-// it (`node <pinned flags> --snapshot-blob clp.blob --build-snapshot clp-snapshot.js`, the
+// build-cli.js bundles this file into dist/cli/clp-snapshot.js, a blob is built from it (not
+// yet by the image: docs/performance.md) (`node <pinned flags> --snapshot-blob clp.blob --build-snapshot clp-snapshot.js`, the
 // flags from `clp --snapshot-flags`), and the launcher (native/launcher/clp.c) runs
 // `node --snapshot-blob clp.blob <pinned flags> <dist>/cli/bin/NAME.js ARGS`.
 //

@@ -47,6 +47,8 @@ async function pair(t: { teardown(f: () => unknown): void }, extra = '', platfor
 
 const local: Origin = { local: true };
 const ask = async (rt: Runtime, op: { name: string }, args: object) => rt.registry.dispatch({ op: op.name, args }, local);
+/** Does rt see every server Online? */
+const online = async (rt: Runtime) => ((await ask(rt, nmOps.view, {})).data as MembershipView | undefined)?.servers.every((s) => s.status === 'Online') === true;
 const state = async (rt: Runtime) => ((await ask(rt, rcOps.status, {})).data as Array<{ name: string; state: string }>).find((g) => g.name === 'failover1')?.state;
 
 async function until(what: string, ok: () => Promise<boolean>, ms = 20000): Promise<void> {
@@ -60,7 +62,6 @@ t.test('the target of a move has heard of the stop before it is asked to start',
   const [s1, s2] = await pair(t);
   // Each must see the other Online: the move asks server1's view of server2 (one side can
   // hear the other first; seen once under load: "server server2 is not online").
-  const online = async (rt: Runtime) => ((await ask(rt, nmOps.view, {})).data as MembershipView | undefined)?.servers.every((s) => s.status === 'Online') === true;
   await until('both see each other', async () => await online(s1) && await online(s2) && ((await ask(s1, rcOps.cluster, {})).data as { groups: unknown[] }).groups.length > 0 && s1.rc?.holder('failover1') === undefined && s2.rc !== undefined);
   t.match(await ask(s1, rcOps.start, { group: 'failover1', why: 'start' }), { code: 0 }, 'failover1 started on server1');
   await until('server2 knows failover1 is active on server1', async () => s2.rc?.holder('failover1') === 'server1');
@@ -84,7 +85,6 @@ t.test('a failover whose news of the stop reaches the target late: the target st
   });
   const exec0 = '[resource exec0]\ntype = exec\ngroup = failover1\nstart = /bin/true\nstop = /bin/true\n';
   const [s1, s2] = await pair(t, exec0, failing);
-  const online = async (rt: Runtime) => ((await ask(rt, nmOps.view, {})).data as MembershipView | undefined)?.servers.every((s) => s.status === 'Online') === true;
   await until('both see each other', async () => await online(s1) && await online(s2) && s2.rc !== undefined && s1.rc !== undefined);
   const handlers = (s2.registry as unknown as { handlers: Map<string, (raw: unknown, o: Origin) => Promise<unknown>> }).handlers;
   const [notify, start] = [handlers.get(rcOps.notify.name)!, handlers.get(rcOps.start.name)!];
