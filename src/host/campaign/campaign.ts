@@ -1,6 +1,8 @@
 // The campaign: draw a fault, inject it, let it act, heal it, wait for the pair to settle,
 // then audit. The same seed draws the same faults in the same order (rng.ts); a target only
 // turns each into namespaces or qemu (target.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as audits from './audits';
 import { SeededRng, stepRng } from './rng';
 import type { FaultName, Injected, Observation, Target } from './target';
@@ -18,6 +20,8 @@ export interface CampaignOptions {
   limits?: audits.Limits;
   /** Lines of each server's log printed with a violation. */
   logLines?: number;
+  /** Where both servers' whole logs are copied at a violation (a folder per step); none when absent. */
+  keepDir?: string;
   out: (line: string) => void;
 }
 
@@ -69,6 +73,15 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const logs = await target.recentLogs(o.logLines ?? 40).catch((e: Error) => `(logs unavailable: ${e.message})`);
     for (const v of vs) out(`VIOLATION step=${step} fault=${fault} (${detail}) audit=${v.audit}: ${v.detail}`);
     out(`--- recent logs at step ${step}\n${logs.trimEnd()}\n---`);
+    if (!o.keepDir) return;
+    const dir = path.join(o.keepDir, `step-${step}`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      const files = await target.keepLogs(dir);
+      out(`logs of step ${step} kept: ${files.join(' ') || '(none could be read)'}`);
+    } catch (e) {
+      out(`logs of step ${step} not kept in ${dir}: ${(e as Error).message}`);
+    }
   };
 
   await target.up();

@@ -408,6 +408,13 @@ export class LabTarget implements Target {
       return `== ${x} runtime.log (last ${lines} lines)\n${text.split('\n').filter(Boolean).slice(-lines).join('\n')}`;
     }).join('\n');
   }
+
+  async keepLogs(dir: string): Promise<string[]> {
+    return this.servers.flatMap((x) => {
+      const to = path.join(dir, `${x}-runtime.log`);
+      try { fs.copyFileSync(path.join(this.lab.server(this.s, x).root, 'runtime.log'), to); return [to]; } catch { return []; }
+    });
+  }
 }
 
 /** RSS and open descriptors of a process, from /proc. */

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // `npm run campaign -- --target lab|pair --steps N --seed S [--faults LIST]`: a seeded random
 // fault campaign against the lab or the virtual pair (docs/reliability.md).
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runCampaign } from './campaign';
 import { MAX_SEED } from './rng';
 import { FAULTS, type CreateTarget, type FaultName } from './target';
 
-export const usage = `usage: npm run campaign -- --target lab|pair --steps N --seed S [--faults LIST] [--dwell MS]
-  LIST: comma-separated faults among ${FAULTS.join(', ')}`;
+export const usage = `usage: npm run campaign -- --target lab|pair --steps N --seed S [--faults LIST] [--dwell MS] [--keep-logs DIR]
+  LIST: comma-separated faults among ${FAULTS.join(', ')}
+  DIR: where both servers' whole logs are copied at each violation (default: a new folder in ${os.tmpdir()})`;
 
-export interface CampaignArgs { target: 'lab' | 'pair'; steps: number; seed: number; faults?: FaultName[]; dwellMs?: number }
+export interface CampaignArgs { target: 'lab' | 'pair'; steps: number; seed: number; faults?: FaultName[]; dwellMs?: number; keepDir?: string }
 
 export class ArgError extends Error {}
 
@@ -24,7 +27,7 @@ export function parseArgs(argv: string[]): CampaignArgs {
   const got: Partial<Record<string, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (!['--target', '--steps', '--seed', '--faults', '--dwell'].includes(flag)) throw new ArgError(`unknown argument '${flag}' (argument ${i + 1})`);
+    if (!['--target', '--steps', '--seed', '--faults', '--dwell', '--keep-logs'].includes(flag)) throw new ArgError(`unknown argument '${flag}' (argument ${i + 1})`);
     if (got[flag] !== undefined) throw new ArgError(`${flag} given twice`);
     const v = argv[++i];
     if (v === undefined || v.startsWith('--')) throw new ArgError(`${flag} needs a value`);
@@ -43,6 +46,7 @@ export function parseArgs(argv: string[]): CampaignArgs {
     a.faults = names as FaultName[];
   }
   if (got['--dwell'] !== undefined) a.dwellMs = integer('--dwell', got['--dwell'], 0, 600000);
+  if (got['--keep-logs'] !== undefined) a.keepDir = got['--keep-logs'];
   return a;
 }
 
@@ -72,7 +76,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     err(`campaign: --faults: target ${a.target} cannot inject ${missing.join(', ')} (it can: ${offered.join(', ')})`);
     return 2;
   }
-  const r = await runCampaign({ target, steps: a.steps, seed: a.seed, faults: a.faults, dwellMs: a.dwellMs, out });
+  const keepDir = a.keepDir ?? path.join(os.tmpdir(), `pairha-campaign-${a.target}-${a.seed}-${process.pid}`);
+  const r = await runCampaign({ target, steps: a.steps, seed: a.seed, faults: a.faults, dwellMs: a.dwellMs, keepDir, out });
   out(r.line);
   return r.code;
 }

@@ -3,6 +3,7 @@
 // clpcl, clpgrp, date), and the hub namespace's taps (link down, tc netem); observations are
 // one agent script per box plus arping from the client namespace.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { HostPlatform } from '../../platform/host';
@@ -418,6 +419,19 @@ export class PairTarget implements Target {
       }
     }));
     return parts.join('\n');
+  }
+
+  async keepLogs(dir: string): Promise<string[]> {
+    const files: string[] = [];
+    const keep = (name: string, text: string) => { const f = path.join(dir, name); fs.writeFileSync(f, text); files.push(f); };
+    keep('consoles.log', this.mp.consoles(2000));
+    await Promise.all(SERVERS.filter((x) => this.on(x)).map(async (x) => {
+      for (const [name, file] of [['pairha.log', LOG], ['messages', '/var/log/messages']]) {
+        const r = await this.agent(x, `cat ${file}`, 60000).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
+        keep(`${x}-${name}`, r.code === 0 ? r.stdout : `(${file} could not be read: ${r.stderr.trim()})\n`);
+      }
+    }));
+    return files;
   }
 }
 

@@ -88,6 +88,9 @@ export interface Target {
   writer(): Promise<WriterReport>;
   /** The recent logs of both servers, printed with every violation. */
   recentLogs(lines: number): Promise<string>;
+  /** Copies both servers' whole logs into dir (which exists) at a violation, before a later
+   * step (a power cut, the pair going down) loses them; returns the files written. */
+  keepLogs(dir: string): Promise<string[]>;
   /** ERROR lines any step may show (allow-list of the target). */
   readonly allow: RegExp[];
 }

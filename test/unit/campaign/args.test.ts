@@ -3,8 +3,8 @@ import t from 'tap';
 import { ArgError, main, parseArgs } from '../../../src/host/campaign/main';
 
 t.test('a full command line', async (t) => {
-  t.same(parseArgs(['--target', 'lab', '--steps', '10', '--seed', '7', '--faults', 'partition,netem', '--dwell', '500']),
-    { target: 'lab', steps: 10, seed: 7, faults: ['partition', 'netem'], dwellMs: 500 });
+  t.same(parseArgs(['--target', 'lab', '--steps', '10', '--seed', '7', '--faults', 'partition,netem', '--dwell', '500', '--keep-logs', '/tmp/k']),
+    { target: 'lab', steps: 10, seed: 7, faults: ['partition', 'netem'], dwellMs: 500, keepDir: '/tmp/k' });
   t.same(parseArgs(['--seed', '0', '--target', 'pair', '--steps', '1']), { target: 'pair', steps: 1, seed: 0 });
 });
 
@@ -18,6 +18,7 @@ const bad: Array<[string[], RegExp]> = [
   [['--target', 'lab', '--steps', '3', '--seed', '4294967296'], /--seed: '4294967296' is not an integer in 0\.\.4294967295/],
   [['--target', 'lab', '--steps', '3', '--seed', '1', '--faults', 'partition,fire'], /--faults: 'fire' \(item 2\) is not a fault/],
   [['--target', 'lab', '--steps', '3', '--seed', '1', '--faults', 'netem,netem'], /--faults: 'netem' is listed twice/],
+  [['--target', 'lab', '--steps', '3', '--seed', '1', '--keep-logs'], /--keep-logs needs a value/],
   [['--target', 'lab', '--steps', '3', '--seed', '1', '--steps', '4'], /--steps given twice/],
   [['--target', 'lab', '--steps'], /--steps needs a value/],
   [['--target', 'lab', '--step', '3'], /unknown argument '--step' \(argument 3\)/],

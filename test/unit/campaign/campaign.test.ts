@@ -1,5 +1,8 @@
 // The campaign loop against a scripted target: the same seed replays the same faults, the
 // final line, and a violation printed with its step, fault, audit and both servers' logs.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import t from 'tap';
 import { runCampaign } from '../../../src/host/campaign/campaign';
 import type { FaultName, Injected, Observation, Rng, Target, WriterReport } from '../../../src/host/campaign/target';
@@ -34,11 +37,14 @@ class Scripted implements Target {
   }
   async writer(): Promise<WriterReport> { return { acked: [...this.acked], present: [...this.present] }; }
   async recentLogs() { return 'server1: last line\nserver2: last line'; }
+  async keepLogs(dir: string) {
+    return this.servers.map((x) => { const f = path.join(dir, `${x}.log`); fs.writeFileSync(f, `${x}: whole log\n`); return f; });
+  }
 }
 
-const run = async (target: Scripted, seed: number, steps = 12) => {
+const run = async (target: Scripted, seed: number, steps = 12, keepDir?: string) => {
   const lines: string[] = [];
-  const r = await runCampaign({ target, steps, seed, dwellMs: 0, pollMs: 1, out: (l) => lines.push(l) });
+  const r = await runCampaign({ target, steps, seed, dwellMs: 0, pollMs: 1, keepDir, out: (l) => lines.push(l) });
   return { r, lines };
 };
 
@@ -62,6 +68,18 @@ t.test('a double activation is reported with step, fault, audit and logs; exit 1
   t.match(v, /^VIOLATION step=\d+ fault=partition \(partition #\d+\) audit=one-active: group failover1 is active on server1 and server2/);
   t.ok(lines.some((l) => l.includes('server1: last line\nserver2: last line')), 'both servers\' logs');
   t.match(r.line, /violations=[1-9]\d* lost_writes=0$/);
+});
+
+t.test('a violation keeps both servers\' whole logs in a folder of its step; a clean run keeps none', async (t) => {
+  const keep = fs.mkdtempSync(path.join(os.tmpdir(), 'pairha-campaign-keep-'));
+  t.teardown(() => fs.rmSync(keep, { recursive: true, force: true }));
+  const { lines } = await run(new Scripted({ dualOn: 'partition' }), 99, 12, path.join(keep, 'bad'));
+  const step = /^VIOLATION step=(\d+) /.exec(lines.find((l) => l.startsWith('VIOLATION'))!)![1];
+  const dir = path.join(keep, 'bad', `step-${step}`);
+  t.equal(fs.readFileSync(path.join(dir, 'server2.log'), 'utf8'), 'server2: whole log\n');
+  t.ok(lines.includes(`logs of step ${step} kept: ${path.join(dir, 'server1.log')} ${path.join(dir, 'server2.log')}`), 'the report says where');
+  await run(new Scripted(), 99, 12, path.join(keep, 'good'));
+  t.notOk(fs.existsSync(path.join(keep, 'good')), 'nothing kept without a violation');
 });
 
 t.test('a lost acknowledged write counts once in lost_writes', async (t) => {
