@@ -48,6 +48,8 @@ export class Liscal {
 
   /** The last write queued: the next one starts when it has returned. */
   private queue: Promise<void> = Promise.resolve();
+  /** Settles when the last write queued returned or was reported late: the next one's clock starts then. */
+  private turn: Promise<void> = Promise.resolve();
 
   /** procDir is paths.liscalProc (/proc/liscal); the status file is its sibling liscalstat. */
   constructor(procDir: string, private readonly timeoutMs = CTL_TIMEOUT_MS) {
@@ -61,15 +63,22 @@ export class Liscal {
   /**
    * `line` goes to the driver, `printable` into any error: they differ only for the key,
    * which must reach no message, log line, reply or event (issue 13 item 7).
+   * A command's time counts from its turn, not from its queueing: a key queued behind a
+   * connect that dials for 9 s still has the whole timeout (finding 24).
    */
   private write(printable: string, line: string): Promise<void> {
     const run = this.queue.then(() => this.writeNow(printable, line));
     this.queue = run.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LiscalError(printable, 'ETIMEDOUT', '')), this.timeoutMs);
+      void this.turn.then(() => {
+        if (!settled) timer = setTimeout(() => reject(new LiscalError(printable, 'ETIMEDOUT', '')), this.timeoutMs);
+      });
     });
-    return Promise.race([run, late]).finally(() => clearTimeout(timer));
+    const result = Promise.race([run, late]).finally(() => { settled = true; clearTimeout(timer); });
+    this.turn = result.then(() => undefined, () => undefined);
+    return result;
   }
 
   private async writeNow(printable: string, line: string): Promise<void> {

@@ -70,8 +70,11 @@ t.test('a ctl write the driver holds does not stop the runtime; past the timeout
   const connect = l.connect(1);
   const next = l.disconnect(1);
   await t.rejects(connect, { message: "liscal: 'connect 1' failed: the driver did not return in time (the command may still take effect) (ETIMEDOUT)" });
+  const connectLate = Date.now();
   t.ok(ticks > 0, `the event loop ran while the write was held (${ticks} timer ticks)`);
   await t.rejects(next, { message: /^liscal: 'disconnect 1' failed: the driver did not return in time .*\(ETIMEDOUT\)$/ }, 'queued behind it, in order');
+  // (a lower bound only: timers never fire early; the 50 ms spare covers libuv's rounding)
+  t.ok(Date.now() - connectLate >= 1500 - 50, 'the queued command had its whole timeout from its turn, not from its queueing');
   // The driver returns: the held write completes and the queued one follows it.
   const reader = fs.openSync(path.join(dir, 'ctl'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   let got = '';
