@@ -1,9 +1,10 @@
 // clp: where an appliance console command starts (issue 16 point 3, docs/performance.md).
 // Linked as /opt/pairha/bin/<command>; runs node on the command's bundle
 // (<dist>/cli/bin/<command>.js, scripts/build-cli.js) and, when the image holds one, from the
-// commands' start-up snapshot (<dist>/cli/clp.blob, not yet in the image): node then deserializes the commands
-// instead of reading and compiling them. Without a snapshot (a cross-built image) the
-// command runs from its bundle alone, as before. <dist> is found from this program's path.
+// commands' start-up snapshot (<dist>/cli/clp.blob, scripts/build-snapshot.sh): node then
+// deserializes the commands instead of reading and compiling them. Without a snapshot (a
+// cross-built image) the command runs from its bundle alone. <dist> is found from this
+// program's path.
 //   clp --snapshot-flags   prints the V8 flags a snapshot must be built with
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,10 +21,14 @@
 // flag of each CPU feature the CPU lacks (qemu's default CPU has no SSSE3, POPCNT, LZCNT, BMI):
 // a blob built on the build host fails on such a box ("built with different V8
 // configurations", exit 14). With these pinned off on both sides one blob serves any x86-64.
+// The last three make the blob's bytes the same at every build (scripts/build-snapshot.sh):
+// no V8 threads to move the heap about, fixed random and hash seeds. A command hashes only
+// the root-owned configuration and the runtime's replies: a known hash seed costs nothing.
 static const char *const pinned[] = {
 	"--no-enable-sse3", "--no-enable-ssse3", "--no-enable-sse4-1", "--no-enable-sse4-2",
 	"--no-enable-sahf", "--no-enable-avx", "--no-enable-avx2", "--no-enable-fma3",
 	"--no-enable-bmi1", "--no-enable-bmi2", "--no-enable-lzcnt", "--no-enable-popcnt",
+	"--single-threaded", "--random-seed=1", "--hash-seed=1",
 };
 #define NPINNED (sizeof(pinned) / sizeof(pinned[0]))
 

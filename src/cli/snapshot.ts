@@ -1,7 +1,7 @@
 // The console commands' start-up snapshot (issue 16 point 3, docs/performance.md): scripts/
-// build-cli.js bundles this file into dist/cli/clp-snapshot.js, a blob is built from it (not
-// yet by the image: docs/performance.md) (`node <pinned flags> --snapshot-blob clp.blob --build-snapshot clp-snapshot.js`, the
-// flags from `clp --snapshot-flags`), and the launcher (native/launcher/clp.c) runs
+// build-cli.js bundles this file into dist/cli/clp-snapshot.js, the image builds a blob from it
+// (scripts/build-snapshot.sh: `node <pinned flags> --snapshot-blob clp.blob --build-snapshot
+// clp-snapshot.js`, the flags from `clp --snapshot-flags`), and the launcher (native/launcher/clp.c) runs
 // `node --snapshot-blob clp.blob <pinned flags> <dist>/cli/bin/NAME.js ARGS`.
 //
 // Nothing of pairha runs while the blob is built: the modules are evaluated by the command,

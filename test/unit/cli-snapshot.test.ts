@@ -2,7 +2,7 @@
 // src/cli/snapshot.ts): a command run by the launcher from the snapshot answers exactly as
 // the host's `pairha NAME`, with or without the blob, and the blob built here loads on a CPU
 // with fewer features (qemu's default CPU, under qemu-user) because the launcher pins the V8
-// flags V8 would otherwise derive from the CPU.
+// flags V8 would otherwise derive from the CPU; two builds of the blob give the same bytes.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -48,8 +48,26 @@ t.test('the launcher pins the CPU-derived V8 flags', async (t) => {
   for (const f of ['--no-enable-ssse3', '--no-enable-popcnt', '--no-enable-lzcnt', '--no-enable-bmi1', '--no-enable-bmi2']) t.ok(flags.includes(f), f);
 });
 
+/** The blob as the image builds it (scripts/build-snapshot.sh). */
+const buildImageBlob = (out: string) => {
+  const r = spawnSync('bash', [path.join(repo, 'scripts', 'build-snapshot.sh'), process.execPath, dist, out], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`build-snapshot.sh: ${r.stderr}`);
+};
+
+t.test('two builds of the blob are byte-identical (the image must be)', async (t) => {
+  const again = app('again.blob');
+  buildImageBlob(blob);
+  buildImageBlob(again);
+  t.ok(fs.statSync(blob).size > 1e6, `a blob of ${fs.statSync(blob).size} bytes`);
+  t.ok(fs.readFileSync(blob).equals(fs.readFileSync(again)), 'the same bytes');
+  fs.rmSync(again);
+  const bad = spawnSync('bash', [path.join(repo, 'scripts', 'build-snapshot.sh'), process.execPath, root, app('x.blob')], { encoding: 'utf8' });
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /^build-snapshot: no bundle at .*cli\/clp-snapshot\.js \(npm run build\)/, 'a tree without the bundle is named');
+});
+
 t.test('from the snapshot: every command answers as pairha does', async (t) => {
-  buildBlob(blob, path.join(dist, 'cli', 'clp-snapshot.js'));
+  if (!fs.existsSync(blob)) buildImageBlob(blob);
   for (const [name, args] of cases) t.same(box(name, args), host(name, args), `${name} ${args.join(' ')}`);
   const conf = path.join(repo, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
   const exp = box('config', ['export-sh', '--config', conf, '--server', 'server1']);
