@@ -10,7 +10,7 @@
 # layout left by V8's own threads, its random and hash seeds (the launcher pins all three
 # with --single-threaded, --random-seed and --hash-seed, on both sides), addresses (ASLR: off
 # here), its pid (a pid namespace: always 1), its command line and environment (fixed paths
-# in a private tmpfs, an empty environment) and the host name (a UTS namespace).
+# in a private tmpfs, an empty environment). The host name is not in it (checked).
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: build-snapshot.sh NODE DIST OUT" >&2; exit 2; }
 node=$1 dist=$2 out=$3
@@ -28,9 +28,8 @@ userns=()
 [ "$(id -u)" -eq 0 ] || userns=(--user --map-root-user)
 # In the namespaces: a tmpfs on /mnt holds the bundle and the blob at the same paths in every build.
 # shellcheck disable=SC2016
-if ! unshare "${userns[@]}" --mount --propagation private --pid --fork --uts env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+if ! unshare "${userns[@]}" --mount --propagation private --pid --fork env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   NODE="$node" WORK="$work" FLAGS="$flags" sh -ec '
-    hostname pairha
     mount -t tmpfs -o size=64m,mode=0700 pairha-snapshot /mnt
     cp "$WORK/clp-snapshot.js" /mnt/clp-snapshot.js
     cd /mnt
