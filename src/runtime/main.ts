@@ -71,6 +71,9 @@ export async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
+/** The process: main's code is its exit status. The bundle (scripts/build-cli.js) calls this. */
+export function run(): void {
   main().then((code) => process.exit(code), (e) => { process.stderr.write(`${(e as Error).stack}\n`); process.exit(1); });
 }
+
+if (require.main === module) run();

@@ -69,7 +69,7 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
   const sys = `${path.join(dir, 'a', 'disk.img')}?offset=${parts[0].start}`;
   const ls = async (p: string) => (await host.run('debugfs', ['-R', `ls -l ${p}`, sys])).stdout;
   const exists = async (p: string) => (await host.run('debugfs', ['-R', `stat ${p}`, sys])).stdout.includes('Inode:');
-  for (const p of ['/usr/bin/node', '/bin/busybox', '/sbin/chkconfig', '/sbin/e2fsck', '/usr/bin/logger', '/opt/pairha/lib/pairha/dist/runtime/main.js',
+  for (const p of ['/usr/bin/node', '/bin/busybox', '/sbin/chkconfig', '/sbin/e2fsck', '/usr/bin/logger', '/opt/pairha/lib/pairha/dist/runtime/main.js', '/opt/pairha/lib/pairha/dist/runtime/pairha-runtime.js', '/opt/pairha/lib/pairha/dist/cli/clp.blob', '/opt/pairha/lib/pairha/dist/native/clp',
     '/opt/pairha/lib/pairha/messages', '/usr/share/pairha/factory/etc/clp.conf', '/etc/inittab', '/lib/modules']) {
     t.ok(await exists(p), `${p} is in the system partition`);
   }

@@ -5,12 +5,13 @@ import { clOps, pmOps } from '../../pm/protocol';
 import { parseArgs, UsageError } from '../args';
 import { report, type CliContext, type Command } from '../context';
 
-const mainJs = path.resolve(__dirname, '..', '..', 'runtime', 'main.js');
+/** The runtime in one file (scripts/build-cli.js) when built, else its compiled modules. */
+const runtimeJs = () => ['pairha-runtime.js', 'main.js'].map((f) => path.resolve(__dirname, '..', '..', 'runtime', f)).find((f) => fs.existsSync(f)) ?? 'main.js';
 
 /** Start the runtime process itself (the service), then wait for its socket. */
 async function spawnRuntime(ctx: CliContext): Promise<boolean> {
   fs.mkdirSync(ctx.paths.log, { recursive: true, mode: 0o700 });
-  try { ctx.platform.daemon(process.execPath, [mainJs], { logFile: path.join(ctx.paths.log, 'pairha.log') }); } catch { return false; }
+  try { ctx.platform.daemon(process.execPath, [runtimeJs()], { logFile: path.join(ctx.paths.log, 'pairha.log') }); } catch { return false; }
   for (let i = 0; i < 100; i++) {
     try { await call(ctx.call, pmOps.status, {}, 1000); return true; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }

@@ -34,7 +34,7 @@ const readFrom = (file: string, offset: number) => { try { return fs.readFileSyn
 async function poweredOff(os: HostPlatform, ns: string, record: string, offset: number): Promise<boolean> {
   if (!/ (shutdown|reboot|halt) /.test(readFrom(record, offset))) return false;
   const pids = (await os.run('ip', ['netns', 'pids', ns])).stdout.split('\n').filter(Boolean);
-  return !pids.some((p) => readFrom(`/proc/${p}/cmdline`, 0).includes('runtime/main'));
+  return !pids.some((p) => /runtime\/(main|pairha-runtime)\.js/.test(readFrom(`/proc/${p}/cmdline`, 0)));
 }
 
 async function watch(file: string, margin: number, ns: string, record: string, keep: string[]): Promise<void> {

@@ -10,8 +10,11 @@ runtime_pid() { [ -f "$RUNTIME_PID" ] && kill -0 "$(cat "$RUNTIME_PID")" 2>/dev/
 # that, so disabling it leaves only the other roles (the mirror agent) running (§11.8.1).
 runtime_start() {
   [ -n "$(runtime_pid)" ] && return 0
+  # The runtime in one file (scripts/build-cli.js) when built, else its compiled modules.
+  js=$PAIRHA_APP/dist/runtime/pairha-runtime.js
+  [ -f "$js" ] || js=$PAIRHA_APP/dist/runtime/main.js
   # The message files on /config (seed §12.3), re-read at each cluster daemon start.
-  PAIRHA_MESSAGES=/opt/pairha/messages PAIRHA_SERVER=$(hostname) PAIRHA_DAEMON=stopped setsid node "$PAIRHA_APP/dist/runtime/main.js" \
+  PAIRHA_MESSAGES=/opt/pairha/messages PAIRHA_SERVER=$(hostname) PAIRHA_DAEMON=stopped setsid node "$js" \
     </dev/null >>/opt/pairha/log/pairha.log 2>&1 &
   child=$!
   for i in $(seq 1 150); do
