@@ -6,6 +6,7 @@
 // cross-built image) the command runs from its bundle alone. <dist> is found from this
 // program's path.
 //   clp --snapshot-flags   prints the V8 flags a snapshot must be built with
+//   clp NAME ARGS...       runs command NAME (as the link named NAME does)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -77,6 +78,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	name = name ? name + 1 : argv[0];
+	// Run by its own name, the command is the first argument (the `pairha NAME` wrapper).
+	if (!strcmp(name, "clp")) {
+		if (argc < 2) {
+			fprintf(stderr, "usage: clp COMMAND [ARGS...] | clp --snapshot-flags\n");
+			return 2;
+		}
+		name = argv[1];
+		argv++;
+		argc--;
+	}
 	if (!valid_name(name)) {
 		fprintf(stderr, "clp: '%s' is not a command name\n", name);
 		return 2;

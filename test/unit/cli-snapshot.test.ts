@@ -82,9 +82,23 @@ t.test('the blob is what the launcher runs, and without one the bundle runs', as
   fs.renameSync(blob, saved);
   buildBlob(blob, marker);
   t.same(box('clpstat', ['-n', 'x']), { code: 0, out: 'snapshot clpstat.js -n x\n', err: '' }, 'the blob ran, given the bundle and the arguments');
+  const wrapper = path.join(repo, 'rootfs', 'opt', 'pairha', 'bin', 'pairha');
+  t.same(res(spawnSync(wrapper, ['config', 'export-sh'], { env: { ...env, PAIRHA_CLI_DIR: app('dist', 'cli') }, encoding: 'utf8' })), { code: 0, out: 'snapshot config.js export-sh\n', err: '' }, 'pairha NAME: the wrapper runs the launcher');
   fs.rmSync(blob);
   for (const [name, args] of cases.slice(0, 6)) t.same(box(name, args), host(name, args), `no blob: ${name} ${args.join(' ')}`);
   fs.renameSync(saved, blob);
+});
+
+t.test('the launcher run as clp takes the command from its first argument; the pairha wrapper runs it', async (t) => {
+  if (!fs.existsSync(blob)) buildImageBlob(blob);
+  const clp = (args: string[]) => res(spawnSync(app('dist', 'native', 'clp'), args, { env, encoding: 'utf8', timeout: 60000 }));
+  t.same(clp(['clpstdn', '-x']), host('clpstdn', ['-x']), 'clp clpstdn -x');
+  t.same(clp([]), { code: 2, out: '', err: 'usage: clp COMMAND [ARGS...] | clp --snapshot-flags\n' }, 'clp alone: its usage');
+  const wrapper = path.join(repo, 'rootfs', 'opt', 'pairha', 'bin', 'pairha');
+  const conf = path.join(repo, 'rootfs', 'opt', 'pairha', 'etc', 'clp.conf');
+  const viaWrapper = res(spawnSync(wrapper, ['config', 'export-sh', '--config', conf, '--server', 'server1'], { env: { ...env, PAIRHA_CLI_DIR: app('dist', 'cli') }, encoding: 'utf8', timeout: 60000 }));
+  t.equal(viaWrapper.code, 0, viaWrapper.err);
+  t.same(viaWrapper, host('config', ['export-sh', '--config', conf, '--server', 'server1']), 'pairha config export-sh (boot step 45) through the launcher');
 });
 
 t.test('a name that is no command is refused', async (t) => {
