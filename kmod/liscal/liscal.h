@@ -50,7 +50,8 @@ enum lsc_why {
 /* fault injection (ctl "inject N ..."): corrupt the next frame sent */
 enum lsc_fault { LSC_FI_NONE, LSC_FI_MAGIC, LSC_FI_CMD, LSC_FI_CRC,
 		 LSC_FI_MAC,		/* the next WRITE's MAC wrong: a forged frame */
-		 LSC_FI_REPLAY };	/* the next small frame sent twice, byte for byte */
+		 LSC_FI_REPLAY,		/* the next small frame sent twice, byte for byte */
+		 LSC_FI_BREAK_ISSUE };	/* the link breaks after the next write's admission */
 
 #define LSC_RX_PAGES (LSC_MAX_PAYLOAD / PAGE_SIZE)
 #define LSC_REC_WINDOW 16		/* recovery chunks in flight */

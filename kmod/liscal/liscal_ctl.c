@@ -277,6 +277,7 @@ static int lsc_inject(struct lsc_nmp *nmp, const char *what)
 		[LSC_FI_NONE] = "none", [LSC_FI_MAGIC] = "badmagic",
 		[LSC_FI_CMD] = "badcmd", [LSC_FI_CRC] = "badcrc",
 		[LSC_FI_MAC] = "badmac", [LSC_FI_REPLAY] = "replay",
+		[LSC_FI_BREAK_ISSUE] = "breakissue",
 	};
 	int i;
 

@@ -174,13 +174,27 @@ static void lsc_write_issue(struct lsc_nmp *nmp, struct lsc_wctx *w, bool mirror
 	w->t_issue = ktime_get_ns();
 
 	if (mirror) {
+		bool linked;
+
+		/* fault injection: the receiver's break (a rejected frame, a lost
+		 * peer) in the window between admission and the frame */
+		if (READ_ONCE(nmp->fault) == LSC_FI_BREAK_ISSUE &&
+		    cmpxchg(&nmp->fault, LSC_FI_BREAK_ISSUE, LSC_FI_NONE) == LSC_FI_BREAK_ISSUE)
+			lsc_break(nmp, "fault injection");
 		spin_lock_irq(&nmp->lock);
-		w->seq = ++nmp->seq;
-		w->sent = jiffies;
-		w->sent_to_peer = true;
-		list_add_tail(&w->pending, &nmp->pending);
+		/* a break after admission has already failed the pending writes and
+		 * would not see this one: it is not mirrored, as if admitted after */
+		linked = nmp->conn == LSC_C_CONNECTED;
+		if (linked) {
+			w->seq = ++nmp->seq;
+			w->sent = jiffies;
+			w->sent_to_peer = true;
+			list_add_tail(&w->pending, &nmp->pending);
+		}
 		spin_unlock_irq(&nmp->lock);
-		if (lsc_send_bio(nmp, bio, w->seq, flags)) {
+		if (!linked) {
+			lsc_wctx_put(w);	/* peer part: not mirrored, the bit stays */
+		} else if (lsc_send_bio(nmp, bio, w->seq, flags)) {
 			lsc_err("NMP%d send data failed. (secnr=%llu length=%u)", nmp->idx,
 				(unsigned long long)bio->bi_iter.bi_sector, size);
 			lsc_break(nmp, "send");	/* completes w's peer part */

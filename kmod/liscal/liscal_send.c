@@ -102,7 +102,8 @@ static u8 lsc_fault_apply(struct lsc_nmp *nmp, u8 *hb)
 {
 	int f = READ_ONCE(nmp->fault);
 
-	if (f == LSC_FI_NONE || f == LSC_FI_REPLAY || cmpxchg(&nmp->fault, f, LSC_FI_NONE) != f)
+	if (f == LSC_FI_NONE || f == LSC_FI_REPLAY || f == LSC_FI_BREAK_ISSUE ||
+	    cmpxchg(&nmp->fault, f, LSC_FI_NONE) != f)
 		return 0;
 	switch (f) {
 	case LSC_FI_MAGIC:

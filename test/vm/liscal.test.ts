@@ -527,6 +527,20 @@ t.test('pair: link security (reflection, wrong NMP, forged and replayed frames, 
     await equalDisks(t, p, 'after the replayed frame');
   });
 
+  await t.test('a break between a write\'s admission and its frame: the write completes, unmirrored (finding 28)', async (t) => {
+    // as the receiver's break on a rejected frame can land while the writer writes its intent
+    // block: the write waited for the ACK of a frame never sent (CI of a5747609, the replay above)
+    await ctlOk(a, 'inject 1 breakissue');
+    await writeChunk(a, 904);
+    t.pass('the write returned');
+    t.match(await dmesg(a), MSG('NMP1 mirror break (fault injection)\n'), 'the injected break');
+    const sa = await waitStat(a, (s) => s.conn === 'disconnected');
+    t.match(sa, { port: 'open', diskerr: '0' }, 'a: link broken, no disk error');
+    t.ok(Number(sa.dirty) >= 1, 'the unmirrored chunk is dirty on a');
+    await rejoin(p);
+    await equalDisks(t, p, 'after the break at issue');
+  });
+
   /** lscpoke flood on a against b's data port, in the background; its output file */
   const flood = async (n: number, secs: number, out: string) => {
     await a.ok(`lscpoke flood 10.0.0.2 ${DATAPORT} ${n} ${secs} > ${out} 2>&1 &`);
