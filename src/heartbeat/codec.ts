@@ -41,8 +41,8 @@ export interface HeartbeatPacket {
   echo: Echo[];
 }
 
-export type DropReason = 'truncated' | 'bad-magic' | 'bad-version' | 'bad-hmac' | 'foreign-cluster' | 'unknown-sender' | 'wrong-heartbeat' | 'replay' | 'unconfirmed' | 'self' | 'bad-shape';
-export const dropReasons: readonly DropReason[] = ['truncated', 'bad-magic', 'bad-version', 'bad-hmac', 'foreign-cluster', 'unknown-sender', 'wrong-heartbeat', 'replay', 'unconfirmed', 'self', 'bad-shape'];
+export type DropReason = 'truncated' | 'bad-magic' | 'bad-version' | 'bad-hmac' | 'foreign-cluster' | 'unknown-sender' | 'wrong-heartbeat' | 'replay' | 'late' | 'unconfirmed' | 'self' | 'bad-shape';
+export const dropReasons: readonly DropReason[] = ['truncated', 'bad-magic', 'bad-version', 'bad-hmac', 'foreign-cluster', 'unknown-sender', 'wrong-heartbeat', 'replay', 'late', 'unconfirmed', 'self', 'bad-shape'];
 
 const cellCode: Record<HbCell, number> = { '-': 0, o: 1, x: 2 };
 const codeCell: HbCell[] = ['-', 'o', 'x'];

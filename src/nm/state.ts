@@ -1,6 +1,10 @@
 // Membership state machine (the seed's nm), pure and clock-injected: packets in, ticks in,
 // transitions out. A heartbeat of a server is alive while its packets arrive within the
-// timeout; a server is up while any of its heartbeats is alive.
+// timeout; a server is up while any of its heartbeats is alive and a new sequence of its
+// arrived, on any heartbeat, within the timeout. The peer sends one sequence on every link
+// per interval, so a packet a slower link (the polled disk, a COM relay) delivers after a
+// faster one brought it or a later one is no news: the slowest link does not hold a dead
+// server up for its lag.
 // Freshness never uses the senders' clocks. A boot of a peer counts only once one of its
 // packets echoes our current boot id (it was alive during this boot of ours: a stale disk
 // slot or a replayed packet of an earlier boot cannot do that); after that its packets are
@@ -25,6 +29,8 @@ interface Peer {
   retired: Set<string>;
   lastSeq: Array<bigint | undefined>;
   lastHeard: Array<number | undefined>;
+  /** When its highest sequence first arrived: the last moment it was known alive. */
+  freshAt: number;
   alive: boolean[];
   up: boolean;
   view?: HbCell[][];
@@ -52,7 +58,7 @@ export class MembershipState {
   constructor(private readonly o: StateOptions) {
     const H = o.heartbeats.length;
     this.peers = o.servers.map((_, i) => (i === o.local ? undefined : {
-      retired: new Set<string>(), seq: 0n, echoed: 0n, lastSeq: Array(H).fill(undefined), lastHeard: Array(H).fill(undefined),
+      retired: new Set<string>(), seq: 0n, echoed: 0n, lastSeq: Array(H).fill(undefined), lastHeard: Array(H).fill(undefined), freshAt: 0,
       alive: Array(H).fill(false), up: false, suspended: false,
     }));
     this.localUsable = Array(H).fill(true);
@@ -103,13 +109,19 @@ export class MembershipState {
       const last = peer.lastSeq[hb];
       if (last !== undefined && p.seq <= last) return { ok: false, reason: 'replay' };
     }
+    const news = p.seq > peer.seq;
+    // Down since its last news: an older packet a slow link still held does not bring it back.
+    if (!peer.up && !news) return { ok: false, reason: 'late' };
     const echo = p.echo[this.o.local];
     if (echo.bootId.equals(this.o.bootId) && echo.seq > peer.echoed) peer.echoed = echo.seq;
     peer.lastSeq[hb] = p.seq;
-    if (p.seq > peer.seq) peer.seq = p.seq;
     peer.lastHeard[hb] = now;
-    peer.view = p.view;
-    peer.suspended = p.suspended;
+    if (news) {
+      peer.seq = p.seq;
+      peer.freshAt = now;
+      peer.view = p.view;
+      peer.suspended = p.suspended;
+    }
     if (!peer.alive[hb]) {
       peer.alive[hb] = true;
       transitions.push({ kind: 'hb-up', server: p.sender, hb: this.o.heartbeats[hb].name });
@@ -128,8 +140,9 @@ export class MembershipState {
     const limit = this.timeout(now);
     this.peers.forEach((peer, s) => {
       if (!peer) return;
+      const silent = now - peer.freshAt > limit;
       peer.alive.forEach((alive, h) => {
-        if (alive && now - (peer.lastHeard[h] ?? 0) > limit) {
+        if (alive && (silent || now - (peer.lastHeard[h] ?? 0) > limit)) {
           peer.alive[h] = false;
           out.push({ kind: 'hb-down', server: this.o.servers[s], hb: this.o.heartbeats[h].name });
         }
@@ -150,7 +163,7 @@ export class MembershipState {
     let next: number | undefined;
     for (const peer of this.peers) {
       peer?.alive.forEach((alive, h) => {
-        const d = (peer.lastHeard[h] ?? 0) + limit + 1;
+        const d = Math.min(peer.lastHeard[h] ?? 0, peer.freshAt) + limit + 1;
         if (alive && (next === undefined || d < next)) next = d;
       });
     }
@@ -159,7 +172,7 @@ export class MembershipState {
 
   /** Restart every silence clock (after resume), so nobody is declared down for the pause. */
   refresh(now: number): void {
-    for (const p of this.peers) if (p) p.lastHeard = p.lastHeard.map((t) => (t === undefined ? t : now));
+    for (const p of this.peers) if (p) { p.lastHeard = p.lastHeard.map((t) => (t === undefined ? t : now)); p.freshAt = now; }
   }
 
   /** What we echo of every server: its confirmed boot, else the last one heard. */

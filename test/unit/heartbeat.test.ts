@@ -68,6 +68,26 @@ t.test('membership: one heartbeat cut keeps the server up; all cut brings it dow
   t.equal(s.timeout(20_000), 300, 'the ratio expires by itself');
 });
 
+t.test('membership: a link that delivers late (the polled disk, a COM relay) does not hold a dead server up', async (t) => {
+  const s = state();
+  const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
+  const hear = (hb: number, seq: bigint, now: number, over: Partial<HeartbeatPacket> = {}) => s.accept(pkt({ hb, seq, ...over }), hb, now);
+  // Each sequence reaches server1 on lanhb1 at once and on comhb1 180 ms later; the third is
+  // the last server2 sent.
+  for (const [seq, at] of [[1n, 0], [2n, 100], [3n, 200]] as const) hear(0, seq, at);
+  hear(1, 1n, 180); hear(1, 2n, 280);
+  t.same(s.tick(450), [], 'within the timeout of the last news');
+  t.equal(s.nextDeadline(450), 501, 'the next deadline is the last news plus the timeout');
+  t.same(kinds(s.tick(501)), ['hb-down', 'hb-down', 'server-down'], 'down 300 ms after the last news, though comhb1 brought a packet at 280');
+  t.same(hear(1, 3n, 520), { ok: false, reason: 'late' }, 'an older packet still held by a link does not bring it back');
+  t.equal(s.isUp('server2'), false);
+  const back = hear(1, 4n, 600);
+  t.same(back.ok && kinds(back.transitions), ['hb-up', 'server-up'], 'a new sequence does');
+  hear(0, 6n, 700, { view: [['o', 'o'], ['o', 'o']] });
+  t.equal(hear(1, 5n, 710, { view: [['x', 'x'], ['x', 'x']] }).ok, true, 'a late packet keeps its link alive while the server is up');
+  t.same(s.view(710).matrix[1], [['o', 'o'], ['o', 'o']], 'but its older view does not replace the newer one');
+});
+
 t.test('membership: a server restarted within the timeout goes down and up again', async (t) => {
   const s = state();
   const kinds = (ts: Array<{ kind: string }>) => ts.map((x) => x.kind);
