@@ -61,8 +61,8 @@ async function main() {
     for (const b of s.boxes) charts.push({ name: b.name, marks: await chart(pair, s, b.name) });
     const out = [
       '## Boot chart (issue 16 point 2): `npm run bench boot` (`npx tsx bench/boot.ts`)', '',
-      `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} host cores shared with other developers' jobs`,
-      `(host load average ${load.toFixed(2)} at power-on: a loaded host, not the idle one the 15 s goal is about), qemu TCG, one vCPU and`,
+      `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} host cores`,
+      `(host load average ${load.toFixed(2)} at power-on${load < 1 ? '' : ': the previous benchmark\'s pair winding down, or other jobs'}), qemu TCG, one vCPU and`,
       `512 MiB per box. \`pair up\` to both boxes seeing both servers Online (\`waitOnline\`, polled every 2 s): **${online.toFixed(1)} s**.`,
       'Times are seconds since the box\'s kernel started (its /proc/uptime); the runtime\'s events come from the',
       'alert log, to the second. Each stage lasts until the next line.', '',

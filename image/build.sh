@@ -60,8 +60,6 @@ stage_busybox "$root" "$busybox_bin"
 stage_binary "$root" "$node_bin" /usr/bin/node
 for b in /sbin/e2fsck /sbin/mke2fs /sbin/tune2fs /usr/bin/logger /usr/sbin/dmsetup; do stage_binary "$root" "$b" "$b"; done
 stage_runtime "$root" "$repo" "$work/npm" "$dist" "$keys"
-# The console commands' start-up snapshot, for the node the box runs (byte-identical at every build).
-bash "$repo/scripts/build-snapshot.sh" "$node_bin" "$dist" "$root/opt/pairha/lib/pairha/dist/cli/clp.blob" || die "the commands' snapshot did not build"
 stage_modules "$root" "$kver" system initramfs
 stage_binary "$root" /usr/bin/openssl /usr/bin/openssl # the web manager's first certificate (src/web/tls.ts)
 # The front panel module is ours to build; liscal is built by kmod/ (make -C kmod).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the runtime's native addons (N-API, so one build serves every Node >= 20) into
-# dist/native/, and the console commands' launcher (native/launcher: a program, not an addon).
+# dist/native/.
 # Headers come with Node itself; no download, no node-gyp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,15 +11,9 @@ done
 [ -n "$inc" ] || { echo "build-native: node_api.h not found (Node's headers)" >&2; exit 1; }
 mkdir -p dist/native
 for src in native/*/*.c; do
-  [ "$src" != "${src#native/launcher/}" ] && continue
   name=$(basename "$(dirname "$src")")
   out=dist/native/$name.node
   [ "$out" -nt "$src" ] && continue
   gcc -O2 -Wall -Wextra -Werror -std=gnu11 -fPIC -shared -fvisibility=hidden \
     -DNAPI_VERSION=8 -DNODE_GYP_MODULE_NAME="$name" -I"$inc" -o "$out" "$src"
-done
-for src in native/launcher/*.c; do
-  out=dist/native/$(basename "$src" .c)
-  [ "$out" -nt "$src" ] && continue
-  gcc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$out" "$src"
 done

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   socat iproute2 iputils-ping arping busybox-static kmod cpio e2fsprogs util-linux
   python3-aiosmtpd stress-ng fio keepalived
-  qemu-system-x86 qemu-user linux-image-amd64 linux-headers-amd64 genimage
+  qemu-system-x86 linux-image-amd64 linux-headers-amd64 genimage
   qemu-utils bsdutils
   linux-source-6.12 flex bison python3-magic python3-flake8 shellcheck
   clang libclang-rt-14-dev drbd-utils

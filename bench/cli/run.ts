@@ -84,9 +84,9 @@ async function main() {
     const box = /^kernel (\S+)$/m.exec(fs.readFileSync(path.join(imageDir, 'manifest.txt'), 'utf8'))?.[1] ?? '?';
     const out = [
       '## Console commands (issue 16 point 3): `npm run bench cli` (`npx tsx bench/cli/run.ts`)', '',
-      `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} host cores shared with other`,
-      `developers' jobs (host load average ${load.map((l) => l.toFixed(2)).join(' at the start, ')} at the end: a loaded host, so`,
-      'the absolute times are inflated; the ratios are measured side by side in one box and stay meaningful), qemu TCG,',
+      `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${os.cpus().length} host cores (host load average`,
+      `${load.map((l) => l.toFixed(2)).join(' at the start, ')} at the end; the pair's two TCG vCPUs alone make about 2; above that other`,
+      'jobs inflate the absolute times, while the ratios, measured side by side in one box, stay meaningful), qemu TCG,',
       `one vCPU and 512 MiB per box, box kernel ${box}, node ${process.version}. In server1 of the booted pair (failover1 Online`,
       `there), one node process spawns each entry in turn, ${N} rounds (interleaved), and times each whole`,
       'process: the `/opt/pairha/bin` wrapper, node\'s start-up, the command\'s code and its round trip to the runtime.', '',

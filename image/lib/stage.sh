@@ -50,10 +50,8 @@ stage_runtime() {
   mkdir -p "$app/trusted-keys"
   for k in "$keys"/*.pub; do [ -f "$k" ] && install -m 0644 "$k" "$app/trusted-keys/"; done
   # The appliance needs neither the host tools (dist/host: lab, pair, qemu harness) nor
-  # source maps; it needs the native addons (dist/native/*.node) and the commands' launcher
-  # (dist/native/clp). The commands' snapshot bundle is what the blob is built from
-  # (build.sh, scripts/build-snapshot.sh), not used in a box (src/cli/snapshot.ts).
-  (cd "$dist" && find . -type f \( -name '*.js' -o -name '*.node' -o -path './native/clp' \) ! -path './host/*' ! -path './cli/clp-snapshot.js' ! -path './cli/snapshot.js') | while read -r f; do
+  # source maps; it needs the native addons (dist/native/*.node).
+  (cd "$dist" && find . -type f \( -name '*.js' -o -name '*.node' \) ! -path './host/*') | while read -r f; do
     mkdir -p "$app/dist/$(dirname "$f")"; cp "$dist/$f" "$app/dist/$f"
   done
 }

@@ -44,7 +44,7 @@ t.test('errors: usage, unknown command, no runtime', async (t) => {
 });
 
 t.test('each command\'s own entry point answers as pairha does, run by its name or through the wrapper', async (t) => {
-  // As an image without the launcher links them (post-build.sh; the launcher: cli-snapshot.test.ts): a clp* name to its entry
+  // As the image links them (post-build.sh): a clp* name to its entry
   // point of dist/cli/bin (scripts/build-cli.js, run by its #! line), `pairha` to the wrapper
   // (rootfs/opt/pairha/bin), given a tree holding only those entry points: no pairha.js to
   // fall back on.

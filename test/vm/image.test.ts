@@ -69,7 +69,7 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
   const sys = `${path.join(dir, 'a', 'disk.img')}?offset=${parts[0].start}`;
   const ls = async (p: string) => (await host.run('debugfs', ['-R', `ls -l ${p}`, sys])).stdout;
   const exists = async (p: string) => (await host.run('debugfs', ['-R', `stat ${p}`, sys])).stdout.includes('Inode:');
-  for (const p of ['/usr/bin/node', '/bin/busybox', '/sbin/chkconfig', '/sbin/e2fsck', '/usr/bin/logger', '/opt/pairha/lib/pairha/dist/runtime/main.js', '/opt/pairha/lib/pairha/dist/runtime/pairha-runtime.js', '/opt/pairha/lib/pairha/dist/cli/clp.blob', '/opt/pairha/lib/pairha/dist/native/clp',
+  for (const p of ['/usr/bin/node', '/bin/busybox', '/sbin/chkconfig', '/sbin/e2fsck', '/usr/bin/logger', '/opt/pairha/lib/pairha/dist/runtime/main.js', '/opt/pairha/lib/pairha/dist/runtime/pairha-runtime.js', '/opt/pairha/lib/pairha/dist/cli/bin/clpstat.js',
     '/opt/pairha/lib/pairha/messages', '/usr/share/pairha/factory/etc/clp.conf', '/etc/inittab', '/lib/modules']) {
     t.ok(await exists(p), `${p} is in the system partition`);
   }
@@ -91,6 +91,7 @@ t.test('two builds from scratch with the same inputs are identical', async (t) =
   const opt = await ls('/opt/pairha');
   for (const d of ['alert', 'bin', 'drivers', 'etc', 'lib', 'license', 'log', 'messages', 'scripts', 'tmp', 'webmgr', 'work']) t.match(opt, new RegExp(` ${d}\\s*$`, 'm'), `/opt/pairha/${d} (seed §7)`);
   t.match(await ls('/usr/sbin'), /clpstat/, 'clp* links in /usr/sbin');
+  t.match((await host.run('debugfs', ['-R', 'stat /opt/pairha/bin/clpstat', sys])).stdout, /Fast link dest: "\.\.\/lib\/pairha\/dist\/cli\/bin\/clpstat\.js"/, 'clpstat runs its own bundled entry point');
   const mods = (await host.run('debugfs', ['-R', 'cat /lib/modules/' + fs.readFileSync(path.join(dir, 'a', 'manifest.txt'), 'utf8').match(/^kernel (\S+)/m)![1] + '/modules.dep', sys])).stdout;
   for (const m of ['softdog.ko', 'ledtrig-timer.ko', 'virtio_net.ko', 'ext4.ko', 'pairha_leds.ko']) t.match(mods, m, `${m} in modules.dep`);
 });

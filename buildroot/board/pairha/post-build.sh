@@ -25,14 +25,12 @@ for d in webmgr drivers; do mkdir -p "$opt/$d"; done
 rm -rf "$opt/messages" "${factory:?}/messages"; cp -a "$opt/lib/pairha/messages" "$factory/messages"; ln -s /config/messages "$opt/messages"
 rm -rf "$t/etc/rc.d"; ln -s /config/rc.d "$t/etc/rc.d"
 
-# clp* commands: one per compiled command module, linked to the launcher (native/launcher:
-# node on the command's bundle, from the start-up snapshot when the image has one), else to
-# the command's own entry point (scripts/build-cli.js), else to the wrapper.
+# clp* commands: one per compiled command module, linked to the command's own entry point
+# (scripts/build-cli.js: one bundled file, run by its #! line), else to the wrapper.
 for js in "$opt"/lib/pairha/dist/cli/commands/clp*.js; do
   [ -f "$js" ] || continue
   name=$(basename "$js" .js)
-  if [ -x "$opt/lib/pairha/dist/native/clp" ] && [ -f "$opt/lib/pairha/dist/cli/bin/$name.js" ]; then ln -sf ../lib/pairha/dist/native/clp "$opt/bin/$name"
-  elif [ -x "$opt/lib/pairha/dist/cli/bin/$name.js" ]; then ln -sf "../lib/pairha/dist/cli/bin/$name.js" "$opt/bin/$name"
+  if [ -x "$opt/lib/pairha/dist/cli/bin/$name.js" ]; then ln -sf "../lib/pairha/dist/cli/bin/$name.js" "$opt/bin/$name"
   else ln -sf pairha "$opt/bin/$name"; fi
   ln -sf "/opt/pairha/bin/$name" "$t/usr/sbin/$name"
 done

@@ -6,7 +6,10 @@ import { parseArgs, UsageError } from '../args';
 import { report, type CliContext, type Command } from '../context';
 
 /** The runtime in one file (scripts/build-cli.js) when built, else its compiled modules. */
-const runtimeJs = () => ['pairha-runtime.js', 'main.js'].map((f) => path.resolve(__dirname, '..', '..', 'runtime', f)).find((f) => fs.existsSync(f)) ?? 'main.js';
+const runtimeJs = () => {
+  const [bundle, main] = ['pairha-runtime.js', 'main.js'].map((f) => path.resolve(__dirname, '..', '..', 'runtime', f));
+  return fs.existsSync(bundle) ? bundle : main;
+};
 
 /** Start the runtime process itself (the service), then wait for its socket. */
 async function spawnRuntime(ctx: CliContext): Promise<boolean> {

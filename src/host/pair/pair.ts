@@ -314,7 +314,7 @@ export function gptPartitionStart(image: string, label: string): number {
 }
 
 /** What the image is made of, in this repository (the Debian parts change only with packages). */
-const imageInputs = ['build/trusted-keys', 'dist', 'messages', 'rootfs', 'web', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json', 'scripts/build-snapshot.sh'];
+const imageInputs = ['build/trusted-keys', 'dist', 'messages', 'rootfs', 'web', 'image', 'buildroot/board/pairha', 'kmod/leds/pairha_leds.c', 'package-lock.json'];
 
 /** liscal's sources (not the directory: its build products change with every build). */
 function liscalSources(): string[] {
