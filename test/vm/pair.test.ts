@@ -112,8 +112,12 @@ t.test('pair up, Online, console, COM cable pulled, standby and active powered o
     const log = await run('server2', 'sh', '-c', 'tail -25 /opt/pairha/log/pairha.log; ip addr').catch((x: Error) => x.message);
     t.fail(`${(e as Error).message}; client sees '${await client()}'; server2:\n${log}`);
   }
-  t.match(await run('server2', 'clpalert'), /nm INFO 2 Server server1 down\.$/m, 'server2 reports "Server server1 down."');
-  t.match(await run('server2', 'clpalert'), /rc INFO 61 The failover processing of a group failover1 ended\.$/m, 'server2 reports the failover of failover1');
+  // The service can answer a moment before the group's end is logged: wait for the line.
+  const failedOver = /rc INFO 61 The failover processing of a group failover1 ended\.$/m;
+  await until(async () => failedOver.test(await run('server2', 'clpalert')), 60000, 'rc 61 in server2\'s alert log').catch(() => {});
+  const alerts = await run('server2', 'clpalert');
+  t.match(alerts, /nm INFO 2 Server server1 down\.$/m, 'server2 reports "Server server1 down."');
+  t.match(alerts, failedOver, 'server2 reports the failover of failover1');
 
   await pair.down();
   t.notOk(fs.existsSync(dir), 'pair down removed its directory');
